@@ -1,0 +1,215 @@
+//! `/auth/*` and `/me`: registration, login, token refresh and logout.
+
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+
+use super::tokens::{self, Rotation};
+use super::{password, throttle, AuthUser, Role};
+use crate::db::{now, write_transaction};
+use crate::error::{AppError, AppResult};
+use crate::extract::ApiJson;
+use crate::organizations;
+use crate::users::{self, NewUserRequest, UserView};
+use crate::validate::Checker;
+use crate::AppState;
+
+/// Roles anyone may give themselves; `admin` and `ministry` accounts come from an admin.
+pub const SELF_REGISTERED_ROLES: [Role; 3] = [Role::JobSeeker, Role::Employer, Role::Organizer];
+
+pub async fn register(
+    state: web::Data<AppState>,
+    ApiJson(body): ApiJson<NewUserRequest>,
+) -> AppResult<HttpResponse> {
+    let new = body.validate(&SELF_REGISTERED_ROLES)?;
+    let user = create_user(&state, new).await?;
+    Ok(HttpResponse::Created().json(UserView::from(user)))
+}
+
+/// Hashes the password on a blocking thread, then inserts the account.
+pub async fn create_user(state: &AppState, new: users::ValidNewUser) -> AppResult<users::User> {
+    let plain = new.password.clone();
+    let password_hash = web::block(move || password::hash(&plain))
+        .await?
+        .map_err(AppError::internal)?;
+    state
+        .db(move |conn| users::create(conn, new, password_hash))
+        .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    email: Option<String>,
+    password: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct TokenPair {
+    access_token: String,
+    refresh_token: String,
+    token_type: &'static str,
+    expires_in: u64,
+}
+
+fn token_pair(state: &AppState, user: &users::User, refresh_token: String) -> AppResult<TokenPair> {
+    Ok(TokenPair {
+        access_token: state.tokens.issue_access(&user.id, user.role()?)?,
+        refresh_token,
+        token_type: "Bearer",
+        expires_in: state.tokens.access_ttl.as_secs(),
+    })
+}
+
+fn wrong_credentials() -> AppError {
+    AppError::new(
+        actix_web::http::StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+        "the email or password is wrong",
+    )
+}
+
+pub async fn login(
+    state: web::Data<AppState>,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> AppResult<HttpResponse> {
+    let mut c = Checker::new();
+    let email = c.required_text("email", body.email, 1, 254).to_lowercase();
+    let password = c.required("password", body.password);
+    c.finish()?;
+
+    let lookup_email = email.clone();
+    let (user, locked_for) = state
+        .db(move |conn| {
+            let locked_for = throttle::locked_for(conn, &lookup_email, now())?;
+            Ok((users::find_by_email(conn, &lookup_email)?, locked_for))
+        })
+        .await?;
+    if let Some(seconds) = locked_for {
+        return Err(AppError::too_many_requests(seconds));
+    }
+    // Unknown accounts cost the same hashing work as real ones: the timing tells nothing.
+    let (user, matches) = web::block(move || match user {
+        Some(user) => {
+            let matches = password::verify(&password, &user.password_hash);
+            (Some(user), matches)
+        }
+        None => {
+            password::verify_dummy(&password);
+            (None, false)
+        }
+    })
+    .await?;
+    let Some(user) = user.filter(|_| matches) else {
+        state
+            .db(move |conn| Ok(throttle::record_failure(conn, &email, now())?))
+            .await?;
+        return Err(wrong_credentials());
+    };
+    if user.disabled_at.is_some() {
+        return Err(AppError::forbidden("this account is disabled"));
+    }
+    let ttl = state.tokens.refresh_ttl;
+    let user_id = user.id.clone();
+    let refresh_token = state
+        .db(move |conn| {
+            throttle::reset(conn, &email)?;
+            Ok(tokens::create_refresh(
+                conn,
+                &user_id,
+                &crate::db::new_id(),
+                ttl,
+            )?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(token_pair(&state, &user, refresh_token)?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    refresh_token: Option<String>,
+}
+
+impl RefreshRequest {
+    fn token(self) -> AppResult<String> {
+        let mut c = Checker::new();
+        let token = c.required_text("refresh_token", self.refresh_token, 1, 200);
+        c.finish()?;
+        Ok(token)
+    }
+}
+
+pub async fn refresh(
+    state: web::Data<AppState>,
+    ApiJson(body): ApiJson<RefreshRequest>,
+) -> AppResult<HttpResponse> {
+    let token = body.token()?;
+    let ttl = state.tokens.refresh_ttl;
+    // The rotation commits even when it reports a reuse: the family's revocation must stick.
+    let (rotation, user) = state
+        .db(move |conn| {
+            write_transaction(conn, |conn| {
+                let rotation = tokens::rotate(conn, &token, ttl)?;
+                let user = match &rotation {
+                    Rotation::Rotated { user_id, .. } => users::find(conn, user_id)?,
+                    _ => None,
+                };
+                if let Some(disabled) = user.as_ref().filter(|u| u.disabled_at.is_some()) {
+                    tokens::revoke_all_of_user(conn, &disabled.id)?;
+                }
+                Ok::<_, AppError>((rotation, user))
+            })
+        })
+        .await?;
+    match (rotation, user) {
+        (Rotation::Rotated { token, .. }, Some(user)) if user.disabled_at.is_none() => {
+            Ok(HttpResponse::Ok().json(token_pair(&state, &user, token)?))
+        }
+        (Rotation::Reused, _) => Err(AppError::new(
+            actix_web::http::StatusCode::UNAUTHORIZED,
+            "refresh_token_reused",
+            "this refresh token was already used; every token of its sign-in is now revoked",
+        )),
+        _ => Err(AppError::new(
+            actix_web::http::StatusCode::UNAUTHORIZED,
+            "invalid_refresh_token",
+            "the refresh token is unknown, expired or revoked",
+        )),
+    }
+}
+
+/// Ends the sign-in the refresh token belongs to. Answers 204 whatever the token, so that it
+/// cannot be used to probe for valid tokens.
+pub async fn logout(
+    state: web::Data<AppState>,
+    ApiJson(body): ApiJson<RefreshRequest>,
+) -> AppResult<HttpResponse> {
+    let token = body.token()?;
+    state
+        .db(move |conn| Ok(tokens::revoke_family_of(conn, &token)?))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Serialize)]
+struct Me {
+    #[serde(flatten)]
+    user: UserView,
+    organizations: Vec<organizations::MembershipView>,
+}
+
+/// The caller, with the organizations they act for.
+pub async fn me(state: web::Data<AppState>, caller: AuthUser) -> AppResult<HttpResponse> {
+    let (user, memberships) = state
+        .db(move |conn| {
+            let user = users::find(conn, &caller.id)?;
+            let memberships = organizations::memberships_of(conn, &caller.id)?;
+            Ok((user, memberships))
+        })
+        .await?;
+    let user = user.ok_or_else(|| AppError::unauthorized("this account no longer exists"))?;
+    Ok(HttpResponse::Ok().json(Me {
+        user: user.into(),
+        organizations: memberships,
+    }))
+}

@@ -1,0 +1,176 @@
+//! Typed configuration, read once from the environment at start-up and passed down; no globals.
+//! Every variable is documented in the README.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use crate::db::DatabaseUrl;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub database_url: DatabaseUrl,
+    /// `BURSA_JWT_SECRET`; when absent the SQLite default generates one and keeps it.
+    pub jwt_secret: Option<String>,
+    pub pool_size: u32,
+    pub db_timeout: Duration,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub log_format: LogFormat,
+    /// HTTP worker threads; actix's default (one per core) when absent.
+    pub workers: Option<usize>,
+    pub max_body_bytes: usize,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://./bursa.db";
+pub const MIN_SECRET_BYTES: usize = 32;
+
+impl Config {
+    pub fn from_env() -> Result<Self, String> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the configuration through `lookup`, so tests need not touch the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let addr = parse_or(
+            "BURSA_ADDR",
+            get("BURSA_ADDR"),
+            "127.0.0.1:8080".parse().ok(),
+        )?;
+        let database_url = DatabaseUrl::parse(
+            &get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
+        )?;
+        let jwt_secret = get("BURSA_JWT_SECRET");
+        if let Some(secret) = &jwt_secret {
+            if secret.len() < MIN_SECRET_BYTES {
+                return Err(format!(
+                    "BURSA_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes long"
+                ));
+            }
+        }
+        let pool_size: u32 = parse_or("BURSA_DB_POOL_SIZE", get("BURSA_DB_POOL_SIZE"), Some(16))?;
+        if pool_size == 0 {
+            return Err("BURSA_DB_POOL_SIZE must be at least 1".into());
+        }
+        let db_timeout = seconds("BURSA_DB_TIMEOUT_SECS", get("BURSA_DB_TIMEOUT_SECS"), 5)?;
+        let access_token_ttl = seconds(
+            "BURSA_ACCESS_TOKEN_TTL_SECS",
+            get("BURSA_ACCESS_TOKEN_TTL_SECS"),
+            15 * 60,
+        )?;
+        let refresh_token_ttl = seconds(
+            "BURSA_REFRESH_TOKEN_TTL_SECS",
+            get("BURSA_REFRESH_TOKEN_TTL_SECS"),
+            30 * 24 * 3600,
+        )?;
+        let log_format = match get("BURSA_LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(format!(
+                    "BURSA_LOG_FORMAT must be text or json, not {other:?}"
+                ))
+            }
+        };
+        let workers = get("BURSA_WORKERS")
+            .map(|raw| parse_or::<usize>("BURSA_WORKERS", Some(raw), None))
+            .transpose()?;
+        if workers == Some(0) {
+            return Err("BURSA_WORKERS must be at least 1".into());
+        }
+        let max_body_bytes = parse_or(
+            "BURSA_MAX_BODY_BYTES",
+            get("BURSA_MAX_BODY_BYTES"),
+            Some(64 * 1024),
+        )?;
+        Ok(Self {
+            addr,
+            database_url,
+            jwt_secret,
+            pool_size,
+            db_timeout,
+            access_token_ttl,
+            refresh_token_ttl,
+            log_format,
+            workers,
+            max_body_bytes,
+        })
+    }
+}
+
+fn parse_or<T: std::str::FromStr>(
+    name: &str,
+    raw: Option<String>,
+    default: Option<T>,
+) -> Result<T, String> {
+    match raw {
+        Some(raw) => raw
+            .trim()
+            .parse()
+            .map_err(|_| format!("{name} has an invalid value: {raw:?}")),
+        None => default.ok_or_else(|| format!("{name} is required")),
+    }
+}
+
+fn seconds(name: &str, raw: Option<String>, default: u64) -> Result<Duration, String> {
+    let secs: u64 = parse_or(name, raw, Some(default))?;
+    if secs == 0 {
+        return Err(format!("{name} must be at least 1 second"));
+    }
+    Ok(Duration::from_secs(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, String> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_need_no_configuration() {
+        let config = config(&[]).unwrap();
+        assert_eq!(config.addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(
+            config.database_url,
+            DatabaseUrl::Sqlite("./bursa.db".into())
+        );
+        assert_eq!(config.access_token_ttl, Duration::from_secs(900));
+        assert_eq!(config.log_format, LogFormat::Text);
+    }
+
+    #[test]
+    fn bad_values_say_which_variable() {
+        assert!(config(&[("BURSA_ADDR", "nowhere")])
+            .unwrap_err()
+            .contains("BURSA_ADDR"));
+        assert!(config(&[("BURSA_LOG_FORMAT", "xml")])
+            .unwrap_err()
+            .contains("BURSA_LOG_FORMAT"));
+        assert!(config(&[("BURSA_JWT_SECRET", "short")])
+            .unwrap_err()
+            .contains("32 bytes"));
+        assert!(config(&[("BURSA_DB_POOL_SIZE", "0")])
+            .unwrap_err()
+            .contains("BURSA_DB_POOL_SIZE"));
+        assert!(config(&[("BURSA_WORKERS", "0")])
+            .unwrap_err()
+            .contains("BURSA_WORKERS"));
+        assert!(config(&[("DATABASE_URL", "mysql://x/y")])
+            .unwrap_err()
+            .contains("scheme"));
+    }
+}

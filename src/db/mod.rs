@@ -1,0 +1,265 @@
+//! The database: one connection type for SQLite and PostgreSQL, the pool, migrations, and the
+//! few helpers every query module uses (new ids, the current time, write transactions).
+
+pub mod schema;
+
+use std::time::Duration;
+
+use chrono::{NaiveDateTime, Timelike, Utc};
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+/// A connection to either engine. Queries are written once against this type; code matches on
+/// the variant only where the SQL of the two engines really differs.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type DbPool = r2d2::Pool<ConnectionManager>;
+pub type PooledConn = r2d2::PooledConnection<ConnectionManager>;
+
+/// Which engine a `DATABASE_URL` names. The scheme decides; nothing is tried and guessed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Postgres(String),
+    /// A file path (or `:memory:`), without any `sqlite://` prefix.
+    Sqlite(String),
+}
+
+impl DatabaseUrl {
+    pub fn parse(url: &str) -> Result<Self, String> {
+        let url = url.trim();
+        if url.is_empty() {
+            return Err("DATABASE_URL is empty".into());
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self::Postgres(url.to_owned()));
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        if path.is_empty() {
+            return Err("DATABASE_URL names no SQLite file".into());
+        }
+        if path.contains("://") {
+            return Err(format!(
+                "DATABASE_URL has an unsupported scheme (use postgres://... or sqlite://FILE): {}",
+                redact_url(url)
+            ));
+        }
+        Ok(Self::Sqlite(path.to_owned()))
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Self::Postgres(_))
+    }
+
+    /// A form safe to log: no password.
+    pub fn display(&self) -> String {
+        match self {
+            Self::Postgres(url) => redact_url(url),
+            Self::Sqlite(path) => format!("sqlite://{path}"),
+        }
+    }
+
+    /// Opens one connection, with the real error when it fails.
+    pub fn connect(&self) -> ConnectionResult<DbConn> {
+        match self {
+            Self::Postgres(url) => PgConnection::establish(url).map(DbConn::Postgres),
+            Self::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(path)?;
+                // Foreign keys are off by default in SQLite; WAL lets readers work beside a
+                // writer; the busy timeout makes a writer wait for the lock instead of failing.
+                conn.batch_execute(
+                    "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+}
+
+fn redact_url(url: &str) -> String {
+    // postgres://user:password@host/db -> postgres://user:***@host/db
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end + 3],
+                    &userinfo[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// The r2d2 manager: picks the engine from the URL and reports the real connection error
+/// (diesel's stock manager hides it behind a generic one).
+#[derive(Debug)]
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+}
+
+impl r2d2::ManageConnection for ConnectionManager {
+    type Connection = DbConn;
+    type Error = ConnectionError;
+
+    fn connect(&self) -> Result<DbConn, ConnectionError> {
+        self.url.connect()
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), ConnectionError> {
+        conn.batch_execute("SELECT 1")
+            .map_err(ConnectionError::CouldntSetupConfiguration)
+    }
+
+    /// A connection left inside a broken transaction must not go back to the pool.
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        <DbConn as Connection>::TransactionManager::is_broken_transaction_manager(conn)
+    }
+}
+
+/// Builds the pool. Connections are checked lazily, so the service starts (and `/readyz` says
+/// 503) even while PostgreSQL is still coming up.
+pub fn build_pool(url: &DatabaseUrl, size: u32, timeout: Duration) -> DbPool {
+    r2d2::Pool::builder()
+        .max_size(size)
+        .min_idle(Some(0))
+        .connection_timeout(timeout)
+        .test_on_check_out(false)
+        .build_unchecked(ConnectionManager { url: url.clone() })
+}
+
+/// Applies the pending migrations of the connection's engine. On PostgreSQL an advisory lock
+/// keeps several instances starting at once from migrating concurrently.
+pub fn run_migrations(conn: &mut DbConn) -> Result<Vec<String>, String> {
+    let applied = match conn {
+        DbConn::Postgres(pg) => {
+            pg.batch_execute("SELECT pg_advisory_lock(72677383)")
+                .map_err(|e| e.to_string())?;
+            let result = pg
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.iter().map(|m| m.to_string()).collect::<Vec<_>>())
+                .map_err(|e| e.to_string());
+            let unlock = pg.batch_execute("SELECT pg_advisory_unlock(72677383)");
+            let applied = result?;
+            unlock.map_err(|e| e.to_string())?;
+            applied
+        }
+        DbConn::Sqlite(lite) => lite
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map(|v| v.iter().map(|m| m.to_string()).collect())
+            .map_err(|e| e.to_string())?,
+    };
+    Ok(applied)
+}
+
+/// Runs `f` in a transaction that writes. On SQLite it starts with `BEGIN IMMEDIATE`, taking the
+/// write lock up front: a deferred transaction that reads and then writes can fail with
+/// `SQLITE_BUSY` under concurrency instead of waiting its turn.
+pub fn write_transaction<T, E>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    let DbConn::Sqlite(lite) = conn else {
+        return conn.transaction(f);
+    };
+    AnsiTransactionManager::begin_transaction_sql(lite, "BEGIN IMMEDIATE")?;
+    match f(conn) {
+        Ok(value) => {
+            let DbConn::Sqlite(lite) = conn else {
+                unreachable!("the engine of a connection does not change")
+            };
+            match AnsiTransactionManager::commit_transaction(lite) {
+                Ok(()) => Ok(value),
+                Err(commit_error) => {
+                    let _ = AnsiTransactionManager::rollback_transaction(lite);
+                    Err(commit_error.into())
+                }
+            }
+        }
+        Err(error) => {
+            if let DbConn::Sqlite(lite) = conn {
+                // The error that made us roll back is the one worth reporting.
+                let _ = AnsiTransactionManager::rollback_transaction(lite);
+            }
+            Err(error)
+        }
+    }
+}
+
+/// A new primary key: UUIDv7, time-ordered, so that new rows land at the end of the index.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// The current UTC time at the microsecond precision both engines store.
+pub fn now() -> NaiveDateTime {
+    truncate_to_micros(Utc::now().naive_utc())
+}
+
+pub fn truncate_to_micros(t: NaiveDateTime) -> NaiveDateTime {
+    let nanos = t.nanosecond();
+    t.with_nanosecond(nanos - nanos % 1_000).unwrap_or(t)
+}
+
+/// Whether a diesel error is the violation of a unique constraint.
+pub fn is_unique_violation(error: &diesel::result::Error) -> bool {
+    matches!(
+        error,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_scheme_picks_the_engine() {
+        assert!(DatabaseUrl::parse("postgres://u@h/db")
+            .unwrap()
+            .is_postgres());
+        assert!(DatabaseUrl::parse("postgresql://u@h/db")
+            .unwrap()
+            .is_postgres());
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://./bursa.db").unwrap(),
+            DatabaseUrl::Sqlite("./bursa.db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("data/b.db").unwrap(),
+            DatabaseUrl::Sqlite("data/b.db".into())
+        );
+        assert!(DatabaseUrl::parse("mysql://x").is_err());
+        assert!(DatabaseUrl::parse("").is_err());
+    }
+
+    #[test]
+    fn passwords_never_reach_the_logs() {
+        let url = DatabaseUrl::parse("postgres://bursa:s3cret@db:5432/bursa").unwrap();
+        assert_eq!(url.display(), "postgres://bursa:***@db:5432/bursa");
+    }
+}
+
+/// Serializes a stored UTC time as RFC 3339 with `Z`, for `#[serde(serialize_with)]`.
+pub fn serialize_utc<S: serde::Serializer>(t: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&t.and_utc(), s)
+}

@@ -1,0 +1,249 @@
+//! Job fair events: the model, its rules and its queries.
+//!
+//! An event belongs to an organizer organization. Drafts are seen only by that organization's
+//! members, admins and ministry staff; published and closed events are public.
+
+pub mod handlers;
+
+use chrono::{Datelike, NaiveDateTime};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::AuthUser;
+use crate::db::schema::{events, memberships};
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::validate::Checker;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventFormat {
+    #[default]
+    Onsite,
+    Online,
+    Hybrid,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FundingSource {
+    /// State budget.
+    #[default]
+    Apbn,
+    /// State budget deconcentrated to a province.
+    Dekonsentrasi,
+    /// Regional budget.
+    Apbd,
+    Private,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventStatus {
+    Draft,
+    Published,
+    Closed,
+    Cancelled,
+}
+
+macro_rules! str_enum {
+    ($ty:ty { $($variant:ident => $text:literal),+ $(,)? }) => {
+        impl $ty {
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text),+ }
+            }
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($text => Some(Self::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+str_enum!(EventFormat { Onsite => "onsite", Online => "online", Hybrid => "hybrid" });
+str_enum!(FundingSource {
+    Apbn => "apbn", Dekonsentrasi => "dekonsentrasi", Apbd => "apbd", Private => "private", Other => "other",
+});
+str_enum!(EventStatus {
+    Draft => "draft", Published => "published", Closed => "closed", Cancelled => "cancelled",
+});
+
+/// Statuses anyone may see.
+pub const PUBLIC_STATUSES: [&str; 2] = ["published", "closed"];
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = events)]
+pub struct Event {
+    pub id: String,
+    pub organization_id: String,
+    pub title: String,
+    pub description: String,
+    pub format: String,
+    pub venue: Option<String>,
+    pub province_code: String,
+    pub city: String,
+    #[serde(serialize_with = "crate::db::serialize_utc")]
+    pub starts_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::db::serialize_utc")]
+    pub ends_at: NaiveDateTime,
+    pub capacity: i32,
+    pub budget_idr: i64,
+    pub funding_source: String,
+    pub target_placements: i32,
+    pub status: String,
+    #[serde(skip)]
+    pub created_by: String,
+    #[serde(serialize_with = "crate::db::serialize_utc")]
+    pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::db::serialize_utc")]
+    pub updated_at: NaiveDateTime,
+}
+
+impl Event {
+    pub fn is_public(&self) -> bool {
+        PUBLIC_STATUSES.contains(&self.status.as_str())
+    }
+}
+
+/// The editable fields of an event, validated together (create, and update after merging).
+#[derive(Debug, Clone)]
+pub struct EventFields {
+    pub title: String,
+    pub description: String,
+    pub format: EventFormat,
+    pub venue: Option<String>,
+    pub province_code: String,
+    pub city: String,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub capacity: i32,
+    pub budget_idr: i64,
+    pub funding_source: FundingSource,
+    pub target_placements: i32,
+}
+
+pub const MAX_MONEY_IDR: i64 = 1_000_000_000_000_000;
+const MAX_PEOPLE: i32 = 10_000_000;
+
+impl EventFields {
+    /// Normalizes and checks every field; cross-field rules only once the fields are valid.
+    pub fn check(self, c: &mut Checker) -> Self {
+        let fields = Self {
+            title: c.text("title", self.title, 3, 200),
+            description: c.text("description", self.description, 0, 10_000),
+            venue: self
+                .venue
+                .and_then(|v| c.optional_text("venue", Some(v), 300)),
+            province_code: c.province("province_code", self.province_code),
+            city: c.text("city", self.city, 1, 100),
+            capacity: c.range("capacity", self.capacity, 1, MAX_PEOPLE),
+            budget_idr: c.range("budget_idr", self.budget_idr, 0, MAX_MONEY_IDR),
+            target_placements: c.range("target_placements", self.target_placements, 0, MAX_PEOPLE),
+            ..self
+        };
+        if !c.failed("format") && fields.format != EventFormat::Online && fields.venue.is_none() {
+            c.fail("venue", "is required for onsite and hybrid events");
+        }
+        if !c.failed("starts_at") && !(2000..=2100).contains(&fields.starts_at.year()) {
+            c.fail("starts_at", "must be between the years 2000 and 2100");
+        }
+        if !c.failed("starts_at") && !c.failed("ends_at") {
+            if fields.ends_at <= fields.starts_at {
+                c.fail("ends_at", "must be after starts_at");
+            } else if fields.ends_at - fields.starts_at > chrono::Duration::days(366) {
+                c.fail("ends_at", "must be at most 366 days after starts_at");
+            }
+        }
+        fields
+    }
+}
+
+/// The editable columns, for both the insert and the update.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = events, treat_none_as_null = true)]
+pub struct EventColumns<'a> {
+    title: &'a str,
+    description: &'a str,
+    format: &'static str,
+    venue: Option<&'a str>,
+    province_code: &'a str,
+    city: &'a str,
+    starts_at: NaiveDateTime,
+    ends_at: NaiveDateTime,
+    capacity: i32,
+    budget_idr: i64,
+    funding_source: &'static str,
+    target_placements: i32,
+}
+
+impl EventFields {
+    pub fn columns(&self) -> EventColumns<'_> {
+        EventColumns {
+            title: &self.title,
+            description: &self.description,
+            format: self.format.as_str(),
+            venue: self.venue.as_deref(),
+            province_code: &self.province_code,
+            city: &self.city,
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+            capacity: self.capacity,
+            budget_idr: self.budget_idr,
+            funding_source: self.funding_source.as_str(),
+            target_placements: self.target_placements,
+        }
+    }
+
+    pub fn from_event(event: &Event) -> AppResult<Self> {
+        let corrupt =
+            || AppError::internal(format!("event {} has an unknown enum value", event.id));
+        Ok(Self {
+            title: event.title.clone(),
+            description: event.description.clone(),
+            format: EventFormat::parse(&event.format).ok_or_else(corrupt)?,
+            venue: event.venue.clone(),
+            province_code: event.province_code.clone(),
+            city: event.city.clone(),
+            starts_at: event.starts_at,
+            ends_at: event.ends_at,
+            capacity: event.capacity,
+            budget_idr: event.budget_idr,
+            funding_source: FundingSource::parse(&event.funding_source).ok_or_else(corrupt)?,
+            target_placements: event.target_placements,
+        })
+    }
+}
+
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<Event>> {
+    events::table
+        .find(id)
+        .select(Event::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Whether `caller` may see `event`: public, or read-everything staff, or a member of its
+/// organization. Costs a query only for a non-public event.
+pub fn visible_to(conn: &mut DbConn, event: &Event, caller: Option<&AuthUser>) -> AppResult<bool> {
+    if event.is_public() {
+        return Ok(true);
+    }
+    let Some(caller) = caller else {
+        return Ok(false);
+    };
+    if caller.role.reads_everything() {
+        return Ok(true);
+    }
+    Ok(crate::organizations::member_role(conn, &event.organization_id, &caller.id)?.is_some())
+}
+
+/// Organizations whose non-public events `caller` may see, as a subquery.
+pub fn member_organizations(
+    user_id: String,
+) -> diesel::dsl::Select<
+    diesel::dsl::Filter<memberships::table, diesel::dsl::Eq<memberships::user_id, String>>,
+    memberships::organization_id,
+> {
+    memberships::table
+        .filter(memberships::user_id.eq(user_id))
+        .select(memberships::organization_id)
+}

@@ -1,0 +1,111 @@
+//! Bursa: job fairs measured by the jobs they produce.
+//!
+//! [`startup`] turns a [`Config`] into an [`AppState`] (database connected and migrated, secrets
+//! resolved, pool built); [`build_app`] turns the state into the actix app. The binary and the
+//! tests go through the same two functions.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod events;
+pub mod extract;
+pub mod health;
+pub mod middleware;
+pub mod organizations;
+pub mod pagination;
+pub mod provinces;
+pub mod routes;
+pub mod secrets;
+pub mod telemetry;
+pub mod users;
+pub mod validate;
+
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::{web, App};
+use tracing_actix_web::TracingLogger;
+
+pub use config::Config;
+use db::{DbConn, DbPool};
+use error::{AppError, AppResult};
+
+/// What every handler shares: the pool, the token keys, the configuration.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: DbPool,
+    pub tokens: Arc<auth::tokens::TokenKeys>,
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    /// Runs `f` with a pooled connection on actix's blocking threads, never on an async worker.
+    /// No connection within the configured timeout is a 503.
+    pub async fn db<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await?
+    }
+}
+
+/// Connects (reporting the real error if the database cannot be reached), applies pending
+/// migrations, resolves the token secret and builds the pool.
+pub fn startup(config: Config) -> Result<AppState, String> {
+    let url = &config.database_url;
+    let mut conn = url
+        .connect()
+        .map_err(|e| format!("cannot open the database {}: {e}", url.display()))?;
+    let applied = db::run_migrations(&mut conn)
+        .map_err(|e| format!("migrating {} failed: {e}", url.display()))?;
+    for migration in &applied {
+        tracing::info!(%migration, "applied migration");
+    }
+    let secret = secrets::jwt_secret(&mut conn, config.jwt_secret.as_deref())?;
+    drop(conn);
+    let pool = db::build_pool(url, config.pool_size, config.db_timeout);
+    let tokens = auth::tokens::TokenKeys::new(
+        secret.as_bytes(),
+        config.access_token_ttl,
+        config.refresh_token_ttl,
+    );
+    Ok(AppState {
+        pool,
+        tokens: Arc::new(tokens),
+        config: Arc::new(config),
+    })
+}
+
+/// The whole HTTP application: routes, body limits, the error envelope and request tracing.
+pub fn build_app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let max_body = state.config.max_body_bytes;
+    App::new()
+        .app_data(web::Data::new(state))
+        .app_data(web::PayloadConfig::new(max_body))
+        .configure(routes::configure)
+        .default_service(web::to(|| async {
+            Err::<actix_web::HttpResponse, _>(AppError::from_status(
+                actix_web::http::StatusCode::NOT_FOUND,
+            ))
+        }))
+        .wrap(actix_web::middleware::from_fn(middleware::error_envelope))
+        .wrap(TracingLogger::<telemetry::RootSpan>::new())
+}

@@ -1,0 +1,53 @@
+//! The error envelope: every 4xx/5xx leaves in the API's one error shape, with its request id.
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::HttpMessage;
+use tracing_actix_web::RequestId;
+
+use crate::error::AppError;
+
+pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Writes the body of every error response: an [`AppError`] from a handler or extractor is
+/// rendered with the request id; a bare status from actix (unknown route, wrong method, body
+/// over the limit) becomes the matching error. Every response carries `X-Request-Id`.
+pub async fn error_envelope(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
+    // A middleware inside that fails outright (none does today) is rendered by actix through
+    // `AppError::error_response`, without the request id.
+    let mut response = match next.call(req).await? {
+        response if response.status().is_client_error() || response.status().is_server_error() => {
+            let rendered = render(
+                response.response().error(),
+                response.status(),
+                request_id.as_deref(),
+            );
+            response.into_response(rendered).map_into_right_body()
+        }
+        response => response.map_into_left_body(),
+    };
+    if let Some(id) = request_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
+        response.headers_mut().insert(REQUEST_ID_HEADER, id);
+    }
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+fn render(
+    error: Option<&actix_web::Error>,
+    status: actix_web::http::StatusCode,
+    request_id: Option<&str>,
+) -> actix_web::HttpResponse {
+    match error.and_then(|e| e.as_error::<AppError>()) {
+        Some(app_error) => app_error.to_response(request_id),
+        None => AppError::from_status(status).to_response(request_id),
+    }
+}

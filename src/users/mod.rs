@@ -1,0 +1,197 @@
+//! User accounts: the model, its queries, and the admin's user management.
+
+pub mod handlers;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::{password, Role};
+use crate::db::schema::users;
+use crate::db::{is_unique_violation, new_id, now, DbConn};
+use crate::error::{AppError, AppResult};
+use crate::pagination::{Cursor, Page};
+use crate::validate::{self, Checker};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub password_hash: String,
+    pub full_name: String,
+    pub role: String,
+    pub disabled_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl User {
+    pub fn role(&self) -> AppResult<Role> {
+        Role::parse(&self.role)
+            .ok_or_else(|| AppError::internal(format!("user {} has unknown role", self.id)))
+    }
+}
+
+/// A user as the API shows it: never the password hash.
+#[derive(Debug, Serialize)]
+pub struct UserView {
+    pub id: String,
+    pub email: String,
+    pub full_name: String,
+    pub role: String,
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<User> for UserView {
+    fn from(user: User) -> Self {
+        UserView {
+            id: user.id,
+            email: user.email,
+            full_name: user.full_name,
+            role: user.role,
+            disabled: user.disabled_at.is_some(),
+            created_at: user.created_at.and_utc(),
+        }
+    }
+}
+
+/// The fields of a new account, from self-registration or from an admin.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserRequest {
+    pub email: Option<String>,
+    pub password: Option<String>,
+    pub full_name: Option<String>,
+    pub role: Option<Role>,
+}
+
+/// A new account that passed validation; its password is still plain until [`create`] hashes it.
+pub struct ValidNewUser {
+    pub email: String,
+    pub password: String,
+    pub full_name: String,
+    pub role: Role,
+}
+
+impl NewUserRequest {
+    /// Checks every field; `allowed_roles` are the roles this caller may create.
+    pub fn validate(self, allowed_roles: &[Role]) -> AppResult<ValidNewUser> {
+        let mut c = Checker::new();
+        let email = validate::email(&mut c, "email", self.email);
+        let password = match self.password {
+            Some(password) => {
+                check_password(&mut c, "password", &password);
+                password
+            }
+            None => c.required("password", None),
+        };
+        let full_name = c.required_text("full_name", self.full_name, 1, 200);
+        let role = match self.role {
+            Some(role) if allowed_roles.contains(&role) => role,
+            Some(_) => {
+                let names: Vec<_> = allowed_roles.iter().map(|r| r.as_str()).collect();
+                c.fail("role", format!("must be one of: {}", names.join(", ")));
+                Role::JobSeeker
+            }
+            None => {
+                c.fail("role", "is required");
+                Role::JobSeeker
+            }
+        };
+        c.finish()?;
+        Ok(ValidNewUser {
+            email,
+            password,
+            full_name,
+            role,
+        })
+    }
+}
+
+/// Password rules: at least 10 characters, at most 256 (hashing cost is bounded).
+pub fn check_password(c: &mut Checker, field: &str, password: &str) {
+    if password.chars().count() < password::MIN_LENGTH {
+        c.fail(
+            field,
+            format!("must be at least {} characters", password::MIN_LENGTH),
+        );
+    } else if password.len() > password::MAX_LENGTH {
+        c.fail(
+            field,
+            format!("must be at most {} bytes", password::MAX_LENGTH),
+        );
+    }
+}
+
+/// Inserts the account, with the hash of its password (made off the async workers).
+/// A taken email, in any case, is 409 `email_taken`.
+pub fn create(conn: &mut DbConn, new: ValidNewUser, password_hash: String) -> AppResult<User> {
+    let at = now();
+    let user = User {
+        id: new_id(),
+        email: new.email,
+        password_hash,
+        full_name: new.full_name,
+        role: new.role.as_str().to_owned(),
+        disabled_at: None,
+        created_at: at,
+        updated_at: at,
+    };
+    let inserted = diesel::insert_into(users::table)
+        .values((
+            users::id.eq(&user.id),
+            users::email.eq(&user.email),
+            users::password_hash.eq(&user.password_hash),
+            users::full_name.eq(&user.full_name),
+            users::role.eq(&user.role),
+            users::created_at.eq(at),
+            users::updated_at.eq(at),
+        ))
+        .execute(conn);
+    match inserted {
+        Ok(_) => Ok(user),
+        Err(e) if is_unique_violation(&e) => Err(AppError::conflict(
+            "email_taken",
+            "an account with this email already exists",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<User>> {
+    users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<User>> {
+    users::table
+        .filter(users::email.eq(email))
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Users by creation (ids are time-ordered), optionally of one role.
+pub fn list(
+    conn: &mut DbConn,
+    role: Option<Role>,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> QueryResult<Page<User>> {
+    let mut query = users::table.select(User::as_select()).into_boxed();
+    if let Some(role) = role {
+        query = query.filter(users::role.eq(role.as_str()));
+    }
+    if let Some(after) = after {
+        query = query.filter(users::id.gt(after.id.clone()));
+    }
+    let rows = query.order(users::id.asc()).limit(limit + 1).load(conn)?;
+    Ok(Page::from_rows(rows, limit, |u| {
+        Cursor::new("", u.id.clone())
+    }))
+}

@@ -1,0 +1,11 @@
+//! Integration tests: the real app over HTTP, each test on its own database, on both engines.
+
+mod common;
+
+mod access;
+mod auth;
+mod cli;
+mod errors;
+mod events;
+mod openapi;
+mod organizations;
