@@ -97,6 +97,8 @@ fn migrate(config: &Config) -> Result<(), String> {
 }
 
 fn create_admin(config: Config, email: String, full_name: String) -> Result<(), String> {
+    // Database and secrets first: fail before asking for a password that cannot be used.
+    let state = startup(config)?;
     let password = if std::io::stdin().is_terminal() {
         rpassword::prompt_password("Password for the new administrator: ")
             .map_err(|e| format!("reading the password: {e}"))?
@@ -123,7 +125,6 @@ fn create_admin(config: Config, email: String, full_name: String) -> Result<(), 
             .collect();
         details.join("; ")
     })?;
-    let state = startup(config)?;
     let hash = bursa::auth::password::hash(&new.password)?;
     let mut conn = state
         .pool

@@ -228,6 +228,11 @@ pub fn is_unique_violation(error: &diesel::result::Error) -> bool {
     )
 }
 
+/// Serializes a stored UTC time as RFC 3339 with `Z`, for `#[serde(serialize_with)]`.
+pub fn serialize_utc<S: serde::Serializer>(t: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&t.and_utc(), s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,9 +262,4 @@ mod tests {
         let url = DatabaseUrl::parse("postgres://bursa:s3cret@db:5432/bursa").unwrap();
         assert_eq!(url.display(), "postgres://bursa:***@db:5432/bursa");
     }
-}
-
-/// Serializes a stored UTC time as RFC 3339 with `Z`, for `#[serde(serialize_with)]`.
-pub fn serialize_utc<S: serde::Serializer>(t: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
-    serde::Serialize::serialize(&t.and_utc(), s)
 }

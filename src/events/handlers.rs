@@ -167,9 +167,6 @@ pub async fn update(
         .db(move |conn| {
             write_transaction(conn, |conn| {
                 let event = super::find(conn, &id)?.ok_or_else(|| AppError::not_found("event"))?;
-                if !super::visible_to(conn, &event, Some(&caller))? {
-                    return Err(AppError::not_found("event"));
-                }
                 organizations::require_member(conn, &caller, &event.organization_id, false)?;
                 if !matches!(event.status.as_str(), "draft" | "published") {
                     return Err(AppError::conflict(

@@ -237,12 +237,8 @@ pub fn visible_to(conn: &mut DbConn, event: &Event, caller: Option<&AuthUser>) -
 }
 
 /// Organizations whose non-public events `caller` may see, as a subquery.
-pub fn member_organizations(
-    user_id: String,
-) -> diesel::dsl::Select<
-    diesel::dsl::Filter<memberships::table, diesel::dsl::Eq<memberships::user_id, String>>,
-    memberships::organization_id,
-> {
+#[diesel::dsl::auto_type]
+pub fn member_organizations(user_id: String) -> _ {
     memberships::table
         .filter(memberships::user_id.eq(user_id))
         .select(memberships::organization_id)

@@ -320,16 +320,8 @@ pub async fn add(
     Ok(HttpResponse::Created().json(member))
 }
 
-fn members_query() -> diesel::dsl::Select<
-    diesel::dsl::InnerJoin<memberships::table, users::table>,
-    (
-        users::id,
-        users::email,
-        users::full_name,
-        memberships::role,
-        memberships::created_at,
-    ),
-> {
+#[diesel::dsl::auto_type]
+fn members_query() -> _ {
     memberships::table.inner_join(users::table).select((
         users::id,
         users::email,

@@ -1,1 +1,203 @@
-//! placeholder
+//! The error model: every client mistake is a 4xx with the JSON error body and changes nothing;
+//! a lost database is a 503.
+
+use std::time::Duration;
+
+use actix_web::http::Method;
+use bursa::auth::Role;
+use bursa::db::{build_pool, DatabaseUrl};
+use bursa::AppState;
+use serde_json::json;
+
+use crate::common::{Engine, TestApp};
+use crate::db_tests;
+
+db_tests!(
+    malformed_json_is_400,
+    wrong_content_type_is_415,
+    oversized_bodies_are_413,
+    unknown_routes_and_methods_get_json_errors,
+    error_bodies_carry_the_request_id,
+    failed_requests_change_nothing,
+    health_and_readiness,
+    a_lost_database_is_503,
+);
+
+fn assert_error_shape(resp: &crate::common::Resp) {
+    let error = &resp.body["error"];
+    assert!(error["code"].is_string(), "{}", resp.body);
+    assert!(error["message"].is_string(), "{}", resp.body);
+    assert!(error["details"].is_array(), "{}", resp.body);
+    assert!(error["request_id"].is_string(), "{}", resp.body);
+}
+
+async fn malformed_json_is_400(app: TestApp) {
+    for body in [
+        &b"{\"email\": "[..],
+        b"not json",
+        b"",
+        b"{\"a\":1} trailing",
+        b"{\"email\": \"x\",}",
+    ] {
+        let resp = app
+            .raw(
+                Method::POST,
+                "/api/v1/auth/register",
+                &[("content-type", "application/json")],
+                body.to_vec(),
+            )
+            .await;
+        resp.assert(400);
+        assert_eq!(resp.code(), "malformed_json");
+        assert_error_shape(&resp);
+    }
+    assert_eq!(app.count("users"), 0);
+}
+
+async fn wrong_content_type_is_415(app: TestApp) {
+    let body = json!({"email": "a@b.id", "password": "correct-horse-9", "full_name": "A", "role": "job_seeker"});
+    for content_type in [
+        None,
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+    ] {
+        let headers: Vec<(&str, &str)> = content_type
+            .map(|c| ("content-type", c))
+            .into_iter()
+            .collect();
+        let resp = app
+            .raw(
+                Method::POST,
+                "/api/v1/auth/register",
+                &headers,
+                body.to_string().into_bytes(),
+            )
+            .await;
+        resp.assert(415);
+        assert_eq!(resp.code(), "unsupported_media_type");
+    }
+    // application/json with a charset parameter is JSON.
+    app.raw(
+        Method::POST,
+        "/api/v1/auth/register",
+        &[("content-type", "application/json; charset=utf-8")],
+        body.to_string().into_bytes(),
+    )
+    .await
+    .assert(201);
+}
+
+async fn oversized_bodies_are_413(app: TestApp) {
+    let huge = format!(
+        r#"{{"email":"a@b.id","password":"correct-horse-9","full_name":"{}","role":"job_seeker"}}"#,
+        "x".repeat(200 * 1024)
+    );
+    let resp = app
+        .raw(
+            Method::POST,
+            "/api/v1/auth/register",
+            &[("content-type", "application/json")],
+            huge.into_bytes(),
+        )
+        .await;
+    resp.assert(413);
+    assert_eq!(resp.code(), "payload_too_large");
+    assert_error_shape(&resp);
+    assert_eq!(app.count("users"), 0);
+}
+
+async fn unknown_routes_and_methods_get_json_errors(app: TestApp) {
+    let missing = app.get("/api/v1/nothing-here", None).await;
+    missing.assert(404);
+    assert_eq!(missing.code(), "route_not_found");
+    assert_error_shape(&missing);
+    let wrong_method = app.delete("/api/v1/events", None).await;
+    wrong_method.assert(405);
+    assert_eq!(wrong_method.code(), "method_not_allowed");
+    assert_error_shape(&wrong_method);
+    // An id that is not a UUID names nothing.
+    let not_uuid = app.get("/api/v1/events/not-a-uuid", None).await;
+    not_uuid.assert(404);
+    assert_eq!(not_uuid.code(), "not_found");
+    let unknown = app
+        .get(&format!("/api/v1/events/{}", uuid::Uuid::new_v4()), None)
+        .await;
+    unknown.assert(404);
+    assert_eq!(unknown.code(), "not_found");
+}
+
+async fn error_bodies_carry_the_request_id(app: TestApp) {
+    let resp = app.get("/api/v1/me", None).await;
+    resp.assert(401);
+    let header = resp
+        .header("x-request-id")
+        .expect("x-request-id header")
+        .to_owned();
+    assert_eq!(resp.body["error"]["request_id"], header.as_str());
+    let ok = app.get("/healthz", None).await;
+    assert!(ok.header("x-request-id").is_some());
+    assert_ne!(ok.header("x-request-id"), Some(header.as_str()));
+}
+
+async fn failed_requests_change_nothing(app: TestApp) {
+    let (_, token) = app.user("org@x.id", Role::Organizer).await;
+    let org = app.organization(&token, "organizer").await;
+    let event = app.event(&token, &org).await;
+    let id = event["id"].as_str().unwrap();
+    let before = app.get(&format!("/api/v1/events/{id}"), Some(&token)).await;
+
+    // Valid fields next to an invalid one: the whole patch is refused.
+    let patch = app
+        .patch(
+            &format!("/api/v1/events/{id}"),
+            Some(&token),
+            json!({"title": "A new title", "ends_at": "2020-01-01T00:00:00Z"}),
+        )
+        .await;
+    patch.assert(422);
+    assert_eq!(patch.fields(), ["ends_at"]);
+    let after = app.get(&format!("/api/v1/events/{id}"), Some(&token)).await;
+    assert_eq!(before.body, after.body);
+
+    let events_before = app.count("events");
+    let mut body = crate::common::event_body(&org);
+    body["budget_idr"] = json!(-1);
+    app.post("/api/v1/events", Some(&token), body)
+        .await
+        .assert(422);
+    assert_eq!(app.count("events"), events_before);
+}
+
+async fn health_and_readiness(app: TestApp) {
+    let health = app.get("/healthz", None).await;
+    health.assert(200);
+    assert_eq!(health.body["status"], "ok");
+    let ready = app.get("/readyz", None).await;
+    ready.assert(200);
+    assert_eq!(ready.body["status"], "ready");
+    let provinces = app.get("/api/v1/provinces", None).await;
+    provinces.assert(200);
+    assert_eq!(provinces.body["items"].as_array().unwrap().len(), 38);
+}
+
+/// The same app over a database that cannot be reached: readiness and data routes say 503 with
+/// the error body; liveness stays 200.
+async fn a_lost_database_is_503(app: TestApp) {
+    let unreachable = match app.engine {
+        Engine::Postgres => DatabaseUrl::Postgres("postgres://postgres@127.0.0.1:1/nowhere".into()),
+        Engine::Sqlite => DatabaseUrl::Sqlite("/nonexistent-directory/bursa.db".into()),
+    };
+    let state = AppState {
+        pool: build_pool(&unreachable, 2, Duration::from_millis(500)),
+        tokens: app.state.tokens.clone(),
+        config: app.state.config.clone(),
+    };
+    let lost = TestApp::serve(state, app.engine, unreachable.display());
+    lost.get("/healthz", None).await.assert(200);
+    let ready = lost.get("/readyz", None).await;
+    ready.assert(503);
+    assert_eq!(ready.code(), "service_unavailable");
+    let events = lost.get("/api/v1/events", None).await;
+    events.assert(503);
+    assert_error_shape(&events);
+}

@@ -1,5 +1,7 @@
 //! Integration tests: the real app over HTTP, each test on its own database, on both engines.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 mod access;
