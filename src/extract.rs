@@ -52,6 +52,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     let value: serde_json::Value =
         serde_json::from_slice(body).map_err(|error| json_error("", &error))?;
+    // serde would read a struct from an array too; every body of this API is an object.
+    if !value.is_object() {
+        return Err(AppError::invalid_field("body", "must be a JSON object"));
+    }
     serde_path_to_error::deserialize(value).map_err(|error| {
         let path = error.path().to_string();
         json_error(&path, error.inner())
@@ -129,4 +133,15 @@ where
     D: serde::Deserializer<'de>,
 {
     Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// For PATCH bodies: an absent field is `None` (no change), but an explicit `null` on a field
+/// that cannot be empty is a 422 instead of being silently ignored. Use with
+/// `#[serde(default, deserialize_with = "not_null")]`.
+pub fn not_null<'de, T, D>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    T::deserialize(deserializer).map(Some)
 }

@@ -144,6 +144,17 @@ pub fn email(checker: &mut Checker, field: &str, value: Option<String>) -> Strin
     value
 }
 
+/// A `province_code` query filter: absent, or one of the 38 codes (else 422).
+pub fn province_filter(code: Option<String>) -> Result<Option<String>, AppError> {
+    match code {
+        Some(code) if crate::provinces::find(&code).is_none() => Err(AppError::invalid_field(
+            "province_code",
+            "is not a known province code",
+        )),
+        other => Ok(other),
+    }
+}
+
 /// An API instant (RFC 3339 with any offset) as the UTC time the database stores.
 pub fn to_db_time(t: DateTime<Utc>) -> NaiveDateTime {
     crate::db::truncate_to_micros(t.naive_utc())

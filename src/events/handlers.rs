@@ -46,9 +46,7 @@ pub async fn create(
     let organization_id = match uuid::Uuid::parse_str(&organization_id) {
         Ok(id) => id.hyphenated().to_string(),
         Err(_) => {
-            if !organization_id.is_empty() {
-                c.fail("organization_id", "is not a UUID");
-            }
+            c.fail("organization_id", "is not a UUID");
             organization_id
         }
     };
@@ -125,12 +123,8 @@ pub async fn get(
     let id = path_id(&id, "event")?;
     let event = state
         .db(move |conn| {
-            let event = super::find(conn, &id)?.ok_or_else(|| AppError::not_found("event"))?;
-            if super::visible_to(conn, &event, caller.as_ref())? {
-                Ok(event)
-            } else {
-                Err(AppError::not_found("event"))
-            }
+            super::find_visible(conn, &id, caller.as_ref())?
+                .ok_or_else(|| AppError::not_found("event"))
         })
         .await?;
     Ok(HttpResponse::Ok().json(event))
@@ -139,18 +133,29 @@ pub async fn get(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EventPatch {
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
     title: Option<String>,
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
     description: Option<String>,
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
     format: Option<EventFormat>,
     #[serde(default, deserialize_with = "crate::extract::nullable")]
     venue: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
     province_code: Option<String>,
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
     city: Option<String>,
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
     starts_at: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
     ends_at: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
     capacity: Option<i32>,
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
     budget_idr: Option<i64>,
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
     funding_source: Option<FundingSource>,
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
     target_placements: Option<i32>,
 }
 
@@ -237,6 +242,7 @@ pub async fn list(
         ),
         None => None,
     };
+    let province_code = crate::validate::province_filter(query.province_code)?;
     let page = state
         .db(move |conn| {
             let mut q = events::table.select(Event::as_select()).into_boxed();
@@ -252,7 +258,7 @@ pub async fn list(
                     )
                 }
             }
-            if let Some(province) = query.province_code {
+            if let Some(province) = province_code {
                 q = q.filter(events::province_code.eq(province));
             }
             if let Some(status) = query.status {

@@ -167,6 +167,7 @@ pub async fn list(
 ) -> AppResult<HttpResponse> {
     let limit = pagination::limit(query.limit)?;
     let after = pagination::cursor(query.cursor.as_deref())?;
+    let province_code = crate::validate::province_filter(query.province_code)?;
     let page = state
         .db(move |conn| {
             let mut q = organizations::table
@@ -175,7 +176,7 @@ pub async fn list(
             if let Some(kind) = query.kind {
                 q = q.filter(organizations::kind.eq(kind.as_str()));
             }
-            if let Some(province) = query.province_code {
+            if let Some(province) = province_code {
                 q = q.filter(organizations::province_code.eq(province));
             }
             if let Some(after) = after {
@@ -196,8 +197,11 @@ pub async fn list(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OrganizationPatch {
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
     name: Option<String>,
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
     province_code: Option<String>,
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
     city: Option<String>,
     #[serde(default, deserialize_with = "crate::extract::nullable")]
     sector_code: Option<Option<String>>,

@@ -73,8 +73,11 @@ pub async fn get(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
     full_name: Option<String>,
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
     role: Option<Role>,
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
     disabled: Option<bool>,
 }
 

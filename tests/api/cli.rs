@@ -199,6 +199,25 @@ fn http_get(port: u16, path: &str) -> Option<String> {
     Some(response)
 }
 
+fn http_post(port: u16, path: &str, body: &str, token: Option<&str>) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
 #[test]
 fn serve_answers_then_stops_gracefully_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
@@ -207,6 +226,7 @@ fn serve_answers_then_stops_gracefully_on_sigterm() {
         .env("DATABASE_URL", sqlite_url(&dir))
         .env("BURSA_ADDR", format!("127.0.0.1:{port}"))
         .env("BURSA_LOG_FORMAT", "json")
+        .env("RUST_LOG", "debug")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -220,6 +240,30 @@ fn serve_answers_then_stops_gracefully_on_sigterm() {
         std::thread::sleep(Duration::from_millis(100));
     };
     assert!(ready.starts_with("HTTP/1.1 200"), "{ready}");
+    // Secrets in bodies and headers never reach the logs, even at debug level.
+    let password = "log-canary-password-42";
+    let register = format!(
+        r#"{{"email":"canary@x.id","password":"{password}","full_name":"Canary","role":"job_seeker"}}"#
+    );
+    assert!(http_post(port, "/api/v1/auth/register", &register, None).starts_with("HTTP/1.1 201"));
+    let login = http_post(
+        port,
+        "/api/v1/auth/login",
+        &format!(r#"{{"email":"canary@x.id","password":"{password}"}}"#),
+        None,
+    );
+    assert!(login.starts_with("HTTP/1.1 200"), "{login}");
+    let body: serde_json::Value =
+        serde_json::from_str(login.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    let access = body["access_token"].as_str().unwrap().to_owned();
+    let refresh = body["refresh_token"].as_str().unwrap().to_owned();
+    assert!(http_post(
+        port,
+        "/api/v1/auth/refresh",
+        &format!(r#"{{"refresh_token":"{refresh}"}}"#),
+        Some(&access)
+    )
+    .starts_with("HTTP/1.1 200"));
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -244,6 +288,13 @@ fn serve_answers_then_stops_gracefully_on_sigterm() {
         .unwrap()
         .read_to_string(&mut logs)
         .unwrap();
+    for secret in [password, &access, &refresh] {
+        assert!(!logs.contains(secret), "a secret reached the logs");
+    }
+    assert!(
+        logs.contains("/api/v1/auth/login"),
+        "requests are logged by route"
+    );
     let listening = logs
         .lines()
         .find(|l| l.contains("Bursa is listening"))

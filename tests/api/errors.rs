@@ -21,6 +21,9 @@ db_tests!(
     failed_requests_change_nothing,
     health_and_readiness,
     a_lost_database_is_503,
+    unexpected_failures_are_opaque_500s,
+    hostile_bodies_never_cause_a_500,
+    null_never_clears_a_required_field,
 );
 
 fn assert_error_shape(resp: &crate::common::Resp) {
@@ -200,4 +203,117 @@ async fn a_lost_database_is_503(app: TestApp) {
     let events = lost.get("/api/v1/events", None).await;
     events.assert(503);
     assert_error_shape(&events);
+}
+
+/// A failure no client could cause (here: a table gone from under the service) is a 500 whose
+/// body says nothing of the cause but carries the request id to find it in the log.
+async fn unexpected_failures_are_opaque_500s(app: TestApp) {
+    {
+        use diesel::connection::SimpleConnection;
+        let mut conn = app.conn();
+        conn.batch_execute("DROP TABLE login_throttles").unwrap();
+    }
+    let resp = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"email": "x@y.id", "password": "whatever-it-is"}),
+        )
+        .await;
+    resp.assert(500);
+    assert_eq!(resp.code(), "internal_error");
+    assert_error_shape(&resp);
+    let text = resp.body.to_string();
+    assert!(!text.contains("login_throttles"), "{text}");
+    assert_eq!(
+        resp.body["error"]["request_id"],
+        resp.header("x-request-id").unwrap()
+    );
+}
+
+/// Every JSON route answers hostile bodies with a 4xx and the error body, never a 500 or a panic.
+async fn hostile_bodies_never_cause_a_500(app: TestApp) {
+    let (_, token) = app.user("o@x.id", Role::Organizer).await;
+    let org = app.organization(&token, "organizer").await;
+    let event = app.event(&token, &org).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let nested = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    let bodies: Vec<String> = vec![
+        "null".into(),
+        "[]".into(),
+        "\"text\"".into(),
+        "42".into(),
+        nested,
+        r#"{"email": null, "password": null}"#.into(),
+        r#"{"title": 1e400}"#.into(),
+        r#"{"capacity": 99999999999999999999}"#.into(),
+        r#"{"starts_at": "2026-02-30T00:00:00Z"}"#.into(),
+        r#"{"name": "\u0000\ud800"}"#.into(),
+        format!(r#"{{"title": "{}"}}"#, r"\u00e9".repeat(300)),
+        r#"{"organization_id": "00000000-0000-0000-0000-000000000000", "title": "x"}"#.into(),
+    ];
+    let routes = [
+        (Method::POST, "/api/v1/auth/register".to_owned()),
+        (Method::POST, "/api/v1/auth/login".to_owned()),
+        (Method::POST, "/api/v1/auth/refresh".to_owned()),
+        (Method::POST, "/api/v1/organizations".to_owned()),
+        (Method::PATCH, format!("/api/v1/organizations/{org}")),
+        (Method::POST, format!("/api/v1/organizations/{org}/members")),
+        (Method::POST, "/api/v1/events".to_owned()),
+        (Method::PATCH, format!("/api/v1/events/{event}")),
+    ];
+    let auth = format!("Bearer {token}");
+    for (method, path) in &routes {
+        for body in &bodies {
+            let resp = app
+                .raw(
+                    method.clone(),
+                    path,
+                    &[
+                        ("content-type", "application/json"),
+                        ("authorization", &auth),
+                    ],
+                    body.clone().into_bytes(),
+                )
+                .await;
+            assert!(
+                (400..500).contains(&resp.status),
+                "{method} {path} {body:.60}: {} {}",
+                resp.status,
+                resp.body
+            );
+            assert_error_shape(&resp);
+        }
+    }
+    assert_eq!(app.count("events"), 1);
+    assert_eq!(app.count("organizations"), 1);
+}
+
+async fn null_never_clears_a_required_field(app: TestApp) {
+    let (_, token) = app.user("o@x.id", Role::Organizer).await;
+    let org = app.organization(&token, "organizer").await;
+    let event = app.event(&token, &org).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let resp = app
+        .patch(
+            &format!("/api/v1/organizations/{org}"),
+            Some(&token),
+            json!({"name": null}),
+        )
+        .await;
+    resp.assert(422);
+    assert_eq!(resp.fields(), ["name"]);
+    let resp = app
+        .patch(
+            &format!("/api/v1/events/{event}"),
+            Some(&token),
+            json!({"capacity": null}),
+        )
+        .await;
+    resp.assert(422);
+    assert_eq!(resp.fields(), ["capacity"]);
 }
