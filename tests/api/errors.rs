@@ -181,6 +181,18 @@ async fn health_and_readiness(app: TestApp) {
     let provinces = app.get("/api/v1/provinces", None).await;
     provinces.assert(200);
     assert_eq!(provinces.body["items"].as_array().unwrap().len(), 38);
+    // The table that foreign keys point at holds exactly the provinces shipped in the binary.
+    use bursa::db::schema::provinces as p;
+    use diesel::prelude::*;
+    let mut stored: Vec<(String, String, String)> =
+        p::table.select((p::code, p::name, p::timezone)).load(&mut app.conn()).unwrap();
+    stored.sort();
+    let mut shipped: Vec<(String, String, String)> = bursa::provinces::all()
+        .iter()
+        .map(|v| (v.code.to_owned(), v.name.to_owned(), v.timezone.to_owned()))
+        .collect();
+    shipped.sort();
+    assert_eq!(stored, shipped);
 }
 
 /// The same app over a database that cannot be reached: readiness and data routes say 503 with
