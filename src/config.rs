@@ -18,6 +18,8 @@ pub struct Config {
     pub database_url: DatabaseUrl,
     /// `BURSA_JWT_SECRET`; when absent the SQLite default generates one and keeps it.
     pub jwt_secret: Option<String>,
+    /// `BURSA_NIK_SECRET`, the key of the national ID number hashes; generated like the JWT one.
+    pub nik_secret: Option<String>,
     pub pool_size: u32,
     pub db_timeout: Duration,
     pub access_token_ttl: Duration,
@@ -54,6 +56,15 @@ impl Config {
                     "BURSA_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes long"
                 ));
             }
+        }
+        let nik_secret = get("BURSA_NIK_SECRET");
+        if nik_secret
+            .as_ref()
+            .is_some_and(|s| s.len() < MIN_SECRET_BYTES)
+        {
+            return Err(format!(
+                "BURSA_NIK_SECRET must be at least {MIN_SECRET_BYTES} bytes long"
+            ));
         }
         let pool_size: u32 = parse_or("BURSA_DB_POOL_SIZE", get("BURSA_DB_POOL_SIZE"), Some(16))?;
         if pool_size == 0 {
@@ -94,6 +105,7 @@ impl Config {
             addr,
             database_url,
             jwt_secret,
+            nik_secret,
             pool_size,
             db_timeout,
             access_token_ttl,

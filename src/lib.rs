@@ -38,6 +38,8 @@ pub struct AppState {
     pub pool: DbPool,
     pub tokens: Arc<auth::tokens::TokenKeys>,
     pub config: Arc<Config>,
+    /// The HMAC key for national ID numbers (see `job_seekers`).
+    pub nik_key: Arc<[u8]>,
 }
 
 impl AppState {
@@ -70,6 +72,7 @@ pub fn startup(config: Config) -> Result<AppState, String> {
         tracing::info!(%migration, "applied migration");
     }
     let secret = secrets::jwt_secret(&mut conn, config.jwt_secret.as_deref())?;
+    let nik_secret = secrets::nik_secret(&mut conn, config.nik_secret.as_deref())?;
     drop(conn);
     let pool = db::build_pool(url, config.pool_size, config.db_timeout);
     let tokens = auth::tokens::TokenKeys::new(
@@ -81,6 +84,7 @@ pub fn startup(config: Config) -> Result<AppState, String> {
         pool,
         tokens: Arc::new(tokens),
         config: Arc::new(config),
+        nik_key: Arc::from(nik_secret.into_bytes()),
     })
 }
 

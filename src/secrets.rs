@@ -15,6 +15,12 @@ pub fn jwt_secret(conn: &mut DbConn, configured: Option<&str>) -> Result<String,
     resolve(conn, "jwt", "BURSA_JWT_SECRET", configured)
 }
 
+/// The key of the national ID number hashes: `configured`, or on SQLite the generated one. It must
+/// never change once job seekers are stored: the same NIK must always hash the same.
+pub fn nik_secret(conn: &mut DbConn, configured: Option<&str>) -> Result<String, String> {
+    resolve(conn, "nik", "BURSA_NIK_SECRET", configured)
+}
+
 fn resolve(
     conn: &mut DbConn,
     name: &str,

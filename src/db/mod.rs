@@ -233,6 +233,14 @@ pub fn serialize_utc<S: serde::Serializer>(t: &NaiveDateTime, s: S) -> Result<S:
     serde::Serialize::serialize(&t.and_utc(), s)
 }
 
+/// [`serialize_utc`] for an optional time (`null` when absent).
+pub fn serialize_utc_opt<S: serde::Serializer>(
+    t: &Option<NaiveDateTime>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&t.map(|t| t.and_utc()), s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

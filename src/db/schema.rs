@@ -96,6 +96,109 @@ diesel::table! {
         created_by -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        cancelled_at -> Nullable<Timestamp>,
+        spent_idr -> Nullable<BigInt>,
+        closing_notes -> Nullable<Text>,
+        registrations_count -> Integer,
+        attendees_count -> Integer,
+    }
+}
+
+diesel::table! {
+    participations (event_id, organization_id) {
+        event_id -> Text,
+        organization_id -> Text,
+        booth -> Nullable<Text>,
+        status -> Text,
+        requested_by -> Text,
+        requested_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    vacancies (id) {
+        id -> Text,
+        event_id -> Text,
+        organization_id -> Text,
+        title -> Text,
+        description -> Text,
+        occupation_code -> Text,
+        openings -> Integer,
+        employment_type -> Text,
+        salary_min_idr -> Nullable<BigInt>,
+        salary_max_idr -> Nullable<BigInt>,
+        education_min -> Nullable<Text>,
+        location_province_code -> Text,
+        location_city -> Text,
+        disability_friendly -> Bool,
+        closes_at -> Nullable<Timestamp>,
+        status -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    job_seekers (id) {
+        id -> Text,
+        user_id -> Nullable<Text>,
+        full_name -> Text,
+        nik_hash -> Text,
+        nik_last4 -> Text,
+        birth_date -> Nullable<Date>,
+        gender -> Text,
+        education_level -> Text,
+        province_code -> Text,
+        city -> Text,
+        disability -> Bool,
+        disability_type -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        consent_at -> Timestamp,
+        consent_recorded_by -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    registrations (id) {
+        id -> Text,
+        event_id -> Text,
+        job_seeker_id -> Text,
+        check_in_code -> Text,
+        registered_at -> Timestamp,
+        registered_by -> Text,
+        checked_in_at -> Nullable<Timestamp>,
+        checked_in_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    applications (id) {
+        id -> Text,
+        vacancy_id -> Text,
+        job_seeker_id -> Text,
+        status -> Text,
+        applied_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    application_transitions (id) {
+        id -> Text,
+        application_id -> Text,
+        status -> Text,
+        at -> Timestamp,
+        actor_user_id -> Text,
     }
 }
 
@@ -103,6 +206,15 @@ diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(memberships -> organizations (organization_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(events -> organizations (organization_id));
+diesel::joinable!(participations -> events (event_id));
+diesel::joinable!(participations -> organizations (organization_id));
+diesel::joinable!(vacancies -> events (event_id));
+diesel::joinable!(vacancies -> organizations (organization_id));
+diesel::joinable!(registrations -> events (event_id));
+diesel::joinable!(registrations -> job_seekers (job_seeker_id));
+diesel::joinable!(applications -> vacancies (vacancy_id));
+diesel::joinable!(applications -> job_seekers (job_seeker_id));
+diesel::joinable!(application_transitions -> applications (application_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     provinces,
@@ -113,4 +225,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     organizations,
     memberships,
     events,
+    participations,
+    vacancies,
+    job_seekers,
+    registrations,
+    applications,
+    application_transitions,
 );

@@ -96,6 +96,17 @@ pub struct Event {
     pub created_at: NaiveDateTime,
     #[serde(serialize_with = "crate::db::serialize_utc")]
     pub updated_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::db::serialize_utc_opt")]
+    pub published_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::db::serialize_utc_opt")]
+    pub closed_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::db::serialize_utc_opt")]
+    pub cancelled_at: Option<NaiveDateTime>,
+    /// The real spending, recorded when the event is closed.
+    pub spent_idr: Option<i64>,
+    pub closing_notes: Option<String>,
+    pub registrations_count: i32,
+    pub attendees_count: i32,
 }
 
 impl Event {

@@ -146,6 +146,19 @@ async fn postgres_requires_a_configured_secret() {
         stderr.contains("BURSA_JWT_SECRET is required on PostgreSQL"),
         "{stderr}"
     );
+    let output = bursa()
+        .env("DATABASE_URL", &app.database_url)
+        .env("BURSA_JWT_SECRET", crate::common::JWT_SECRET)
+        .args(["create-admin", "--email", "a@b.id"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("BURSA_NIK_SECRET is required on PostgreSQL"),
+        "{stderr}"
+    );
     assert_eq!(app.count("users"), 0);
     let migrated = bursa()
         .env("DATABASE_URL", &app.database_url)
@@ -162,6 +175,7 @@ fn sqlite_generates_a_secret_once_and_keeps_it() {
     let start = |dir: &tempfile::TempDir| {
         let mut config = test_config(&sqlite_url(dir), &[]);
         config.jwt_secret = None;
+        config.nik_secret = None;
         bursa::startup(config).unwrap()
     };
     let token = start(&dir)

@@ -24,6 +24,7 @@ use diesel::prelude::*;
 use serde_json::{json, Value};
 
 pub const PASSWORD: &str = "correct-horse-9";
+pub const NIK_SECRET: &str = "test-nik-secret-of-at-least-thirty-two-bytes";
 pub const JWT_SECRET: &str = "test-secret-of-at-least-thirty-two-bytes!";
 
 /// Runs each named `async fn(TestApp)` on SQLite and on PostgreSQL.
@@ -212,6 +213,7 @@ pub fn test_config(database_url: &str, extra: &[(&str, &str)]) -> Config {
     let mut vars: HashMap<String, String> = HashMap::from([
         ("DATABASE_URL".to_owned(), database_url.to_owned()),
         ("BURSA_JWT_SECRET".to_owned(), JWT_SECRET.to_owned()),
+        ("BURSA_NIK_SECRET".to_owned(), NIK_SECRET.to_owned()),
         ("BURSA_DB_POOL_SIZE".to_owned(), "8".to_owned()),
     ]);
     for (k, v) in extra {

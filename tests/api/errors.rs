@@ -184,8 +184,10 @@ async fn health_and_readiness(app: TestApp) {
     // The table that foreign keys point at holds exactly the provinces shipped in the binary.
     use bursa::db::schema::provinces as p;
     use diesel::prelude::*;
-    let mut stored: Vec<(String, String, String)> =
-        p::table.select((p::code, p::name, p::timezone)).load(&mut app.conn()).unwrap();
+    let mut stored: Vec<(String, String, String)> = p::table
+        .select((p::code, p::name, p::timezone))
+        .load(&mut app.conn())
+        .unwrap();
     stored.sort();
     let mut shipped: Vec<(String, String, String)> = bursa::provinces::all()
         .iter()
@@ -206,6 +208,7 @@ async fn a_lost_database_is_503(app: TestApp) {
         pool: build_pool(&unreachable, 2, Duration::from_millis(500)),
         tokens: app.state.tokens.clone(),
         config: app.state.config.clone(),
+        nik_key: app.state.nik_key.clone(),
     };
     let lost = TestApp::serve(state, app.engine, unreachable.display());
     lost.get("/healthz", None).await.assert(200);

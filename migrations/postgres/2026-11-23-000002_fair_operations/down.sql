@@ -1,0 +1,13 @@
+DROP TABLE application_transitions;
+DROP TABLE applications;
+DROP TABLE registrations;
+DROP TABLE job_seekers;
+DROP TABLE vacancies;
+DROP TABLE participations;
+ALTER TABLE events DROP COLUMN attendees_count;
+ALTER TABLE events DROP COLUMN registrations_count;
+ALTER TABLE events DROP COLUMN closing_notes;
+ALTER TABLE events DROP COLUMN spent_idr;
+ALTER TABLE events DROP COLUMN cancelled_at;
+ALTER TABLE events DROP COLUMN closed_at;
+ALTER TABLE events DROP COLUMN published_at;
