@@ -4,6 +4,7 @@
 //! resolved, pool built); [`build_app`] turns the state into the actix app. The binary and the
 //! tests go through the same two functions.
 
+pub mod applications;
 pub mod auth;
 pub mod config;
 pub mod db;
@@ -11,14 +12,18 @@ pub mod error;
 pub mod events;
 pub mod extract;
 pub mod health;
+pub mod job_seekers;
 pub mod middleware;
 pub mod organizations;
 pub mod pagination;
+pub mod participations;
 pub mod provinces;
+pub mod registrations;
 pub mod routes;
 pub mod secrets;
 pub mod telemetry;
 pub mod users;
+pub mod vacancies;
 pub mod validate;
 
 use std::sync::Arc;

@@ -3,7 +3,10 @@
 
 use actix_web::web;
 
-use crate::{auth, events, health, organizations, users};
+use crate::{
+    auth, events, health, job_seekers, organizations, participations, registrations, users,
+    vacancies,
+};
 
 macro_rules! routes {
     ($($path:literal => { $($method:ident : $handler:path),+ $(,)? }),* $(,)?) => {
@@ -46,4 +49,50 @@ routes! {
 
     "/api/v1/events" => { get: events::handlers::list, post: events::handlers::create },
     "/api/v1/events/{id}" => { get: events::handlers::get, patch: events::handlers::update },
+    "/api/v1/events/{id}/publish" => { post: events::handlers::publish },
+    "/api/v1/events/{id}/cancel" => { post: events::handlers::cancel },
+    "/api/v1/events/{id}/close" => { post: events::handlers::close },
+
+    "/api/v1/events/{id}/employers" => {
+        get: participations::handlers::list,
+        post: participations::handlers::join,
+    },
+    "/api/v1/events/{id}/employers/{organization_id}/approve" => {
+        post: participations::handlers::approve,
+    },
+    "/api/v1/events/{id}/employers/{organization_id}/reject" => {
+        post: participations::handlers::reject,
+    },
+
+    "/api/v1/events/{id}/vacancies" => {
+        get: vacancies::handlers::list,
+        post: vacancies::handlers::create,
+    },
+    "/api/v1/vacancies/{id}" => { get: vacancies::handlers::get, patch: vacancies::handlers::update },
+    "/api/v1/vacancies/{id}/close" => { post: vacancies::handlers::close },
+    "/api/v1/vacancies/{id}/applications" => {
+        get: crate::applications::handlers::list,
+        post: crate::applications::handlers::create,
+    },
+    "/api/v1/applications/{id}" => {
+        get: crate::applications::handlers::get,
+        patch: crate::applications::handlers::update,
+    },
+    "/api/v1/me/applications" => { get: crate::applications::handlers::mine },
+
+    "/api/v1/job-seekers" => { post: job_seekers::handlers::create },
+    "/api/v1/job-seekers/{id}" => {
+        get: job_seekers::handlers::get,
+        patch: job_seekers::handlers::update,
+    },
+    "/api/v1/me/job-seeker" => { get: job_seekers::handlers::me },
+
+    "/api/v1/events/{id}/registrations" => {
+        get: registrations::handlers::list,
+        post: registrations::handlers::register,
+    },
+    "/api/v1/events/{id}/check-ins" => { post: registrations::handlers::check_in },
+    "/api/v1/events/{id}/walk-ins" => { post: registrations::handlers::walk_in },
+    "/api/v1/registrations/{id}/qr.svg" => { get: registrations::handlers::qr },
+    "/api/v1/me/registrations" => { get: registrations::handlers::mine },
 }

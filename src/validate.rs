@@ -144,6 +144,17 @@ pub fn email(checker: &mut Checker, field: &str, value: Option<String>) -> Strin
     value
 }
 
+/// A UUID (an id in a body), canonical lower-case; `raw` may be a placeholder already failed.
+pub fn uuid(checker: &mut Checker, field: &str, raw: String) -> String {
+    match uuid::Uuid::parse_str(&raw) {
+        Ok(id) => id.hyphenated().to_string(),
+        Err(_) => {
+            checker.fail(field, "is not a UUID");
+            raw
+        }
+    }
+}
+
 /// A `province_code` query filter: absent, or one of the 38 codes (else 422).
 pub fn province_filter(code: Option<String>) -> Result<Option<String>, AppError> {
     match code {

@@ -181,6 +181,13 @@ where
     let DbConn::Sqlite(lite) = conn else {
         return conn.transaction(f);
     };
+    // Nested: a savepoint in the outer transaction, which holds the write lock already.
+    if AnsiTransactionManager::transaction_manager_status_mut(lite)
+        .transaction_depth()?
+        .is_some()
+    {
+        return conn.transaction(f);
+    }
     AnsiTransactionManager::begin_transaction_sql(lite, "BEGIN IMMEDIATE")?;
     match f(conn) {
         Ok(value) => {

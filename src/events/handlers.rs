@@ -1,7 +1,7 @@
 //! `/events`: create, read, list and update job fair events.
 
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Deserialize;
 
@@ -197,9 +197,17 @@ pub async fn update(
                 let mut c = Checker::new();
                 let merged = merged.check(&mut c);
                 c.finish()?;
-                diesel::update(events::table.find(&id))
+                // Conditional, so that a registration made meanwhile is not left above capacity.
+                let updated = diesel::update(events::table.find(&id))
+                    .filter(events::registrations_count.le(merged.capacity))
                     .set((merged.columns(), events::updated_at.eq(now())))
                     .execute(conn)?;
+                if updated == 0 {
+                    return Err(AppError::invalid_field(
+                        "capacity",
+                        "must not be below the number of registrations already made",
+                    ));
+                }
                 super::find(conn, &id)?.ok_or_else(|| AppError::not_found("event"))
             })
         })
@@ -290,4 +298,144 @@ pub async fn list(
         })
         .await?;
     Ok(HttpResponse::Ok().json(page))
+}
+
+/// What a status change writes: the new status, the time it happened, and (closing) the
+/// spending. `None` columns are left as they are.
+#[derive(AsChangeset)]
+#[diesel(table_name = events)]
+struct StatusChange {
+    status: &'static str,
+    published_at: Option<NaiveDateTime>,
+    cancelled_at: Option<NaiveDateTime>,
+    closed_at: Option<NaiveDateTime>,
+    spent_idr: Option<i64>,
+    closing_notes: Option<String>,
+    updated_at: NaiveDateTime,
+}
+
+impl StatusChange {
+    fn new(status: EventStatus, at: NaiveDateTime) -> Self {
+        Self {
+            status: status.as_str(),
+            published_at: (status == EventStatus::Published).then_some(at),
+            cancelled_at: (status == EventStatus::Cancelled).then_some(at),
+            closed_at: (status == EventStatus::Closed).then_some(at),
+            spent_idr: None,
+            closing_notes: None,
+            updated_at: at,
+        }
+    }
+}
+
+/// Moves an event from one of `from` to `change.status` for a member of its organization; 409
+/// `invalid_transition` from any other status. `check` may refuse the change. The status is
+/// re-checked in the update itself, so two racing transitions cannot both succeed.
+async fn transition(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    id: web::Path<String>,
+    from: &'static [EventStatus],
+    change: StatusChange,
+    check: fn(&Event, NaiveDateTime) -> AppResult<()>,
+) -> AppResult<HttpResponse> {
+    let id = path_id(&id, "event")?;
+    let event = state
+        .db(move |conn| {
+            write_transaction(conn, |conn| {
+                let event = super::find(conn, &id)?.ok_or_else(|| AppError::not_found("event"))?;
+                organizations::require_member(conn, &caller, &event.organization_id, false)?;
+                let allowed: Vec<&'static str> = from.iter().map(|s| s.as_str()).collect();
+                if !allowed.contains(&event.status.as_str()) {
+                    return Err(AppError::conflict(
+                        "invalid_transition",
+                        format!("a {} event cannot become {}", event.status, change.status),
+                    ));
+                }
+                check(&event, change.updated_at)?;
+                let updated = diesel::update(events::table.find(&id))
+                    .filter(events::status.eq_any(allowed))
+                    .set(&change)
+                    .execute(conn)?;
+                if updated == 0 {
+                    return Err(AppError::conflict(
+                        "invalid_transition",
+                        "the event changed status meanwhile; reload it",
+                    ));
+                }
+                super::find(conn, &id)?.ok_or_else(|| AppError::not_found("event"))
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(event))
+}
+
+fn no_check(_: &Event, _: NaiveDateTime) -> AppResult<()> {
+    Ok(())
+}
+
+/// draft → published: the event becomes public and open for registration until it ends.
+pub async fn publish(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let change = StatusChange::new(EventStatus::Published, now());
+    transition(state, caller, id, &[EventStatus::Draft], change, no_check).await
+}
+
+/// draft or published → cancelled.
+pub async fn cancel(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let change = StatusChange::new(EventStatus::Cancelled, now());
+    let from = &[EventStatus::Draft, EventStatus::Published];
+    transition(state, caller, id, from, change, no_check).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloseEvent {
+    spent_idr: Option<i64>,
+    notes: Option<String>,
+}
+
+/// published → closed, with the real spending, once the event has started. Registration and
+/// check-in end; what follows a fair (outcomes, hires, confirmations, follow-ups) goes on.
+pub async fn close(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    id: web::Path<String>,
+    ApiJson(body): ApiJson<CloseEvent>,
+) -> AppResult<HttpResponse> {
+    let mut c = Checker::new();
+    let spent_idr = c.required("spent_idr", body.spent_idr);
+    let spent_idr = c.range("spent_idr", spent_idr, 0, super::MAX_MONEY_IDR);
+    let notes = c.optional_text("notes", body.notes, 2000);
+    c.finish()?;
+    let change = StatusChange {
+        spent_idr: Some(spent_idr),
+        closing_notes: notes,
+        ..StatusChange::new(EventStatus::Closed, now())
+    };
+    let started = |event: &Event, at: NaiveDateTime| {
+        if event.starts_at > at {
+            return Err(AppError::conflict(
+                "event_not_started",
+                "an event can be closed once it has started",
+            ));
+        }
+        Ok(())
+    };
+    transition(
+        state,
+        caller,
+        id,
+        &[EventStatus::Published],
+        change,
+        started,
+    )
+    .await
 }

@@ -287,6 +287,12 @@ impl TestApp {
         count_rows(&mut conn, table)
     }
 
+    /// See [`number`].
+    pub fn number(&self, sql: &str) -> i64 {
+        let mut conn = self.conn();
+        number(&mut conn, sql)
+    }
+
     pub async fn request(
         &self,
         method: Method,
@@ -450,6 +456,20 @@ pub fn event_body(organization_id: &str) -> Value {
         "funding_source": "apbd",
         "target_placements": 1000
     })
+}
+
+/// The integer that a query selecting one `BIGINT` column `n` returns: database state checked
+/// directly.
+pub fn number(conn: &mut DbConn, sql: &str) -> i64 {
+    #[derive(QueryableByName)]
+    struct Number {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    diesel::sql_query(sql)
+        .get_result::<Number>(conn)
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .n
 }
 
 pub fn count_rows(conn: &mut DbConn, table: &str) -> i64 {

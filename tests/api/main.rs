@@ -5,9 +5,13 @@
 mod common;
 
 mod access;
+mod applications;
 mod auth;
 mod cli;
 mod errors;
 mod events;
+mod fair;
+mod job_seekers;
 mod openapi;
 mod organizations;
+mod registrations;

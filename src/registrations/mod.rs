@@ -1,0 +1,290 @@
+//! Registrations: a job seeker signs up for an event, and is checked in at the door by the scan
+//! of the QR code that carries the registration's check-in code.
+//!
+//! The event's counters move in the same transaction as the rows they count. Taking a seat is a
+//! conditional update of `registrations_count` below `capacity`, so simultaneous registrations
+//! never exceed it; checking in is a conditional update of `checked_in_at IS NULL`, so a person
+//! is counted once however often their code is scanned (the first scan stands).
+
+pub mod handlers;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use qrcode::render::svg;
+use qrcode::{EcLevel, QrCode};
+use rand::RngCore;
+use serde::Serialize;
+
+use crate::db::schema::{events, registrations};
+use crate::db::{new_id, DbConn};
+use crate::error::{AppError, AppResult};
+use crate::events::{Event, EventStatus};
+
+/// Check-in opens this long before an event starts (registration desks open early) and stays
+/// open this long after it ends (a long virtual fair takes check-ins throughout).
+pub const CHECK_IN_MARGIN: Duration = Duration::hours(24);
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = registrations)]
+pub struct Registration {
+    pub id: String,
+    pub event_id: String,
+    pub job_seeker_id: String,
+    /// What the QR code carries: random, 128 bits, URL-safe.
+    pub check_in_code: String,
+    #[serde(serialize_with = "crate::db::serialize_utc")]
+    pub registered_at: NaiveDateTime,
+    /// The user who registered the job seeker (the person themself, or organizer staff).
+    pub registered_by: String,
+    #[serde(serialize_with = "crate::db::serialize_utc_opt")]
+    pub checked_in_at: Option<NaiveDateTime>,
+    /// The staff member who scanned the code.
+    pub checked_in_by: Option<String>,
+}
+
+/// A registration as the check-in desk sees it after a scan.
+#[derive(Debug, Serialize)]
+pub struct CheckIn {
+    #[serde(flatten)]
+    pub registration: Registration,
+    /// The code had been scanned before: the first check-in stands, nothing was counted.
+    pub already_checked_in: bool,
+}
+
+/// A new check-in code: 128 random bits, base64url without padding (22 characters).
+pub fn new_check_in_code() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The QR code of a check-in code as an SVG image, at least 256 px wide, with medium error
+/// correction (it survives a scuffed phone screen).
+pub fn qr_svg(check_in_code: &str) -> AppResult<String> {
+    let code = QrCode::with_error_correction_level(check_in_code.as_bytes(), EcLevel::M)
+        .map_err(AppError::internal)?;
+    Ok(code.render::<svg::Color>().min_dimensions(256, 256).build())
+}
+
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<Registration>> {
+    registrations::table
+        .find(id)
+        .select(Registration::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The job seeker's registration for the event, if any.
+pub fn find_for(
+    conn: &mut DbConn,
+    event_id: &str,
+    job_seeker_id: &str,
+) -> QueryResult<Option<Registration>> {
+    registrations::table
+        .filter(registrations::event_id.eq(event_id))
+        .filter(registrations::job_seeker_id.eq(job_seeker_id))
+        .select(Registration::as_select())
+        .first(conn)
+        .optional()
+}
+
+fn event_not_open(status: &str) -> AppError {
+    AppError::conflict(
+        "event_not_open",
+        format!("only a published event takes registrations and check-ins; this one is {status}"),
+    )
+}
+
+/// Registration is open while the event is published and has not ended.
+pub fn check_registration_open(event: &Event, at: NaiveDateTime) -> AppResult<()> {
+    if event.status != EventStatus::Published.as_str() {
+        return Err(event_not_open(&event.status));
+    }
+    if at >= event.ends_at {
+        return Err(AppError::conflict(
+            "registration_closed",
+            "the event has ended; registration is closed",
+        ));
+    }
+    Ok(())
+}
+
+/// The event's status and times: what decides whether a scan is accepted now.
+#[derive(Debug, Clone, Queryable)]
+pub struct CheckInWindow {
+    pub status: String,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+}
+
+impl CheckInWindow {
+    pub fn of(event: &Event) -> Self {
+        Self {
+            status: event.status.clone(),
+            starts_at: event.starts_at,
+            ends_at: event.ends_at,
+        }
+    }
+
+    /// Check-in is accepted for a published event from [`CHECK_IN_MARGIN`] before it starts
+    /// until [`CHECK_IN_MARGIN`] after it ends.
+    pub fn check(&self, at: NaiveDateTime) -> AppResult<()> {
+        if self.status != EventStatus::Published.as_str() {
+            return Err(event_not_open(&self.status));
+        }
+        if at < self.starts_at - CHECK_IN_MARGIN || at > self.ends_at + CHECK_IN_MARGIN {
+            return Err(AppError::conflict(
+                "outside_check_in_window",
+                "check-in is open from 24 hours before the event starts until 24 hours after it ends",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Registers the job seeker for the event, or returns their registration if they have one
+/// (`false`: nothing was created). Takes a seat first: 409 `event_full` at capacity. Run it in
+/// a write transaction, after checking that the event is open for this kind of registration.
+pub fn register(
+    conn: &mut DbConn,
+    event: &Event,
+    job_seeker_id: &str,
+    by: &str,
+    at: NaiveDateTime,
+) -> AppResult<(Registration, bool)> {
+    if let Some(existing) = find_for(conn, &event.id, job_seeker_id)? {
+        return Ok((existing, false));
+    }
+    let seated = diesel::update(events::table.find(&event.id))
+        .filter(events::status.eq(EventStatus::Published.as_str()))
+        .filter(events::registrations_count.lt(events::capacity))
+        .set(events::registrations_count.eq(events::registrations_count + 1))
+        .execute(conn)?;
+    if seated == 0 {
+        let status: String = events::table
+            .find(&event.id)
+            .select(events::status)
+            .first(conn)?;
+        if status != EventStatus::Published.as_str() {
+            return Err(event_not_open(&status));
+        }
+        return Err(AppError::conflict(
+            "event_full",
+            format!("the event is at its capacity of {}", event.capacity),
+        ));
+    }
+    let id = new_id();
+    diesel::insert_into(registrations::table)
+        .values((
+            registrations::id.eq(&id),
+            registrations::event_id.eq(&event.id),
+            registrations::job_seeker_id.eq(job_seeker_id),
+            registrations::check_in_code.eq(new_check_in_code()),
+            registrations::registered_at.eq(at),
+            registrations::registered_by.eq(by),
+        ))
+        .execute(conn)?;
+    let registration = find(conn, &id)?.ok_or_else(|| AppError::not_found("registration"))?;
+    Ok((registration, true))
+}
+
+/// Checks the registration in unless it is already: the update holds only while
+/// `checked_in_at` is null, so of simultaneous scans exactly one counts. Counts the attendee on
+/// the event, which must still be published. Run it in a write transaction.
+pub fn check_in(
+    conn: &mut DbConn,
+    registration_id: &str,
+    event_id: &str,
+    by: &str,
+    at: NaiveDateTime,
+) -> AppResult<CheckIn> {
+    let updated = diesel::update(registrations::table.find(registration_id))
+        .filter(registrations::checked_in_at.is_null())
+        .set((
+            registrations::checked_in_at.eq(at),
+            registrations::checked_in_by.eq(by),
+        ))
+        .execute(conn)?;
+    if updated == 1 {
+        let counted = diesel::update(events::table.find(event_id))
+            .filter(events::status.eq(EventStatus::Published.as_str()))
+            .set(events::attendees_count.eq(events::attendees_count + 1))
+            .execute(conn)?;
+        if counted == 0 {
+            let status: String = events::table
+                .find(event_id)
+                .select(events::status)
+                .first(conn)?;
+            return Err(event_not_open(&status));
+        }
+    }
+    let registration =
+        find(conn, registration_id)?.ok_or_else(|| AppError::not_found("registration"))?;
+    Ok(CheckIn {
+        registration,
+        already_checked_in: updated == 0,
+    })
+}
+
+/// Whether an error is a lost race for a unique value (two simultaneous registrations of one
+/// person, or walk-ins of one NIK): the transaction was rolled back and a retry will find the
+/// winner's row.
+pub fn lost_a_race(error: &AppError) -> bool {
+    matches!(
+        error.code.as_ref(),
+        "conflict" | "nik_registered" | "profile_exists"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn window() -> CheckInWindow {
+        let starts_at = chrono::NaiveDate::from_ymd_opt(2027, 1, 10)
+            .unwrap()
+            .and_hms_opt(1, 0, 0)
+            .unwrap();
+        CheckInWindow {
+            status: "published".into(),
+            starts_at,
+            ends_at: starts_at + Duration::hours(8),
+        }
+    }
+
+    #[test]
+    fn check_in_opens_a_day_early_and_closes_a_day_late() {
+        let w = window();
+        let code = |at| w.check(at).err().map(|e| e.code.to_string());
+        assert_eq!(code(w.starts_at - Duration::hours(24)), None);
+        assert_eq!(code(w.ends_at + Duration::hours(24)), None);
+        assert_eq!(
+            code(w.starts_at - Duration::hours(24) - Duration::seconds(1)),
+            Some("outside_check_in_window".to_string())
+        );
+        assert_eq!(
+            code(w.ends_at + Duration::hours(24) + Duration::seconds(1)),
+            Some("outside_check_in_window".to_string())
+        );
+        let closed = CheckInWindow {
+            status: "closed".into(),
+            ..window()
+        };
+        assert_eq!(
+            closed.check(w.starts_at).err().map(|e| e.code.to_string()),
+            Some("event_not_open".to_string())
+        );
+    }
+
+    #[test]
+    fn check_in_codes_are_long_random_and_url_safe() {
+        let a = new_check_in_code();
+        assert_eq!(a.len(), 22);
+        assert!(a
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        assert_ne!(a, new_check_in_code());
+    }
+}
