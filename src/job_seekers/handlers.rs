@@ -57,7 +57,10 @@ impl NewJobSeeker {
             super::check_birth_date(&mut c, date, today);
         }
         let gender = c.required("gender", self.gender);
-        let nik = super::check_nik(&mut c, self.nik, birth_date, self.gender, today);
+        let (nik, nik_birth_date) =
+            super::check_nik(&mut c, self.nik, birth_date, self.gender, today);
+        // The NIK's birth date stands in for one not given: age breakdowns need it.
+        let birth_date = birth_date.or(nik_birth_date);
         let fields = ProfileFields {
             full_name: super::check_full_name(&mut c, full_name),
             education_level: c.required("education_level", self.education_level),

@@ -163,12 +163,11 @@ pub struct NikInfo {
 }
 
 impl NikInfo {
-    /// Whether `date` is the NIK's birth date. The NIK holds only two digits of the year, so the
-    /// century is not compared (a 100-year-old's `birth_date` still agrees).
+    /// Whether `date` is the NIK's birth date. The NIK holds two digits of the year, read in the
+    /// latest century that is not in the future; the other century is not accepted, or a
+    /// child's NIK would pass the age rule with a birth date a hundred years earlier.
     pub fn agrees_with(&self, date: NaiveDate) -> bool {
-        date.day() == self.birth_date.day()
-            && date.month() == self.birth_date.month()
-            && date.year().rem_euclid(100) == self.birth_date.year().rem_euclid(100)
+        date == self.birth_date
     }
 }
 
@@ -282,24 +281,24 @@ pub fn check_birth_date(c: &mut Checker, date: NaiveDate, today: NaiveDate) {
 }
 
 /// The NIK, checked for shape and against `birth_date` and `gender` (when those are valid). When
-/// no birth date is given, the age rule applies to the NIK's. Returns the NIK to hash, or a
-/// placeholder once a failure is recorded.
+/// no birth date is given, the age rule applies to the NIK's. Returns the NIK to hash (or a
+/// placeholder once a failure is recorded) and the birth date it encodes.
 pub fn check_nik(
     c: &mut Checker,
     nik: Option<String>,
     birth_date: Option<NaiveDate>,
     gender: Option<Gender>,
     today: NaiveDate,
-) -> String {
+) -> (String, Option<NaiveDate>) {
     let nik = c.required("nik", nik).trim().to_owned();
     if c.failed("nik") {
-        return nik;
+        return (nik, None);
     }
     let info = match parse_nik(&nik, today) {
         Ok(info) => info,
         Err(error) => {
             c.fail("nik", error.message());
-            return nik;
+            return (nik, None);
         }
     };
     match birth_date {
@@ -322,7 +321,7 @@ pub fn check_nik(
             );
         }
     }
-    nik
+    (nik, Some(info.birth_date))
 }
 
 pub fn check_full_name(c: &mut Checker, value: String) -> String {
@@ -597,6 +596,8 @@ mod tests {
         let old = parse_nik("3174010101300001", today()).unwrap();
         assert_eq!(old.birth_date, NaiveDate::from_ymd_opt(1930, 1, 1).unwrap());
         assert!(old.agrees_with(NaiveDate::from_ymd_opt(1930, 1, 1).unwrap()));
+        // Not a century earlier: a child's NIK cannot pass for a centenarian's.
+        assert!(!young.agrees_with(NaiveDate::from_ymd_opt(1910, 1, 1).unwrap()));
         assert!(!old.agrees_with(NaiveDate::from_ymd_opt(1930, 1, 2).unwrap()));
         // A leap day exists in 2000 (not in 1900).
         assert!(parse_nik("3174012902000001", today()).is_ok());
@@ -626,7 +627,7 @@ mod tests {
     fn nik_rules_against_the_other_fields() {
         let born = NaiveDate::from_ymd_opt(1995, 8, 15).unwrap();
         let mut c = Checker::new();
-        let nik = check_nik(
+        let (nik, nik_born) = check_nik(
             &mut c,
             Some(" 3174015508950002 ".into()),
             Some(born),
@@ -634,6 +635,7 @@ mod tests {
             today(),
         );
         assert_eq!(nik, "3174015508950002");
+        assert_eq!(nik_born, Some(born));
         assert!(c.finish().is_ok());
 
         let mut c = Checker::new();

@@ -6,12 +6,13 @@ use serde::Deserialize;
 
 use super::{Participation, ParticipationView};
 use crate::auth::{AuthUser, Caller, Role};
-use crate::db::schema::{memberships, organizations, participations};
+use crate::db::schema::{memberships, organizations, participations, vacancies};
 use crate::db::{is_unique_violation, now, write_transaction};
 use crate::error::{AppError, AppResult};
 use crate::events::{self, EventStatus};
 use crate::extract::{path_id, ApiJson, ApiQuery};
 use crate::pagination::{self, Cursor, Page};
+use crate::vacancies::VacancyStatus;
 use crate::validate::Checker;
 use crate::AppState;
 
@@ -113,7 +114,8 @@ async fn decide(
                         ),
                     ));
                 }
-                diesel::update(
+                let at = now();
+                let updated = diesel::update(
                     participations::table
                         .find((&event_id, &organization_id))
                         .filter(participations::status.eq_any(from)),
@@ -121,9 +123,30 @@ async fn decide(
                 .set((
                     participations::status.eq(to),
                     participations::decided_by.eq(&caller.id),
-                    participations::decided_at.eq(now()),
+                    participations::decided_at.eq(at),
                 ))
                 .execute(conn)?;
+                if updated == 0 {
+                    return Err(AppError::conflict(
+                        "invalid_transition",
+                        "the participation changed meanwhile; reload it",
+                    ));
+                }
+                if to == "rejected" {
+                    // A rejected employer's vacancies at the fair close with it: no more
+                    // changes, no more applications.
+                    diesel::update(
+                        vacancies::table
+                            .filter(vacancies::event_id.eq(&event_id))
+                            .filter(vacancies::organization_id.eq(&organization_id))
+                            .filter(vacancies::status.eq(VacancyStatus::Open.as_str())),
+                    )
+                    .set((
+                        vacancies::status.eq(VacancyStatus::Closed.as_str()),
+                        vacancies::updated_at.eq(at),
+                    ))
+                    .execute(conn)?;
+                }
                 super::find(conn, &event_id, &organization_id)?
                     .ok_or_else(|| AppError::not_found("participation"))
             })

@@ -439,6 +439,54 @@ async fn approved_employers_post_vacancies_that_the_public_can_browse(app: TestA
         .await
         .assert(409);
 
+    // Rejecting an employer closes its vacancies at the fair: no more changes or applicants.
+    let analyst = app
+        .get(&format!("{vacancies}?status=open"), None)
+        .await
+        .body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post(
+        &format!("{employers}/{company}/reject"),
+        Some(&fair.organizer),
+        json!({}),
+    )
+    .await
+    .assert(200);
+    assert_eq!(
+        titles(&app.get(&format!("{vacancies}?status=open"), None).await),
+        Vec::<String>::new()
+    );
+    let analyst = format!("/api/v1/vacancies/{analyst}");
+    assert_eq!(
+        app.get(&analyst, Some(&employer)).await.body["status"],
+        "closed"
+    );
+    app.patch(&analyst, Some(&employer), json!({"openings": 2}))
+        .await
+        .assert(409);
+    app.post(
+        &vacancies,
+        Some(&employer),
+        vacancy("Again", json!("sma"), false),
+    )
+    .await
+    .assert(403);
+
+    app.post(
+        &format!("{employers}/{company}/approve"),
+        Some(&fair.organizer),
+        json!({}),
+    )
+    .await
+    .assert(200);
+    assert_eq!(
+        app.get(&analyst, None).await.body["status"],
+        "closed",
+        "re-approval reopens nothing"
+    );
+
     // A cancelled fair takes no more vacancies.
     app.post(
         &format!("/api/v1/events/{}/cancel", fair.event),

@@ -651,7 +651,8 @@ async fn invalid_profiles_are_refused_with_every_field_and_nothing_is_written(ap
     assert_eq!(body["full_name"], "Siti Rahayu");
     assert_eq!(body["city"], "Jakarta Timur");
     assert_eq!(body["nik_last4"], "0002");
-    assert_eq!(body["birth_date"], Value::Null);
+    // The birth date comes from the NIK when not given.
+    assert_eq!(body["birth_date"], "1995-08-15");
     assert_eq!(body["disability"], true);
     assert_eq!(body["disability_type"], "tunarungu");
     assert_eq!(body["phone"], Value::Null);
