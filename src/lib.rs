@@ -5,6 +5,7 @@
 //! tests go through the same two functions.
 
 pub mod applications;
+pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod db;

@@ -202,6 +202,94 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    placements (id) {
+        id -> Text,
+        application_id -> Text,
+        vacancy_id -> Text,
+        event_id -> Text,
+        job_seeker_id -> Text,
+        employer_id -> Text,
+        status -> Text,
+        start_date -> Date,
+        salary_idr -> BigInt,
+        contract_type -> Text,
+        occupation_code -> Text,
+        flags -> Text,
+        reported_by -> Text,
+        reported_at -> Timestamp,
+        confirmed_at -> Nullable<Timestamp>,
+        disputed_at -> Nullable<Timestamp>,
+        dispute_reason -> Nullable<Text>,
+        verified_at -> Nullable<Timestamp>,
+        verified_by -> Nullable<Text>,
+        verification_method -> Nullable<Text>,
+        verification_note -> Nullable<Text>,
+        retracted_at -> Nullable<Timestamp>,
+        retracted_by -> Nullable<Text>,
+        retraction_note -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    placement_confirmations (token_hash) {
+        token_hash -> Text,
+        placement_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    follow_ups (id) {
+        id -> Text,
+        placement_id -> Text,
+        checked_on -> Date,
+        employed -> Bool,
+        same_employer -> Bool,
+        source -> Text,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, key) {
+        user_id -> Text,
+        key -> Text,
+        request_hash -> Text,
+        response_status -> Integer,
+        response_body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (seq) {
+        seq -> BigInt,
+        id -> Text,
+        at -> Timestamp,
+        actor_user_id -> Nullable<Text>,
+        action -> Text,
+        entity -> Text,
+        entity_id -> Text,
+        event_id -> Nullable<Text>,
+        changes -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    audit_head (id) {
+        id -> Integer,
+        seq -> BigInt,
+        hash -> Text,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(memberships -> organizations (organization_id));
 diesel::joinable!(memberships -> users (user_id));
@@ -215,6 +303,13 @@ diesel::joinable!(registrations -> job_seekers (job_seeker_id));
 diesel::joinable!(applications -> vacancies (vacancy_id));
 diesel::joinable!(applications -> job_seekers (job_seeker_id));
 diesel::joinable!(application_transitions -> applications (application_id));
+diesel::joinable!(placements -> applications (application_id));
+diesel::joinable!(placements -> vacancies (vacancy_id));
+diesel::joinable!(placements -> events (event_id));
+diesel::joinable!(placements -> job_seekers (job_seeker_id));
+diesel::joinable!(placements -> organizations (employer_id));
+diesel::joinable!(placement_confirmations -> placements (placement_id));
+diesel::joinable!(follow_ups -> placements (placement_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     provinces,
@@ -231,4 +326,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     registrations,
     applications,
     application_transitions,
+    placements,
+    placement_confirmations,
+    follow_ups,
+    idempotency_keys,
+    audit_log,
+    audit_head,
 );

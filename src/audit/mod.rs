@@ -1,0 +1,263 @@
+//! The audit log: every state change appends a record in the transaction of the change, so the
+//! record exists exactly when the change does.
+//!
+//! Records form a chain. Each holds a SHA-256 over its own content and the previous record's
+//! hash ([`chain_hash`]), so an edited, inserted or deleted row breaks the chain from there on;
+//! `bursa audit verify` walks it and names the first broken link. No route updates or deletes
+//! records, and national ID numbers never enter them (callers pass what changed, never a NIK).
+//!
+//! Appends take turns: [`record`] first updates the one row of `audit_head`, which locks it on
+//! PostgreSQL until the transaction ends (SQLite's write transactions take turns anyway). Call it
+//! as the last write of a transaction, so that the lock is held briefly and always taken last
+//! (no deadlock with the rows the transaction changed).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::db::schema::{audit_head, audit_log};
+use crate::db::{new_id, now, DbConn};
+use crate::error::AppResult;
+
+/// The `prev_hash` of the first record.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// What changed: `action` is `entity.verb` (`event.publish`, `registration.check_in`, ...).
+#[derive(Debug, Clone)]
+pub struct Change<'a> {
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: &'a str,
+    /// The event the change belongs to, if any: organizers read their own events' records.
+    pub event_id: Option<&'a str>,
+    /// The new values, or what moved from what. Never a NIK.
+    pub changes: serde_json::Value,
+}
+
+/// A record as stored and shown.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = audit_log)]
+pub struct AuditRecord {
+    pub seq: i64,
+    pub id: String,
+    #[serde(serialize_with = "crate::db::serialize_utc")]
+    pub at: NaiveDateTime,
+    pub actor_user_id: Option<String>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub event_id: Option<String>,
+    /// JSON text, as hashed.
+    #[serde(serialize_with = "raw_json")]
+    pub changes: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// Shows the stored JSON text as JSON (or as a string, should a row have been tampered with).
+fn raw_json<S: serde::Serializer>(text: &str, s: S) -> Result<S::Ok, S::Error> {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(value) => value.serialize(s),
+        Err(_) => s.serialize_str(text),
+    }
+}
+
+impl AuditRecord {
+    /// The hash this record should carry after `prev_hash`.
+    pub fn expected_hash(&self, prev_hash: &str) -> String {
+        chain_hash(
+            prev_hash,
+            self.seq,
+            &self.id,
+            self.at,
+            self.actor_user_id.as_deref(),
+            &self.action,
+            &self.entity,
+            &self.entity_id,
+            self.event_id.as_deref(),
+            &self.changes,
+        )
+    }
+}
+
+/// SHA-256, hex, over the previous hash and every field of a record, serialized as one JSON
+/// array (unambiguous: no two different records give the same text).
+#[allow(clippy::too_many_arguments)]
+pub fn chain_hash(
+    prev_hash: &str,
+    seq: i64,
+    id: &str,
+    at: NaiveDateTime,
+    actor_user_id: Option<&str>,
+    action: &str,
+    entity: &str,
+    entity_id: &str,
+    event_id: Option<&str>,
+    changes: &str,
+) -> String {
+    let content = serde_json::json!([
+        prev_hash,
+        seq,
+        id,
+        at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
+        actor_user_id,
+        action,
+        entity,
+        entity_id,
+        event_id,
+        changes,
+    ]);
+    let digest = Sha256::digest(content.to_string().as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Appends a record of `change` by `actor` (none for a change made through a token link). Run
+/// it in the transaction of the change, as its last write.
+pub fn record(conn: &mut DbConn, actor: Option<&str>, change: Change<'_>) -> AppResult<()> {
+    // Take the head first: this update is what makes appends take turns.
+    diesel::update(audit_head::table.find(1))
+        .set(audit_head::seq.eq(audit_head::seq + 1))
+        .execute(conn)?;
+    let (seq, prev_hash): (i64, String) = audit_head::table
+        .find(1)
+        .select((audit_head::seq, audit_head::hash))
+        .first(conn)?;
+    let id = new_id();
+    let at = now();
+    let changes = change.changes.to_string();
+    let hash = chain_hash(
+        &prev_hash,
+        seq,
+        &id,
+        at,
+        actor,
+        change.action,
+        change.entity,
+        change.entity_id,
+        change.event_id,
+        &changes,
+    );
+    diesel::insert_into(audit_log::table)
+        .values((
+            audit_log::seq.eq(seq),
+            audit_log::id.eq(&id),
+            audit_log::at.eq(at),
+            audit_log::actor_user_id.eq(actor),
+            audit_log::action.eq(change.action),
+            audit_log::entity.eq(change.entity),
+            audit_log::entity_id.eq(change.entity_id),
+            audit_log::event_id.eq(change.event_id),
+            audit_log::changes.eq(&changes),
+            audit_log::prev_hash.eq(&prev_hash),
+            audit_log::hash.eq(&hash),
+        ))
+        .execute(conn)?;
+    diesel::update(audit_head::table.find(1))
+        .set(audit_head::hash.eq(&hash))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hash_covers_every_field_and_the_previous_hash() {
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 11, 23)
+            .unwrap()
+            .and_hms_micro_opt(8, 0, 0, 123_456)
+            .unwrap();
+        let base = chain_hash(
+            GENESIS_HASH,
+            1,
+            "id",
+            at,
+            Some("u"),
+            "event.publish",
+            "event",
+            "e",
+            Some("e"),
+            "{}",
+        );
+        assert_eq!(base.len(), 64);
+        let variants = [
+            chain_hash(
+                "1",
+                1,
+                "id",
+                at,
+                Some("u"),
+                "event.publish",
+                "event",
+                "e",
+                Some("e"),
+                "{}",
+            ),
+            chain_hash(
+                GENESIS_HASH,
+                2,
+                "id",
+                at,
+                Some("u"),
+                "event.publish",
+                "event",
+                "e",
+                Some("e"),
+                "{}",
+            ),
+            chain_hash(
+                GENESIS_HASH,
+                1,
+                "id",
+                at,
+                None,
+                "event.publish",
+                "event",
+                "e",
+                Some("e"),
+                "{}",
+            ),
+            chain_hash(
+                GENESIS_HASH,
+                1,
+                "id",
+                at,
+                Some("u"),
+                "event.cancel",
+                "event",
+                "e",
+                Some("e"),
+                "{}",
+            ),
+            chain_hash(
+                GENESIS_HASH,
+                1,
+                "id",
+                at,
+                Some("u"),
+                "event.publish",
+                "event",
+                "e",
+                None,
+                "{}",
+            ),
+            chain_hash(
+                GENESIS_HASH,
+                1,
+                "id",
+                at,
+                Some("u"),
+                "event.publish",
+                "event",
+                "e",
+                Some("e"),
+                "{\"a\":1}",
+            ),
+        ];
+        for variant in variants {
+            assert_ne!(variant, base);
+        }
+    }
+}
