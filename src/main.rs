@@ -1,4 +1,4 @@
-//! The `bursa` binary: `serve` (the default), `migrate`, `create-admin`.
+//! The `bursa` binary: `serve` (the default), `migrate`, `create-admin`, `audit verify`.
 
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
@@ -34,7 +34,22 @@ enum Command {
         #[arg(long, default_value = "Administrator")]
         full_name: String,
     },
+    /// Work with the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
 }
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the whole audit chain. Exits 0 when it is intact, 2 naming the first broken link,
+    /// 1 when the check could not be made.
+    Verify,
+}
+
+/// `bursa audit verify` found a broken link (1 is every other failure).
+const EXIT_BROKEN_CHAIN: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -47,6 +62,9 @@ fn main() -> ExitCode {
         Command::Serve => serve(config),
         Command::Migrate => migrate(&config),
         Command::CreateAdmin { email, full_name } => create_admin(config, email, full_name),
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => return audit_verify(&config),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -94,6 +112,25 @@ fn migrate(config: &Config) -> Result<(), String> {
         println!("applied {migration}");
     }
     Ok(())
+}
+
+fn audit_verify(config: &Config) -> ExitCode {
+    let url = &config.database_url;
+    let mut conn = match url.connect() {
+        Ok(conn) => conn,
+        Err(e) => return fail(&format!("cannot open the database {}: {e}", url.display())),
+    };
+    match bursa::audit::verify(&mut conn) {
+        Ok(records) => {
+            println!("audit chain intact: {records} records");
+            ExitCode::SUCCESS
+        }
+        Err(bursa::audit::VerifyError::Broken(link)) => {
+            eprintln!("bursa: {link}");
+            ExitCode::from(EXIT_BROKEN_CHAIN)
+        }
+        Err(error) => fail(&error.to_string()),
+    }
 }
 
 fn create_admin(config: Config, email: String, full_name: String) -> Result<(), String> {

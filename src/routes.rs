@@ -4,7 +4,7 @@
 use actix_web::web;
 
 use crate::{
-    auth, events, health, job_seekers, organizations, participations, registrations, users,
+    audit, auth, events, health, job_seekers, organizations, participations, registrations, users,
     vacancies,
 };
 
@@ -23,6 +23,7 @@ routes! {
     "/healthz" => { get: health::healthz },
     "/readyz" => { get: health::readyz },
     "/api/v1/provinces" => { get: health::provinces },
+    "/api/v1/audit" => { get: audit::handlers::list },
 
     "/api/v1/auth/register" => { post: auth::handlers::register },
     "/api/v1/auth/login" => { post: auth::handlers::login },
@@ -94,5 +95,30 @@ routes! {
     "/api/v1/events/{id}/check-ins" => { post: registrations::handlers::check_in },
     "/api/v1/events/{id}/walk-ins" => { post: registrations::handlers::walk_in },
     "/api/v1/registrations/{id}/qr.svg" => { get: registrations::handlers::qr },
+    "/api/v1/placements/{id}/follow-ups" => {
+        get: crate::follow_ups::handlers::list,
+        post: crate::follow_ups::handlers::create,
+    },
+    "/api/v1/follow-ups/due" => { get: crate::follow_ups::handlers::due },
     "/api/v1/me/registrations" => { get: registrations::handlers::mine },
+
+    "/api/v1/placements" => { post: crate::placements::handlers::report },
+    "/api/v1/placements/{id}" => { get: crate::placements::handlers::get },
+    "/api/v1/placements/{id}/retract" => { post: crate::placements::handlers::retract },
+    "/api/v1/placements/{id}/confirm" => { post: crate::placements::handlers::confirm },
+    "/api/v1/placements/{id}/dispute" => { post: crate::placements::handlers::dispute },
+    "/api/v1/placements/{id}/verify" => { post: crate::placements::handlers::verify },
+    "/api/v1/placements/{id}/reject" => { post: crate::placements::handlers::reject },
+    "/api/v1/placements/{id}/confirmation-link" => {
+        post: crate::placements::handlers::confirmation_link,
+    },
+    "/api/v1/placement-confirmations/{token}" => {
+        get: crate::placements::handlers::show_claim,
+        post: crate::placements::handlers::answer_claim,
+    },
+    "/api/v1/events/{id}/placements" => { get: crate::placements::handlers::list_for_event },
+    "/api/v1/organizations/{id}/placements" => {
+        get: crate::placements::handlers::list_for_organization,
+    },
+    "/api/v1/me/placements" => { get: crate::placements::handlers::mine },
 }

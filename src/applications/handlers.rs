@@ -10,6 +10,7 @@ use super::{
     Applicant, ApplicantView, Application, ApplicationStatus, ApplicationSummary, ApplicationView,
     Mover,
 };
+use crate::audit;
 use crate::auth::{AuthUser, Role};
 use crate::db::schema::{
     application_transitions, applications, job_seekers, memberships, registrations, vacancies,
@@ -230,6 +231,22 @@ fn apply_in(
         other => other?,
     };
     record(conn, &id, ApplicationStatus::Applied, at, &caller.id)?;
+    audit::record(
+        conn,
+        Some(&caller.id),
+        audit::Change {
+            action: "application.create",
+            entity: "application",
+            entity_id: &id,
+            event_id: Some(&event.id),
+            changes: serde_json::json!({
+                "vacancy_id": vacancy_id,
+                "job_seeker_id": job_seeker_id,
+                "status": ApplicationStatus::Applied.as_str(),
+                "recorded_by_employer": by_employer,
+            }),
+        },
+    )?;
     Ok(id)
 }
 
@@ -312,6 +329,19 @@ pub async fn update(
                     ));
                 }
                 record(conn, &id, to, at, &caller.id)?;
+                audit::record(
+                    conn,
+                    Some(&caller.id),
+                    audit::Change {
+                        action: "application.status",
+                        entity: "application",
+                        entity_id: &id,
+                        event_id: Some(&found.summary.event_id),
+                        changes: serde_json::json!({
+                            "status": {"from": from.as_str(), "to": to.as_str()},
+                        }),
+                    },
+                )?;
                 let mut summary = found.summary;
                 summary.application.status = to.as_str().to_owned();
                 summary.application.updated_at = at;

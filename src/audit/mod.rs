@@ -11,6 +11,8 @@
 //! as the last write of a transaction, so that the lock is held briefly and always taken last
 //! (no deadlock with the rows the transaction changed).
 
+pub mod handlers;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
@@ -157,6 +159,170 @@ pub fn record(conn: &mut DbConn, actor: Option<&str>, change: Change<'_>) -> App
         .set(audit_head::hash.eq(&hash))
         .execute(conn)?;
     Ok(())
+}
+
+/// What changed between two views of a row: `{"field": {"from": .., "to": ..}}` for every field
+/// whose value differs (`updated_at` aside, which moves with every change).
+pub fn diff(before: &impl Serialize, after: &impl Serialize) -> serde_json::Value {
+    use serde_json::{Map, Value};
+    let (Ok(Value::Object(before)), Ok(Value::Object(after))) =
+        (serde_json::to_value(before), serde_json::to_value(after))
+    else {
+        return Value::Object(Map::new());
+    };
+    let mut out = Map::new();
+    for (key, to) in after {
+        if key == "updated_at" {
+            continue;
+        }
+        let from = before.get(&key).cloned().unwrap_or(Value::Null);
+        if from != to {
+            out.insert(key, serde_json::json!({ "from": from, "to": to }));
+        }
+    }
+    Value::Object(out)
+}
+
+/// The first link of the chain that does not hold, as `bursa audit verify` reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenLink {
+    /// The seq of the bad record (for a missing record, the seq expected there).
+    pub seq: i64,
+    /// The id of the bad record, if there is a row to name.
+    pub id: Option<String>,
+    pub problem: String,
+}
+
+impl std::fmt::Display for BrokenLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.id {
+            Some(id) => write!(
+                f,
+                "audit chain broken at seq {} (id {id}): {}",
+                self.seq, self.problem
+            ),
+            None => write!(
+                f,
+                "audit chain broken at seq {}: {}",
+                self.seq, self.problem
+            ),
+        }
+    }
+}
+
+/// Why verification stopped: a broken link, or the database failed.
+#[derive(Debug)]
+pub enum VerifyError {
+    Broken(BrokenLink),
+    Database(diesel::result::Error),
+}
+
+impl From<diesel::result::Error> for VerifyError {
+    fn from(error: diesel::result::Error) -> Self {
+        Self::Database(error)
+    }
+}
+
+impl std::fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Broken(link) => link.fmt(f),
+            Self::Database(error) => write!(f, "reading the audit log failed: {error}"),
+        }
+    }
+}
+
+/// Records read per query while verifying.
+const VERIFY_BATCH: i64 = 1000;
+
+/// Walks the whole chain in `seq` order, a batch at a time: seqs run 1..n without gaps, each
+/// record links to the previous one's hash (the genesis hash first), each hash is the hash of
+/// its record, and the head names the last record. Returns the number of records, or the first
+/// link that does not hold.
+///
+/// It reads one snapshot (a read transaction; `REPEATABLE READ` on PostgreSQL), so records
+/// appended meanwhile by a running service are neither half-seen nor taken for a broken head.
+pub fn verify(conn: &mut DbConn) -> Result<u64, VerifyError> {
+    conn.transaction(|conn| {
+        if let DbConn::Postgres(pg) = conn {
+            use diesel::connection::SimpleConnection;
+            pg.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
+        }
+        verify_snapshot(conn)
+    })
+}
+
+fn verify_snapshot(conn: &mut DbConn) -> Result<u64, VerifyError> {
+    let broken = |seq: i64, id: Option<&str>, problem: String| {
+        VerifyError::Broken(BrokenLink {
+            seq,
+            id: id.map(str::to_owned),
+            problem,
+        })
+    };
+    let mut last_seq = 0_i64;
+    let mut last_hash = GENESIS_HASH.to_owned();
+    loop {
+        let batch: Vec<AuditRecord> = audit_log::table
+            .filter(audit_log::seq.gt(last_seq))
+            .order(audit_log::seq.asc())
+            .limit(VERIFY_BATCH)
+            .select(AuditRecord::as_select())
+            .load(conn)?;
+        let done = (batch.len() as i64) < VERIFY_BATCH;
+        for record in batch {
+            let expected_seq = last_seq + 1;
+            if record.seq != expected_seq {
+                return Err(broken(
+                    expected_seq,
+                    None,
+                    format!(
+                        "record {expected_seq} is missing (the next one is seq {}, id {})",
+                        record.seq, record.id
+                    ),
+                ));
+            }
+            if record.prev_hash != last_hash {
+                return Err(broken(
+                    record.seq,
+                    Some(&record.id),
+                    "prev_hash does not match the previous record's hash".into(),
+                ));
+            }
+            if record.hash != record.expected_hash(&last_hash) {
+                return Err(broken(
+                    record.seq,
+                    Some(&record.id),
+                    "hash does not match the record's content".into(),
+                ));
+            }
+            last_seq = record.seq;
+            last_hash = record.hash;
+        }
+        if done {
+            break;
+        }
+    }
+    let (head_seq, head_hash): (i64, String) = audit_head::table
+        .find(1)
+        .select((audit_head::seq, audit_head::hash))
+        .first(conn)?;
+    if head_seq != last_seq {
+        let problem = if head_seq > last_seq {
+            format!("the head is at seq {head_seq} but the log ends at seq {last_seq}: records at the end are missing")
+        } else {
+            format!("the log runs to seq {last_seq} but the head says {head_seq}")
+        };
+        return Err(broken(last_seq.max(head_seq), None, problem));
+    }
+    if head_hash != last_hash {
+        return Err(broken(
+            head_seq,
+            None,
+            "the head's hash does not match the last record's hash".into(),
+        ));
+    }
+    Ok(last_seq as u64)
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use serde::Deserialize;
 
 use super::{Event, EventFields, EventFormat, EventStatus, FundingSource, PUBLIC_STATUSES};
+use crate::audit;
 use crate::auth::{AuthUser, Caller, Role};
 use crate::db::schema::events;
 use crate::db::{new_id, now, write_transaction};
@@ -93,7 +94,29 @@ pub async fn create(
                         columns: fields.columns(),
                     })
                     .execute(conn)?;
-                super::find(conn, &id)?.ok_or_else(|| AppError::not_found("event"))
+                let event = super::find(conn, &id)?.ok_or_else(|| AppError::not_found("event"))?;
+                audit::record(
+                    conn,
+                    Some(&caller.id),
+                    audit::Change {
+                        action: "event.create",
+                        entity: "event",
+                        entity_id: &id,
+                        event_id: Some(&id),
+                        changes: serde_json::json!({
+                            "organization_id": event.organization_id,
+                            "title": event.title,
+                            "status": event.status,
+                            "starts_at": event.starts_at.and_utc(),
+                            "ends_at": event.ends_at.and_utc(),
+                            "capacity": event.capacity,
+                            "budget_idr": event.budget_idr,
+                            "funding_source": event.funding_source,
+                            "target_placements": event.target_placements,
+                        }),
+                    },
+                )?;
+                Ok(event)
             })
         })
         .await?;
@@ -208,7 +231,20 @@ pub async fn update(
                         "must not be below the number of registrations already made",
                     ));
                 }
-                super::find(conn, &id)?.ok_or_else(|| AppError::not_found("event"))
+                let updated =
+                    super::find(conn, &id)?.ok_or_else(|| AppError::not_found("event"))?;
+                audit::record(
+                    conn,
+                    Some(&caller.id),
+                    audit::Change {
+                        action: "event.update",
+                        entity: "event",
+                        entity_id: &id,
+                        event_id: Some(&id),
+                        changes: audit::diff(&event, &updated),
+                    },
+                )?;
+                Ok(updated)
             })
         })
         .await?;
@@ -337,6 +373,7 @@ async fn transition(
     id: web::Path<String>,
     from: &'static [EventStatus],
     change: StatusChange,
+    action: &'static str,
     check: fn(&Event, NaiveDateTime) -> AppResult<()>,
 ) -> AppResult<HttpResponse> {
     let id = path_id(&id, "event")?;
@@ -363,7 +400,20 @@ async fn transition(
                         "the event changed status meanwhile; reload it",
                     ));
                 }
-                super::find(conn, &id)?.ok_or_else(|| AppError::not_found("event"))
+                let updated =
+                    super::find(conn, &id)?.ok_or_else(|| AppError::not_found("event"))?;
+                audit::record(
+                    conn,
+                    Some(&caller.id),
+                    audit::Change {
+                        action,
+                        entity: "event",
+                        entity_id: &id,
+                        event_id: Some(&id),
+                        changes: audit::diff(&event, &updated),
+                    },
+                )?;
+                Ok(updated)
             })
         })
         .await?;
@@ -381,7 +431,8 @@ pub async fn publish(
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let change = StatusChange::new(EventStatus::Published, now());
-    transition(state, caller, id, &[EventStatus::Draft], change, no_check).await
+    let from = &[EventStatus::Draft];
+    transition(state, caller, id, from, change, "event.publish", no_check).await
 }
 
 /// draft or published → cancelled.
@@ -392,7 +443,7 @@ pub async fn cancel(
 ) -> AppResult<HttpResponse> {
     let change = StatusChange::new(EventStatus::Cancelled, now());
     let from = &[EventStatus::Draft, EventStatus::Published];
-    transition(state, caller, id, from, change, no_check).await
+    transition(state, caller, id, from, change, "event.cancel", no_check).await
 }
 
 #[derive(Deserialize)]
@@ -435,6 +486,7 @@ pub async fn close(
         id,
         &[EventStatus::Published],
         change,
+        "event.close",
         started,
     )
     .await

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use serde::Deserialize;
 
 use super::{EducationLevel, Gender, NewJobSeekerRow, ProfileFields};
+use crate::audit;
 use crate::auth::{AuthUser, Role};
 use crate::db::schema::job_seekers;
 use crate::db::{new_id, now, write_transaction};
@@ -142,7 +143,16 @@ pub async fn create(
         .db(move |conn| {
             let id = new_id();
             let user_id = (caller.role == Role::JobSeeker).then_some(caller.id.as_str());
-            super::create(conn, &profile.row(&id, user_id, &caller.id, now()))
+            write_transaction(conn, |conn| {
+                let job_seeker =
+                    super::create(conn, &profile.row(&id, user_id, &caller.id, now()))?;
+                audit::record(
+                    conn,
+                    Some(&caller.id),
+                    super::created_change(&job_seeker, None),
+                )?;
+                Ok(job_seeker)
+            })
         })
         .await?;
     Ok(HttpResponse::Created().json(job_seeker))
@@ -221,14 +231,15 @@ pub async fn update(
     let job_seeker = state
         .db(move |conn| {
             write_transaction(conn, |conn| {
-                let current = super::find_visible(conn, &id, &caller)?
+                let before = super::find_visible(conn, &id, &caller)?
                     .ok_or_else(|| AppError::not_found("job seeker"))?;
+                let current = &before;
                 if !current.editable_by(&caller) {
                     return Err(AppError::forbidden(
                         "only the job seeker, the staff member who recorded a walk-in profile, and admins may change it",
                     ));
                 }
-                let current = ProfileFields::from_job_seeker(&current)?;
+                let current = ProfileFields::from_job_seeker(current)?;
                 let merged = ProfileFields {
                     full_name: full_name.unwrap_or(current.full_name),
                     education_level: patch.education_level.unwrap_or(current.education_level),
@@ -245,7 +256,21 @@ pub async fn update(
                 diesel::update(job_seekers::table.find(&id))
                     .set((merged.columns(), job_seekers::updated_at.eq(now())))
                     .execute(conn)?;
-                super::find(conn, &id)?.ok_or_else(|| AppError::not_found("job seeker"))
+                let updated =
+                    super::find(conn, &id)?.ok_or_else(|| AppError::not_found("job seeker"))?;
+                // `JobSeeker` holds no NIK and no hash of one: the diff cannot carry either.
+                audit::record(
+                    conn,
+                    Some(&caller.id),
+                    audit::Change {
+                        action: "job_seeker.update",
+                        entity: "job_seeker",
+                        entity_id: &id,
+                        event_id: None,
+                        changes: audit::diff(&before, &updated),
+                    },
+                )?;
+                Ok(updated)
             })
         })
         .await?;

@@ -548,6 +548,31 @@ fn check_free(conn: &mut DbConn, row: &NewJobSeekerRow<'_>) -> AppResult<()> {
     Ok(())
 }
 
+/// The audit record of a new profile (made at the event `event_id` by a walk-in, if so). It names
+/// what was recorded, never the NIK nor its hash (`nik_last4` only).
+pub fn created_change<'a>(
+    job_seeker: &'a JobSeeker,
+    event_id: Option<&'a str>,
+) -> crate::audit::Change<'a> {
+    crate::audit::Change {
+        action: "job_seeker.create",
+        entity: "job_seeker",
+        entity_id: &job_seeker.id,
+        event_id,
+        changes: serde_json::json!({
+            "user_id": job_seeker.user_id,
+            "full_name": job_seeker.full_name,
+            "nik_last4": job_seeker.nik_last4,
+            "gender": job_seeker.gender,
+            "education_level": job_seeker.education_level,
+            "province_code": job_seeker.province_code,
+            "city": job_seeker.city,
+            "disability": job_seeker.disability,
+            "consent_recorded_by": job_seeker.consent_recorded_by,
+        }),
+    }
+}
+
 /// Inserts a profile: 409 `profile_exists` or `nik_registered` when it would be a second one.
 pub fn create(conn: &mut DbConn, row: &NewJobSeekerRow<'_>) -> AppResult<JobSeeker> {
     let created = write_transaction(conn, |conn| {

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use serde::Deserialize;
 
 use super::{Participation, ParticipationView};
+use crate::audit;
 use crate::auth::{AuthUser, Caller, Role};
 use crate::db::schema::{memberships, organizations, participations, vacancies};
 use crate::db::{is_unique_violation, now, write_transaction};
@@ -79,6 +80,21 @@ pub async fn join(
                     )),
                     other => Ok(other?),
                 }?;
+                audit::record(
+                    conn,
+                    Some(&caller.id),
+                    audit::Change {
+                        action: "participation.request",
+                        entity: "participation",
+                        entity_id: &format!("{event_id}/{organization_id}"),
+                        event_id: Some(&event_id),
+                        changes: serde_json::json!({
+                            "organization_id": organization_id,
+                            "booth": booth,
+                            "status": "pending",
+                        }),
+                    },
+                )?;
                 super::find(conn, &event_id, &organization_id)?
                     .ok_or_else(|| AppError::not_found("participation"))
             })
@@ -132,10 +148,11 @@ async fn decide(
                         "the participation changed meanwhile; reload it",
                     ));
                 }
+                let mut closed: Vec<String> = Vec::new();
                 if to == "rejected" {
                     // A rejected employer's vacancies at the fair close with it: no more
                     // changes, no more applications.
-                    diesel::update(
+                    closed = diesel::update(
                         vacancies::table
                             .filter(vacancies::event_id.eq(&event_id))
                             .filter(vacancies::organization_id.eq(&organization_id))
@@ -145,7 +162,44 @@ async fn decide(
                         vacancies::status.eq(VacancyStatus::Closed.as_str()),
                         vacancies::updated_at.eq(at),
                     ))
-                    .execute(conn)?;
+                    .returning(vacancies::id)
+                    .get_results(conn)?;
+                    closed.sort();
+                }
+                // The audit records last: the decision, then each vacancy it closed.
+                let action = if to == "rejected" {
+                    "participation.reject"
+                } else {
+                    "participation.approve"
+                };
+                audit::record(
+                    conn,
+                    Some(&caller.id),
+                    audit::Change {
+                        action,
+                        entity: "participation",
+                        entity_id: &format!("{event_id}/{organization_id}"),
+                        event_id: Some(&event_id),
+                        changes: serde_json::json!({
+                            "status": {"from": current.participation.status, "to": to},
+                        }),
+                    },
+                )?;
+                for vacancy_id in &closed {
+                    audit::record(
+                        conn,
+                        Some(&caller.id),
+                        audit::Change {
+                            action: "vacancy.close",
+                            entity: "vacancy",
+                            entity_id: vacancy_id,
+                            event_id: Some(&event_id),
+                            changes: serde_json::json!({
+                                "status": {"from": "open", "to": "closed"},
+                                "reason": "participation.reject",
+                            }),
+                        },
+                    )?;
                 }
                 super::find(conn, &event_id, &organization_id)?
                     .ok_or_else(|| AppError::not_found("participation"))

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{CheckIn, CheckInWindow, Registration};
+use crate::audit;
 use crate::auth::{AuthUser, Role};
 use crate::db::schema::{events, job_seekers, memberships, registrations};
 use crate::db::{new_id, now, write_transaction, DbConn};
@@ -91,7 +92,12 @@ pub async fn register(
             let at = now();
             super::check_registration_open(&event, at)?;
             with_retry(conn, |conn| {
-                super::register(conn, &event, &job_seeker_id, &caller.id, at)
+                let (registration, created) =
+                    super::register(conn, &event, &job_seeker_id, &caller.id, at)?;
+                if created {
+                    audit::record(conn, Some(&caller.id), super::registered_change(&registration))?;
+                }
+                Ok((registration, created))
             })
         })
         .await?;
@@ -158,7 +164,16 @@ pub async fn check_in(
                 });
             }
             write_transaction(conn, |conn| {
-                super::check_in(conn, &registration.id, &event_id, &caller.id, at)
+                let check_in = super::check_in(conn, &registration.id, &event_id, &caller.id, at)?;
+                // A simultaneous scan may have won meanwhile: then nothing changed here.
+                if !check_in.already_checked_in {
+                    audit::record(
+                        conn,
+                        Some(&caller.id),
+                        super::checked_in_change(&check_in.registration),
+                    )?;
+                }
+                Ok(check_in)
             })
         })
         .await?;
@@ -208,6 +223,28 @@ pub async fn walk_in(
                     super::register(conn, &event, &job_seeker.id, &caller.id, at)?;
                 let registration =
                     super::check_in(conn, &registration.id, &event.id, &caller.id, at)?;
+                // The audit records last, in the order the changes were made.
+                if job_seeker_created {
+                    audit::record(
+                        conn,
+                        Some(&caller.id),
+                        seekers::created_change(&job_seeker, Some(&event.id)),
+                    )?;
+                }
+                if registration_created {
+                    audit::record(
+                        conn,
+                        Some(&caller.id),
+                        super::registered_change(&registration.registration),
+                    )?;
+                }
+                if !registration.already_checked_in {
+                    audit::record(
+                        conn,
+                        Some(&caller.id),
+                        super::checked_in_change(&registration.registration),
+                    )?;
+                }
                 Ok(WalkIn {
                     registration,
                     job_seeker,

@@ -228,6 +228,34 @@ pub fn check_in(
     })
 }
 
+/// The audit record of a new registration. The check-in code is a credential: not recorded.
+pub fn registered_change(registration: &Registration) -> crate::audit::Change<'_> {
+    crate::audit::Change {
+        action: "registration.create",
+        entity: "registration",
+        entity_id: &registration.id,
+        event_id: Some(&registration.event_id),
+        changes: serde_json::json!({
+            "job_seeker_id": registration.job_seeker_id,
+            "registered_by": registration.registered_by,
+        }),
+    }
+}
+
+/// The audit record of a check-in that counted (not of a repeated scan).
+pub fn checked_in_change(registration: &Registration) -> crate::audit::Change<'_> {
+    crate::audit::Change {
+        action: "registration.check_in",
+        entity: "registration",
+        entity_id: &registration.id,
+        event_id: Some(&registration.event_id),
+        changes: serde_json::json!({
+            "job_seeker_id": registration.job_seeker_id,
+            "checked_in_at": registration.checked_in_at.map(|at| at.and_utc()),
+        }),
+    }
+}
+
 /// Whether an error is a lost race for a unique value (two simultaneous registrations of one
 /// person, or walk-ins of one NIK): the transaction was rolled back and a retry will find the
 /// winner's row.

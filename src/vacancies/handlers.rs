@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use serde::Deserialize;
 
 use super::{EmploymentType, Vacancy, VacancyStatus};
+use crate::audit;
 use crate::auth::{AuthUser, Caller};
 use crate::db::schema::vacancies;
 use crate::db::{new_id, now, write_transaction, DbConn};
@@ -191,6 +192,24 @@ pub async fn create(
                         fields.columns(),
                     ))
                     .execute(conn)?;
+                audit::record(
+                    conn,
+                    Some(&caller.id),
+                    audit::Change {
+                        action: "vacancy.create",
+                        entity: "vacancy",
+                        entity_id: &id,
+                        event_id: Some(&event_id),
+                        changes: serde_json::json!({
+                            "organization_id": organization_id,
+                            "title": fields.title,
+                            "occupation_code": fields.occupation_code,
+                            "openings": fields.openings,
+                            "employment_type": fields.employment_type.as_str(),
+                            "status": VacancyStatus::Open.as_str(),
+                        }),
+                    },
+                )?;
                 super::find(conn, &id)?.ok_or_else(|| AppError::not_found("vacancy"))
             })
         })
@@ -322,6 +341,7 @@ pub async fn update(
             write_transaction(conn, |conn| {
                 let current =
                     super::find(conn, &id)?.ok_or_else(|| AppError::not_found("vacancy"))?;
+                let before = current.clone();
                 crate::organizations::require_member(
                     conn,
                     &caller,
@@ -373,7 +393,20 @@ pub async fn update(
                 diesel::update(vacancies::table.find(&id))
                     .set((fields.columns(), vacancies::updated_at.eq(now())))
                     .execute(conn)?;
-                super::find(conn, &id)?.ok_or_else(|| AppError::not_found("vacancy"))
+                let updated =
+                    super::find(conn, &id)?.ok_or_else(|| AppError::not_found("vacancy"))?;
+                audit::record(
+                    conn,
+                    Some(&caller.id),
+                    audit::Change {
+                        action: "vacancy.update",
+                        entity: "vacancy",
+                        entity_id: &id,
+                        event_id: Some(&updated.event_id),
+                        changes: audit::diff(&before, &updated),
+                    },
+                )?;
+                Ok(updated)
             })
         })
         .await?;
@@ -429,6 +462,17 @@ pub async fn close(
                         "the vacancy is already closed",
                     ));
                 }
+                audit::record(
+                    conn,
+                    Some(&caller.id),
+                    audit::Change {
+                        action: "vacancy.close",
+                        entity: "vacancy",
+                        entity_id: &id,
+                        event_id: Some(&current.event_id),
+                        changes: serde_json::json!({"status": {"from": "open", "to": "closed"}}),
+                    },
+                )?;
                 super::find(conn, &id)?.ok_or_else(|| AppError::not_found("vacancy"))
             })
         })

@@ -6,12 +6,15 @@ mod common;
 
 mod access;
 mod applications;
+mod audit;
 mod auth;
 mod cli;
 mod errors;
 mod events;
 mod fair;
+mod follow_ups;
 mod job_seekers;
 mod openapi;
 mod organizations;
+mod placements;
 mod registrations;

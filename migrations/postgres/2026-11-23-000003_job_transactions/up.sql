@@ -3,8 +3,7 @@
 
 CREATE TABLE placements (
   id TEXT PRIMARY KEY,
-  -- One placement per application: a hire is the outcome of one application.
-  application_id TEXT NOT NULL UNIQUE REFERENCES applications (id),
+  application_id TEXT NOT NULL REFERENCES applications (id),
   vacancy_id TEXT NOT NULL REFERENCES vacancies (id),
   event_id TEXT NOT NULL REFERENCES events (id),
   job_seeker_id TEXT NOT NULL REFERENCES job_seekers (id),
@@ -30,6 +29,9 @@ CREATE TABLE placements (
   retraction_note TEXT,
   updated_at TIMESTAMP NOT NULL
 );
+-- One placement per application: a hire is the outcome of one application. A retracted one
+-- steps aside, so that a mistaken report can be retracted and reported again.
+CREATE UNIQUE INDEX placements_active_application_idx ON placements (application_id) WHERE status <> 'retracted';
 CREATE INDEX placements_event_idx ON placements (event_id, id);
 CREATE INDEX placements_employer_idx ON placements (employer_id, id);
 CREATE INDEX placements_seeker_idx ON placements (job_seeker_id, start_date);
