@@ -169,7 +169,9 @@ impl Action {
     pub fn allowed_from(self, from: PlacementStatus) -> bool {
         use PlacementStatus::*;
         match self {
-            Self::Confirm | Self::Dispute | Self::Retract => from == Reported,
+            Self::Confirm | Self::Dispute => from == Reported,
+            // Not yet confirmed: an employer may concede a dispute by retracting.
+            Self::Retract => matches!(from, Reported | Disputed),
             Self::Verify => matches!(from, Reported | Disputed | Confirmed),
             Self::Reject => matches!(from, Reported | Disputed),
         }
@@ -473,6 +475,7 @@ mod tests {
             (Action::Confirm, Reported),
             (Action::Dispute, Reported),
             (Action::Retract, Reported),
+            (Action::Retract, Disputed),
             (Action::Verify, Reported),
             (Action::Verify, Disputed),
             (Action::Verify, Confirmed),

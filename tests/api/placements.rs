@@ -542,6 +542,23 @@ async fn report_dispute_then_staff_verify_or_reject(app: TestApp) {
 
 async fn report_then_retract(app: TestApp) {
     let f = fair(&app, "a").await;
+    // An employer may concede a dispute by retracting (the hire was never confirmed).
+    let (ayu, conceded) = applicant(&app, &f, &f.vacancy, "ayu@x.id", "0004").await;
+    let disputed = report(&app, &f, &conceded, &in_days(&f, 7)).await.id();
+    act(
+        &app,
+        &disputed,
+        "dispute",
+        &ayu.token,
+        json!({"reason": "No offer was made"}),
+    )
+    .await
+    .assert(200);
+    let conceded = act(&app, &disputed, "retract", &f.employer, json!({})).await;
+    conceded.assert(200);
+    assert_eq!(conceded.body["status"], "retracted");
+    assert_eq!(stored_status(&app, &disputed), "retracted");
+
     let (siti, application) = applicant(&app, &f, &f.vacancy, "siti@x.id", "0002").await;
     let id = report(&app, &f, &application, &in_days(&f, 7)).await.id();
     // Only the employer retracts.
