@@ -1,4 +1,4 @@
-//! The `bursa` binary: `serve` (the default), `migrate`, `create-admin`, `audit verify`.
+//! The `bursa` binary: `serve` (the default), `migrate`, `create-admin`, `audit verify`, `seed`.
 
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
@@ -39,6 +39,47 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Fill the database with a synthetic national dataset (refused if it holds events).
+    Seed(SeedArgs),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Scale {
+    /// 40 events, 8,000 job seekers, about 20,000 registrations.
+    Default,
+    /// 1,000 events, 300,000 job seekers, about 1,000,000 registrations, 100,000 placements.
+    National,
+}
+
+#[derive(clap::Args)]
+struct SeedArgs {
+    /// The preset the other flags adjust.
+    #[arg(long, value_enum, default_value = "default")]
+    scale: Scale,
+    /// Number of events.
+    #[arg(long)]
+    events: Option<usize>,
+    /// Number of job seekers.
+    #[arg(long)]
+    job_seekers: Option<usize>,
+    /// Average registrations of an event (drafts have none, cancelled and upcoming ones fewer).
+    #[arg(long)]
+    registrations_per_event: Option<usize>,
+    /// Number of years the events span, up to two months ahead.
+    #[arg(long)]
+    years: Option<u32>,
+    /// Number of organizer organizations (at most 38, one per province).
+    #[arg(long)]
+    organizers: Option<usize>,
+    /// Number of employer organizations.
+    #[arg(long)]
+    employers: Option<usize>,
+    /// The random seed: the same seed gives the same data.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Seed even though the database already holds events.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Subcommand)]
@@ -65,6 +106,7 @@ fn main() -> ExitCode {
         Command::Audit {
             command: AuditCommand::Verify,
         } => return audit_verify(&config),
+        Command::Seed(args) => seed(config, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -131,6 +173,53 @@ fn audit_verify(config: &Config) -> ExitCode {
         }
         Err(error) => fail(&error.to_string()),
     }
+}
+
+fn seed(config: Config, args: SeedArgs) -> Result<(), String> {
+    let mut options = match args.scale {
+        Scale::Default => bursa::seed::SeedOptions::default_scale(),
+        Scale::National => bursa::seed::SeedOptions::national(),
+    };
+    options.events = args.events.unwrap_or(options.events);
+    options.job_seekers = args.job_seekers.unwrap_or(options.job_seekers);
+    options.registrations_per_event = args
+        .registrations_per_event
+        .unwrap_or(options.registrations_per_event);
+    options.years = args.years.unwrap_or(options.years);
+    options.organizers = args.organizers.unwrap_or(options.organizers);
+    options.employers = args.employers.unwrap_or(options.employers);
+    options.seed = args.seed;
+    options.force = args.force;
+    let state = startup(config)?;
+    let mut conn = state
+        .pool
+        .get()
+        .map_err(|e| format!("no database connection: {e}"))?;
+    let started = std::time::Instant::now();
+    // One hash for every seeded user: argon2 is slow on purpose.
+    let hash = bursa::auth::password::hash(bursa::seed::SEED_PASSWORD)?;
+    let s =
+        bursa::seed::run(&mut conn, &state.nik_key, &hash, &options).map_err(|e| e.to_string())?;
+    println!(
+        "seeded in {:.1}s: {} events, {} organizations, {} vacancies, {} job seekers, \
+         {} registrations ({} check-ins), {} applications, {} placements, {} follow-ups",
+        started.elapsed().as_secs_f64(),
+        s.events,
+        s.organizations,
+        s.vacancies,
+        s.job_seekers,
+        s.registrations,
+        s.check_ins,
+        s.applications,
+        s.placements,
+        s.follow_ups
+    );
+    println!("sign in with password {}:", bursa::seed::SEED_PASSWORD);
+    println!("  admin      {}", s.admin_email);
+    println!("  ministry   {}", s.ministry_email);
+    println!("  organizer  {}", s.organizer_email);
+    println!("  employer   {}", s.employer_email);
+    Ok(())
 }
 
 fn create_admin(config: Config, email: String, full_name: String) -> Result<(), String> {

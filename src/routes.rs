@@ -53,6 +53,7 @@ routes! {
     "/api/v1/events/{id}/publish" => { post: events::handlers::publish },
     "/api/v1/events/{id}/cancel" => { post: events::handlers::cancel },
     "/api/v1/events/{id}/close" => { post: events::handlers::close },
+    "/api/v1/events/{id}/metrics" => { get: crate::metrics::handlers::event_metrics },
 
     "/api/v1/events/{id}/employers" => {
         get: participations::handlers::list,

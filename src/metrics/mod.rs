@@ -1,0 +1,639 @@
+//! Outcome metrics of one event, as `../shared/METRICS.md` ("Per event") defines them.
+//!
+//! [`load`] reads the facts of an event with a fixed number of set-based queries (counts, sums
+//! and distinct ids computed by the database; one row per attendee, per placement and per
+//! follow-up of a verified placement, where the exact median, the breakdowns and the latest
+//! follow-up need the values themselves). [`compute`] is a pure function from those facts to
+//! the figures, so every rule is unit-tested without a database.
+//!
+//! The figures of a draft or cancelled event are computed the same way: such events are not
+//! "included events" of the rollups, but staff may still look at one on its own.
+
+pub mod handlers;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use diesel::dsl::{count, count_star, sum};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::db::schema::{
+    application_transitions, applications, follow_ups, job_seekers, participations, placements,
+    registrations, vacancies,
+};
+use crate::db::DbConn;
+use crate::events::Event;
+use crate::placements::{local_date, Flag};
+
+/// Application statuses that end an application: its outcome is known.
+pub const FINAL_APPLICATION_STATUSES: [&str; 3] = ["hired", "rejected", "withdrawn"];
+/// The current statuses of a verified placement.
+pub const VERIFIED_STATUSES: [&str; 2] = ["confirmed", "verified"];
+/// Retention checkpoints, in days after the start date.
+pub const RETENTION_DAYS: [i64; 2] = [90, 180];
+
+/// An attendee (a registration with a check-in) and the job seeker's profile.
+#[derive(Debug, Clone, Queryable)]
+pub struct AttendeeFact {
+    pub job_seeker_id: String,
+    pub birth_date: Option<NaiveDate>,
+    pub gender: String,
+    pub education_level: String,
+    pub disability: bool,
+}
+
+/// A placement of one of the event's vacancies.
+#[derive(Debug, Clone, Queryable)]
+pub struct PlacementFact {
+    pub id: String,
+    pub job_seeker_id: String,
+    pub employer_id: String,
+    pub status: String,
+    pub start_date: NaiveDate,
+    /// The stored JSON array of flag names.
+    pub flags: String,
+}
+
+impl PlacementFact {
+    pub fn is_verified(&self) -> bool {
+        VERIFIED_STATUSES.contains(&self.status.as_str())
+    }
+}
+
+/// A follow-up of a verified placement of the event.
+#[derive(Debug, Clone, Queryable)]
+pub struct FollowUpFact {
+    pub id: String,
+    pub placement_id: String,
+    pub checked_on: NaiveDate,
+    pub recorded_at: NaiveDateTime,
+    pub employed: bool,
+}
+
+/// Everything the figures of one event are computed from.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    pub event_id: String,
+    pub province_code: String,
+    pub starts_at: NaiveDateTime,
+    pub status: String,
+    pub budget_idr: i64,
+    pub spent_idr: Option<i64>,
+    pub registrations: i64,
+    /// Organizations with an `approved` participation.
+    pub approved_employers: Vec<String>,
+    pub vacancies: i64,
+    pub openings: i64,
+    pub applications: i64,
+    /// Applications whose history contains `interviewed` / `offered`.
+    pub interviewed: i64,
+    pub offered: i64,
+    /// Distinct job seekers with at least one application to the event's vacancies.
+    pub applicants: Vec<String>,
+    /// Distinct job seekers with at least one application not in a final status.
+    pub open_applicants: Vec<String>,
+    pub attendees: Vec<AttendeeFact>,
+    pub placements: Vec<PlacementFact>,
+    pub follow_ups: Vec<FollowUpFact>,
+}
+
+/// One cell of a breakdown.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Cell {
+    pub attendees: i64,
+    pub placed_attendees: i64,
+    pub placement_rate: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Breakdowns {
+    pub gender: BTreeMap<String, Cell>,
+    pub age_band: BTreeMap<String, Cell>,
+    pub education_level: BTreeMap<String, Cell>,
+    pub disability: BTreeMap<String, Cell>,
+}
+
+/// The per-event figures, in the order of the contract.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventMetrics {
+    pub event_id: String,
+    pub registrations: i64,
+    pub attendees: i64,
+    pub participating_employers: i64,
+    pub vacancies: i64,
+    pub openings: i64,
+    pub applications: i64,
+    pub applicants: i64,
+    pub interviewed: i64,
+    pub offered: i64,
+    pub placements_reported: i64,
+    pub placements_pending: i64,
+    pub placements_verified: i64,
+    pub placements_disputed: i64,
+    pub placed_attendees: i64,
+    pub placement_rate: Option<f64>,
+    pub vacancy_fill_rate: Option<f64>,
+    pub employer_hire_rate: Option<f64>,
+    pub cost_idr: i64,
+    pub cost_basis: &'static str,
+    pub cost_per_placement_idr: Option<i64>,
+    pub median_days_to_start: Option<f64>,
+    pub knowledge_rate: Option<f64>,
+    pub retention_90d_checked: i64,
+    pub retention_90d_rate: Option<f64>,
+    pub retention_180d_checked: i64,
+    pub retention_180d_rate: Option<f64>,
+    pub flags: BTreeMap<String, i64>,
+    pub breakdowns: Breakdowns,
+}
+
+/// `numerator / denominator`, or `None` when the denominator is 0.
+pub fn rate(numerator: i64, denominator: i64) -> Option<f64> {
+    (denominator != 0).then(|| numerator as f64 / denominator as f64)
+}
+
+/// `amount / count` rounded half up to a whole rupiah (amounts are never negative), or `None`
+/// when the count is 0.
+pub fn divide_money(amount: i64, count: i64) -> Option<i64> {
+    if count <= 0 {
+        return None;
+    }
+    let (amount, count) = (i128::from(amount), i128::from(count));
+    // floor((amount + count / 2) / count), exact with halves: (2a + c) / 2c.
+    let rounded = (2 * amount + count).div_euclid(2 * count);
+    i64::try_from(rounded).ok()
+}
+
+/// The median; of an even count, the mean of the two middle values.
+pub fn median(mut values: Vec<i64>) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_unstable();
+    let mid = values.len() / 2;
+    Some(if values.len() % 2 == 1 {
+        values[mid] as f64
+    } else {
+        (values[mid - 1] as f64 + values[mid] as f64) / 2.0
+    })
+}
+
+/// Age in whole years on `on`.
+pub fn age_on(birth_date: NaiveDate, on: NaiveDate) -> i32 {
+    let mut age = on.year() - birth_date.year();
+    if (on.month(), on.day()) < (birth_date.month(), birth_date.day()) {
+        age -= 1;
+    }
+    age
+}
+
+/// The age band of a birth date on the event's local date. Profiles are at least 15 years old
+/// when made; a younger age (impossible through the API) counts in the youngest band.
+pub fn age_band(birth_date: Option<NaiveDate>, on: NaiveDate) -> &'static str {
+    let Some(birth_date) = birth_date else {
+        return "unknown";
+    };
+    match age_on(birth_date, on) {
+        ..=24 => "15-24",
+        25..=34 => "25-34",
+        35..=44 => "35-44",
+        45..=54 => "45-54",
+        _ => "55+",
+    }
+}
+
+/// Cost, and which figure it is: the real spending of a closed event, else the budget.
+pub fn cost(status: &str, budget_idr: i64, spent_idr: Option<i64>) -> (i64, &'static str) {
+    match spent_idr {
+        Some(spent) if status == "closed" => (spent, "spent"),
+        _ => (budget_idr, "budget"),
+    }
+}
+
+fn tally(map: &mut BTreeMap<String, Cell>, key: &str, placed: bool) {
+    let cell = map.entry(key.to_owned()).or_default();
+    cell.attendees += 1;
+    if placed {
+        cell.placed_attendees += 1;
+    }
+}
+
+/// The figures of one event from its facts.
+pub fn compute(facts: &Facts) -> EventMetrics {
+    let count_status = |status: &str| {
+        facts
+            .placements
+            .iter()
+            .filter(|p| p.status == status)
+            .count() as i64
+    };
+    let verified: Vec<&PlacementFact> = facts
+        .placements
+        .iter()
+        .filter(|p| p.is_verified())
+        .collect();
+    let placements_verified = verified.len() as i64;
+    let placements_reported = facts
+        .placements
+        .iter()
+        .filter(|p| p.status != "retracted")
+        .count() as i64;
+
+    // Attendees and the job seekers placed at this event.
+    let placed: HashSet<&str> = verified.iter().map(|p| p.job_seeker_id.as_str()).collect();
+    let settled: HashSet<&str> = facts
+        .placements
+        .iter()
+        .filter(|p| p.is_verified() || p.status == "disputed")
+        .map(|p| p.job_seeker_id.as_str())
+        .collect();
+    let applicants: HashSet<&str> = facts.applicants.iter().map(String::as_str).collect();
+    let open: HashSet<&str> = facts.open_applicants.iter().map(String::as_str).collect();
+    let local_start = local_date(facts.starts_at, &facts.province_code);
+
+    let mut attendees = 0;
+    let mut placed_attendees = 0;
+    let mut known = 0;
+    let mut breakdowns = Breakdowns::default();
+    let mut seen = HashSet::new();
+    for attendee in &facts.attendees {
+        let id = attendee.job_seeker_id.as_str();
+        if !seen.insert(id) {
+            continue; // one attendee per job seeker
+        }
+        attendees += 1;
+        let is_placed = placed.contains(id);
+        placed_attendees += i64::from(is_placed);
+        let is_known = settled.contains(id) || (applicants.contains(id) && !open.contains(id));
+        known += i64::from(is_known);
+        tally(&mut breakdowns.gender, &attendee.gender, is_placed);
+        tally(
+            &mut breakdowns.age_band,
+            age_band(attendee.birth_date, local_start),
+            is_placed,
+        );
+        tally(
+            &mut breakdowns.education_level,
+            &attendee.education_level,
+            is_placed,
+        );
+        tally(
+            &mut breakdowns.disability,
+            if attendee.disability { "true" } else { "false" },
+            is_placed,
+        );
+    }
+    for map in [
+        &mut breakdowns.gender,
+        &mut breakdowns.age_band,
+        &mut breakdowns.education_level,
+        &mut breakdowns.disability,
+    ] {
+        for cell in map.values_mut() {
+            cell.placement_rate = rate(cell.placed_attendees, cell.attendees);
+        }
+    }
+
+    // Employers.
+    let approved: HashSet<&str> = facts
+        .approved_employers
+        .iter()
+        .map(String::as_str)
+        .collect();
+    let hiring = verified
+        .iter()
+        .map(|p| p.employer_id.as_str())
+        .filter(|e| approved.contains(e))
+        .collect::<HashSet<_>>()
+        .len() as i64;
+
+    let (cost_idr, cost_basis) = cost(&facts.status, facts.budget_idr, facts.spent_idr);
+
+    let median_days_to_start = median(
+        verified
+            .iter()
+            .map(|p| (p.start_date - local_start).num_days())
+            .collect(),
+    );
+
+    // Retention: for each checkpoint, the latest qualifying follow-up of each verified placement
+    // (greatest checked_on, then the one recorded last).
+    let start_dates: HashMap<&str, NaiveDate> = verified
+        .iter()
+        .map(|p| (p.id.as_str(), p.start_date))
+        .collect();
+    let retention = RETENTION_DAYS.map(|days| {
+        let mut latest: HashMap<&str, &FollowUpFact> = HashMap::new();
+        for follow_up in &facts.follow_ups {
+            let Some(start) = start_dates.get(follow_up.placement_id.as_str()) else {
+                continue;
+            };
+            if (follow_up.checked_on - *start).num_days() < days {
+                continue;
+            }
+            let key = |f: &FollowUpFact| (f.checked_on, f.recorded_at, f.id.clone());
+            latest
+                .entry(follow_up.placement_id.as_str())
+                .and_modify(|current| {
+                    if key(follow_up) > key(current) {
+                        *current = follow_up;
+                    }
+                })
+                .or_insert(follow_up);
+        }
+        let checked = latest.len() as i64;
+        let employed = latest.values().filter(|f| f.employed).count() as i64;
+        (checked, rate(employed, checked))
+    });
+
+    // Flags of placements that are not retracted; every known flag is listed, even at 0.
+    let mut flags: BTreeMap<String, i64> = Flag::ALL
+        .iter()
+        .map(|f| (f.as_str().to_owned(), 0))
+        .collect();
+    for placement in facts.placements.iter().filter(|p| p.status != "retracted") {
+        let names: Vec<String> = serde_json::from_str(&placement.flags).unwrap_or_default();
+        for name in names.into_iter().collect::<HashSet<_>>() {
+            *flags.entry(name).or_default() += 1;
+        }
+    }
+
+    let participating_employers = approved.len() as i64;
+    EventMetrics {
+        event_id: facts.event_id.clone(),
+        registrations: facts.registrations,
+        attendees,
+        participating_employers,
+        vacancies: facts.vacancies,
+        openings: facts.openings,
+        applications: facts.applications,
+        applicants: applicants.len() as i64,
+        interviewed: facts.interviewed,
+        offered: facts.offered,
+        placements_reported,
+        placements_pending: count_status("reported"),
+        placements_verified,
+        placements_disputed: count_status("disputed"),
+        placed_attendees,
+        placement_rate: rate(placed_attendees, attendees),
+        vacancy_fill_rate: rate(placements_verified, facts.openings),
+        employer_hire_rate: rate(hiring, participating_employers),
+        cost_idr,
+        cost_basis,
+        cost_per_placement_idr: divide_money(cost_idr, placements_verified),
+        median_days_to_start,
+        knowledge_rate: rate(known, attendees),
+        retention_90d_checked: retention[0].0,
+        retention_90d_rate: retention[0].1,
+        retention_180d_checked: retention[1].0,
+        retention_180d_rate: retention[1].1,
+        flags,
+        breakdowns,
+    }
+}
+
+/// Reads the facts of `event`: ten queries, each an aggregate or an indexed scan of the event's
+/// own rows (through `registrations_event_idx`, `vacancies_event_idx`, the participations key,
+/// the applications `(vacancy_id, job_seeker_id)` key, `application_transitions_application_idx`,
+/// `placements_vacancy_idx` and `follow_ups_placement_idx`). Counts, sums and distinct ids are
+/// the database's; rows come back only for attendees, placements and their follow-ups, which
+/// the breakdowns, the exact median and the latest follow-up need one by one.
+pub fn load(conn: &mut DbConn, event: &Event) -> QueryResult<Facts> {
+    let id = event.id.as_str();
+    let registrations = registrations::table
+        .filter(registrations::event_id.eq(id))
+        .count()
+        .get_result::<i64>(conn)?;
+    let approved_employers = participations::table
+        .filter(participations::event_id.eq(id))
+        .filter(participations::status.eq("approved"))
+        .select(participations::organization_id)
+        .load::<String>(conn)?;
+    let (vacancies, openings) = vacancies::table
+        .filter(vacancies::event_id.eq(id))
+        .select((count_star(), sum(vacancies::openings)))
+        .get_result::<(i64, Option<i64>)>(conn)?;
+    let applications = applications::table
+        .inner_join(vacancies::table)
+        .filter(vacancies::event_id.eq(id))
+        .select(count(applications::id))
+        .get_result::<i64>(conn)?;
+    let reached = application_transitions::table
+        .inner_join(applications::table.inner_join(vacancies::table))
+        .filter(vacancies::event_id.eq(id))
+        .filter(application_transitions::status.eq_any(["interviewed", "offered"]))
+        .group_by(application_transitions::status)
+        .select((
+            application_transitions::status,
+            count(application_transitions::application_id).aggregate_distinct(),
+        ))
+        .load::<(String, i64)>(conn)?;
+    let reached_count = |stage: &str| {
+        reached
+            .iter()
+            .find(|(status, _)| status == stage)
+            .map_or(0, |(_, n)| *n)
+    };
+    let applicants = applications::table
+        .inner_join(vacancies::table)
+        .filter(vacancies::event_id.eq(id))
+        .select(applications::job_seeker_id)
+        .distinct()
+        .load::<String>(conn)?;
+    let open_applicants = applications::table
+        .inner_join(vacancies::table)
+        .filter(vacancies::event_id.eq(id))
+        .filter(applications::status.ne_all(FINAL_APPLICATION_STATUSES))
+        .select(applications::job_seeker_id)
+        .distinct()
+        .load::<String>(conn)?;
+    let attendees = registrations::table
+        .inner_join(job_seekers::table)
+        .filter(registrations::event_id.eq(id))
+        .filter(registrations::checked_in_at.is_not_null())
+        .select((
+            job_seekers::id,
+            job_seekers::birth_date,
+            job_seekers::gender,
+            job_seekers::education_level,
+            job_seekers::disability,
+        ))
+        .load::<AttendeeFact>(conn)?;
+    let placements = placements::table
+        .inner_join(vacancies::table)
+        .filter(vacancies::event_id.eq(id))
+        .select((
+            placements::id,
+            placements::job_seeker_id,
+            placements::employer_id,
+            placements::status,
+            placements::start_date,
+            placements::flags,
+        ))
+        .load::<PlacementFact>(conn)?;
+    let follow_ups = follow_ups::table
+        .inner_join(placements::table.inner_join(vacancies::table))
+        .filter(vacancies::event_id.eq(id))
+        .filter(placements::status.eq_any(VERIFIED_STATUSES))
+        .select((
+            follow_ups::id,
+            follow_ups::placement_id,
+            follow_ups::checked_on,
+            follow_ups::recorded_at,
+            follow_ups::employed,
+        ))
+        .load::<FollowUpFact>(conn)?;
+    Ok(Facts {
+        event_id: event.id.clone(),
+        province_code: event.province_code.clone(),
+        starts_at: event.starts_at,
+        status: event.status.clone(),
+        budget_idr: event.budget_idr,
+        spent_idr: event.spent_idr,
+        registrations,
+        approved_employers,
+        vacancies,
+        openings: openings.unwrap_or(0),
+        applications,
+        interviewed: reached_count("interviewed"),
+        offered: reached_count("offered"),
+        applicants,
+        open_applicants,
+        attendees,
+        placements,
+        follow_ups,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn facts() -> Facts {
+        Facts {
+            event_id: "e".into(),
+            province_code: "31".into(),
+            starts_at: date("2026-03-01").and_hms_opt(2, 0, 0).unwrap(),
+            status: "published".into(),
+            budget_idr: 100,
+            spent_idr: None,
+            registrations: 0,
+            approved_employers: vec![],
+            vacancies: 0,
+            openings: 0,
+            applications: 0,
+            interviewed: 0,
+            offered: 0,
+            applicants: vec![],
+            open_applicants: vec![],
+            attendees: vec![],
+            placements: vec![],
+            follow_ups: vec![],
+        }
+    }
+
+    fn placement(id: &str, seeker: &str, status: &str, start: &str) -> PlacementFact {
+        PlacementFact {
+            id: id.into(),
+            job_seeker_id: seeker.into(),
+            employer_id: "emp".into(),
+            status: status.into(),
+            start_date: date(start),
+            flags: "[]".into(),
+        }
+    }
+
+    fn follow_up(
+        id: &str,
+        placement: &str,
+        on: &str,
+        recorded_secs: u32,
+        employed: bool,
+    ) -> FollowUpFact {
+        FollowUpFact {
+            id: id.into(),
+            placement_id: placement.into(),
+            checked_on: date(on),
+            recorded_at: date("2027-01-01").and_hms_opt(0, 0, recorded_secs).unwrap(),
+            employed,
+        }
+    }
+
+    #[test]
+    fn money_rounds_half_up() {
+        assert_eq!(divide_money(10, 4), Some(3)); // 2.5 -> 3
+        assert_eq!(divide_money(10, 3), Some(3)); // 3.33 -> 3
+        assert_eq!(divide_money(11, 3), Some(4)); // 3.67 -> 4
+        assert_eq!(divide_money(0, 3), Some(0));
+        assert_eq!(divide_money(10, 0), None);
+        assert_eq!(divide_money(i64::MAX, 1), Some(i64::MAX));
+    }
+
+    #[test]
+    fn medians() {
+        assert_eq!(median(vec![]), None);
+        assert_eq!(median(vec![5, 1, 3]), Some(3.0));
+        assert_eq!(median(vec![4, 1, 3, 10]), Some(3.5));
+    }
+
+    #[test]
+    fn age_bands_in_whole_years() {
+        let on = date("2026-03-01");
+        assert_eq!(age_band(None, on), "unknown");
+        assert_eq!(age_band(Some(date("2001-03-01")), on), "25-34"); // 25 that day
+        assert_eq!(age_band(Some(date("2001-03-02")), on), "15-24"); // 24
+        assert_eq!(age_band(Some(date("1971-03-01")), on), "55+");
+        assert_eq!(age_band(Some(date("1971-03-02")), on), "45-54");
+    }
+
+    #[test]
+    fn cost_basis() {
+        assert_eq!(cost("closed", 100, Some(80)), (80, "spent"));
+        assert_eq!(cost("closed", 100, None), (100, "budget"));
+        assert_eq!(cost("published", 100, Some(80)), (100, "budget"));
+    }
+
+    #[test]
+    fn empty_event_has_null_rates() {
+        let m = compute(&facts());
+        assert_eq!(m.placement_rate, None);
+        assert_eq!(m.knowledge_rate, None);
+        assert_eq!(m.cost_per_placement_idr, None);
+        assert_eq!(m.median_days_to_start, None);
+        assert_eq!(m.retention_90d_rate, None);
+        assert_eq!(m.flags.len(), Flag::ALL.len());
+        // The contract's order: event_id first, breakdowns last.
+        let text = serde_json::to_string(&m).unwrap();
+        assert!(text.starts_with(r#"{"event_id":"e","registrations":0,"attendees":0,"#));
+        assert!(text.contains(r#""flags":{"#) && text.contains(r#","breakdowns":{"gender":{}"#));
+    }
+
+    #[test]
+    fn retention_takes_the_latest_follow_up_and_the_last_recorded_on_a_tie() {
+        let mut f = facts();
+        f.placements = vec![
+            placement("p1", "s1", "verified", "2026-03-10"),
+            placement("p2", "s2", "confirmed", "2026-03-10"),
+            placement("p3", "s3", "disputed", "2026-03-10"),
+        ];
+        f.follow_ups = vec![
+            // p1: two on the same day; the one recorded last says employed.
+            follow_up("b", "p1", "2026-06-08", 2, true), // 90 days after 2026-03-10
+            follow_up("a", "p1", "2026-06-08", 1, false),
+            // p2: 89 days only: not checked at 90.
+            follow_up("c", "p2", "2026-06-07", 1, true),
+            // p3 is not verified.
+            follow_up("d", "p3", "2026-12-01", 1, true),
+        ];
+        let m = compute(&f);
+        assert_eq!(m.retention_90d_checked, 1);
+        assert_eq!(m.retention_90d_rate, Some(1.0));
+        assert_eq!(m.retention_180d_checked, 0);
+        assert_eq!(m.retention_180d_rate, None);
+    }
+}
