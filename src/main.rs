@@ -1,4 +1,5 @@
-//! The `bursa` binary: `serve` (the default), `migrate`, `create-admin`, `audit verify`, `seed`.
+//! The `bursa` binary: `serve` (the default), `migrate`, `create-admin`, `audit verify`,
+//! `metrics verify|rebuild`, `seed`.
 
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
@@ -39,8 +40,23 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Check or recount the figures kept on each event for the rollups.
+    Metrics {
+        #[command(subcommand)]
+        command: MetricsCommand,
+    },
     /// Fill the database with a synthetic national dataset (refused if it holds events).
     Seed(SeedArgs),
+}
+
+#[derive(Subcommand)]
+enum MetricsCommand {
+    /// Compare the figures kept on every event with a count of its rows. Exits 0 when they all
+    /// agree, 2 naming the events that differ, 1 when the check could not be made.
+    Verify,
+    /// Recount the figures kept on every event from its rows (after rows were written around
+    /// the API, e.g. restored from elsewhere).
+    Rebuild,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -89,7 +105,8 @@ enum AuditCommand {
     Verify,
 }
 
-/// `bursa audit verify` found a broken link (1 is every other failure).
+/// `bursa audit verify` found a broken link, or `bursa metrics verify` a figure that differs
+/// from the rows (1 is every other failure).
 const EXIT_BROKEN_CHAIN: u8 = 2;
 
 fn main() -> ExitCode {
@@ -106,6 +123,12 @@ fn main() -> ExitCode {
         Command::Audit {
             command: AuditCommand::Verify,
         } => return audit_verify(&config),
+        Command::Metrics {
+            command: MetricsCommand::Verify,
+        } => return metrics_verify(&config),
+        Command::Metrics {
+            command: MetricsCommand::Rebuild,
+        } => metrics_rebuild(&config),
         Command::Seed(args) => seed(config, args),
     };
     match result {
@@ -173,6 +196,38 @@ fn audit_verify(config: &Config) -> ExitCode {
         }
         Err(error) => fail(&error.to_string()),
     }
+}
+
+fn metrics_verify(config: &Config) -> ExitCode {
+    let url = &config.database_url;
+    let mut conn = match url.connect() {
+        Ok(conn) => conn,
+        Err(e) => return fail(&format!("cannot open the database {}: {e}", url.display())),
+    };
+    match db::read_snapshot(&mut conn, bursa::metrics::tally::verify) {
+        Ok(problems) if problems.is_empty() => {
+            println!("kept event figures agree with the rows");
+            ExitCode::SUCCESS
+        }
+        Ok(problems) => {
+            for problem in &problems {
+                eprintln!("bursa: {problem}");
+            }
+            ExitCode::from(EXIT_BROKEN_CHAIN)
+        }
+        Err(error) => fail(&error.to_string()),
+    }
+}
+
+fn metrics_rebuild(config: &Config) -> Result<(), String> {
+    let url = &config.database_url;
+    let mut conn = url
+        .connect()
+        .map_err(|e| format!("cannot open the database {}: {e}", url.display()))?;
+    db::write_transaction(&mut conn, |conn| bursa::metrics::tally::rebuild(conn, None))
+        .map_err(|e| e.to_string())?;
+    println!("kept event figures recounted");
+    Ok(())
 }
 
 fn seed(config: Config, args: SeedArgs) -> Result<(), String> {

@@ -54,6 +54,9 @@ routes! {
     "/api/v1/events/{id}/cancel" => { post: events::handlers::cancel },
     "/api/v1/events/{id}/close" => { post: events::handlers::close },
     "/api/v1/events/{id}/metrics" => { get: crate::metrics::handlers::event_metrics },
+    "/api/v1/events/{id}/scorecard" => { get: crate::metrics::scorecard::event_scorecard },
+    "/api/v1/metrics" => { get: crate::metrics::handlers::rollup },
+    "/api/v1/metrics/export" => { get: crate::metrics::handlers::export },
 
     "/api/v1/events/{id}/employers" => {
         get: participations::handlers::list,
@@ -118,8 +121,10 @@ routes! {
         post: crate::placements::handlers::answer_claim,
     },
     "/api/v1/events/{id}/placements" => { get: crate::placements::handlers::list_for_event },
+    "/api/v1/events/{id}/placements/export" => { get: crate::placements::export::for_event },
     "/api/v1/organizations/{id}/placements" => {
         get: crate::placements::handlers::list_for_organization,
     },
+    "/api/v1/organizations/{id}/metrics" => { get: crate::metrics::employer::employer_metrics },
     "/api/v1/me/placements" => { get: crate::placements::handlers::mine },
 }

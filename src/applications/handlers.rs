@@ -230,6 +230,7 @@ fn apply_in(
         }
         other => other?,
     };
+    crate::metrics::tally::application_added(conn, &event.id)?;
     record(conn, &id, ApplicationStatus::Applied, at, &caller.id)?;
     audit::record(
         conn,

@@ -212,6 +212,77 @@ where
     }
 }
 
+/// Runs `f` in a read-only transaction that sees one snapshot of the database, so that the
+/// several queries of a report agree with each other even while writes go on: PostgreSQL's
+/// `REPEATABLE READ READ ONLY`; on SQLite (WAL) a deferred transaction, whose first read fixes
+/// the snapshot. Inside a transaction already, `f` simply runs in it.
+pub fn read_snapshot<T, E>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    fn manage(
+        conn: &mut DbConn,
+        step: impl Fn(&mut dyn AnsiConnection) -> QueryResult<()>,
+    ) -> QueryResult<()> {
+        match conn {
+            DbConn::Postgres(pg) => step(pg),
+            DbConn::Sqlite(lite) => step(lite),
+        }
+    }
+    let (depth, begin) = match conn {
+        DbConn::Postgres(pg) => (
+            AnsiTransactionManager::transaction_manager_status_mut(pg).transaction_depth()?,
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        ),
+        DbConn::Sqlite(lite) => (
+            AnsiTransactionManager::transaction_manager_status_mut(lite).transaction_depth()?,
+            "BEGIN DEFERRED",
+        ),
+    };
+    if depth.is_some() {
+        return f(conn);
+    }
+    manage(conn, |c| c.begin(begin))?;
+    match f(conn) {
+        Ok(value) => match manage(conn, |c| c.commit()) {
+            Ok(()) => Ok(value),
+            Err(commit_error) => {
+                let _ = manage(conn, |c| c.rollback());
+                Err(commit_error.into())
+            }
+        },
+        Err(error) => {
+            let _ = manage(conn, |c| c.rollback());
+            Err(error)
+        }
+    }
+}
+
+/// The transaction steps of [`read_snapshot`], for either engine's connection.
+trait AnsiConnection {
+    fn begin(&mut self, sql: &str) -> QueryResult<()>;
+    fn commit(&mut self) -> QueryResult<()>;
+    fn rollback(&mut self) -> QueryResult<()>;
+}
+
+impl<C> AnsiConnection for C
+where
+    C: Connection<TransactionManager = AnsiTransactionManager>,
+{
+    fn begin(&mut self, sql: &str) -> QueryResult<()> {
+        AnsiTransactionManager::begin_transaction_sql(self, sql)
+    }
+    fn commit(&mut self) -> QueryResult<()> {
+        AnsiTransactionManager::commit_transaction(self)
+    }
+    fn rollback(&mut self) -> QueryResult<()> {
+        AnsiTransactionManager::rollback_transaction(self)
+    }
+}
+
 /// A new primary key: UUIDv7, time-ordered, so that new rows land at the end of the index.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()

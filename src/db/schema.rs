@@ -64,6 +64,7 @@ diesel::table! {
         created_by -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        ownership -> Text,
     }
 }
 
@@ -103,6 +104,12 @@ diesel::table! {
         closing_notes -> Nullable<Text>,
         registrations_count -> Integer,
         attendees_count -> Integer,
+        local_start_date -> Date,
+        applications_count -> Integer,
+        placements_reported_count -> Integer,
+        placements_verified_count -> Integer,
+        placements_disputed_count -> Integer,
+        placed_attendees_count -> Integer,
     }
 }
 
@@ -164,6 +171,7 @@ diesel::table! {
         created_by -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        number -> Nullable<BigInt>,
     }
 }
 
@@ -311,6 +319,15 @@ diesel::joinable!(placements -> organizations (employer_id));
 diesel::joinable!(placement_confirmations -> placements (placement_id));
 diesel::joinable!(follow_ups -> placements (placement_id));
 
+diesel::table! {
+    event_seeker_sets (event_id) {
+        event_id -> Text,
+        seekers -> Binary,
+    }
+}
+
+diesel::joinable!(event_seeker_sets -> events (event_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     provinces,
     users,
@@ -332,4 +349,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     audit_log,
     audit_head,
+    event_seeker_sets,
 );

@@ -5,7 +5,7 @@
 
 pub mod handlers;
 
-use chrono::{Datelike, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -107,6 +107,9 @@ pub struct Event {
     pub closing_notes: Option<String>,
     pub registrations_count: i32,
     pub attendees_count: i32,
+    /// The event local date of `starts_at`, kept for the rollups' periods.
+    #[serde(skip)]
+    pub local_start_date: NaiveDate,
 }
 
 impl Event {
@@ -184,6 +187,7 @@ pub struct EventColumns<'a> {
     budget_idr: i64,
     funding_source: &'static str,
     target_placements: i32,
+    local_start_date: NaiveDate,
 }
 
 impl EventFields {
@@ -201,6 +205,7 @@ impl EventFields {
             budget_idr: self.budget_idr,
             funding_source: self.funding_source.as_str(),
             target_placements: self.target_placements,
+            local_start_date: crate::placements::local_date(self.starts_at, &self.province_code),
         }
     }
 

@@ -9,7 +9,11 @@
 //! The figures of a draft or cancelled event are computed the same way: such events are not
 //! "included events" of the rollups, but staff may still look at one on its own.
 
+pub mod employer;
 pub mod handlers;
+pub mod rollup;
+pub mod scorecard;
+pub mod tally;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 

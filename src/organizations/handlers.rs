@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use super::{MemberRole, MemberView, Organization, OrganizationKind};
+use super::{MemberRole, MemberView, Organization, OrganizationKind, Ownership};
 use crate::auth::{AuthUser, Role};
 use crate::db::schema::{memberships, organizations, users};
 use crate::db::{is_unique_violation, new_id, now, write_transaction, DbConn};
@@ -23,6 +23,7 @@ pub struct NewOrganization {
     city: Option<String>,
     sector_code: Option<String>,
     registration_number: Option<String>,
+    ownership: Option<Ownership>,
 }
 
 /// KBLI 2020: a section letter (A to U) or a 2- to 5-digit code.
@@ -60,7 +61,7 @@ fn registration_taken() -> AppError {
 }
 
 /// Organizers create organizer organizations and employers employer organizations (admins
-/// either); the creator becomes its owner.
+/// either); the creator becomes its owner. Ownership is `private` unless given.
 pub async fn create(
     state: web::Data<AppState>,
     caller: AuthUser,
@@ -83,6 +84,7 @@ pub async fn create(
     check_sector(&mut c, &sector_code);
     let registration_number = c.optional_text("registration_number", body.registration_number, 50);
     check_registration(&mut c, &registration_number);
+    let ownership = body.ownership.unwrap_or_default();
     c.finish()?;
     if !caller.is_admin() && body.kind.map(OrganizationKind::member_role) != Some(caller.role) {
         return Err(AppError::forbidden(format!(
@@ -105,6 +107,7 @@ pub async fn create(
                         organizations::city.eq(&city),
                         organizations::sector_code.eq(&sector_code),
                         organizations::registration_number.eq(&registration_number),
+                        organizations::ownership.eq(ownership.as_str()),
                         organizations::created_by.eq(&caller.id),
                         organizations::created_at.eq(at),
                         organizations::updated_at.eq(at),
@@ -207,6 +210,8 @@ pub struct OrganizationPatch {
     sector_code: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::extract::nullable")]
     registration_number: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
+    ownership: Option<Ownership>,
 }
 
 /// Owners and admins change an organization's details; its kind never changes.
@@ -233,6 +238,7 @@ pub async fn update(
     if let Some(number) = &registration_number {
         check_registration(&mut c, number);
     }
+    let ownership = patch.ownership;
     c.finish()?;
     let organization = state
         .db(move |conn| {
@@ -249,6 +255,8 @@ pub async fn update(
                         organizations::sector_code.eq(sector_code.unwrap_or(current.sector_code)),
                         organizations::registration_number
                             .eq(registration_number.unwrap_or(current.registration_number)),
+                        organizations::ownership
+                            .eq(ownership.map_or(current.ownership, |o| o.as_str().to_owned())),
                         organizations::updated_at.eq(now()),
                     ))
                     .execute(conn);

@@ -36,6 +36,34 @@ impl OrganizationKind {
     }
 }
 
+/// Whether an organization is privately or publicly owned. Public means a government body or a
+/// state- or region-owned enterprise (BUMN, BUMD). For an employer it sets the legal quota of
+/// employees with a disability (Law 8/2016 art. 53), see [`crate::metrics::employer`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ownership {
+    #[default]
+    Private,
+    Public,
+}
+
+impl Ownership {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Private => "private",
+            Self::Public => "public",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "private" => Some(Self::Private),
+            "public" => Some(Self::Public),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MemberRole {
@@ -62,6 +90,8 @@ pub struct Organization {
     pub city: String,
     pub sector_code: Option<String>,
     pub registration_number: Option<String>,
+    /// `private` or `public` (see [`Ownership`]).
+    pub ownership: String,
     #[serde(skip)]
     pub created_by: String,
     #[serde(serialize_with = "crate::db::serialize_utc")]

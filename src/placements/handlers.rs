@@ -462,6 +462,7 @@ fn report_in(
                     }
                     other => other?,
                 };
+                crate::metrics::tally::application_added(conn, &event.id)?;
                 record_transition(conn, &id, ApplicationStatus::Applied, at, &caller.id)?;
                 (
                     id,
@@ -573,6 +574,7 @@ fn report_in(
         at,
         &caller.id,
     )?;
+    crate::metrics::tally::placements_changed(conn, &event.id)?;
     let row = super::find_row(conn, &id)?
         .ok_or_else(|| AppError::internal("the new placement is gone"))?;
     let view = PlacementView::new(row, true);
@@ -710,6 +712,11 @@ fn apply(
     if matches!(action, Action::Retract | Action::Reject) {
         reopen_application(conn, id, at, actor)?;
     }
+    let event_id: String = placements::table
+        .find(id)
+        .select(placements::event_id)
+        .first(conn)?;
+    crate::metrics::tally::placements_changed(conn, &event_id)?;
     Ok(at)
 }
 
@@ -1240,20 +1247,30 @@ pub async fn list_for_event(
     pagination::cursor(query.cursor.as_deref())?;
     let page = state
         .db(move |conn| {
-            let event = crate::events::find_visible(conn, &event_id, Some(&caller))?
-                .ok_or_else(|| AppError::not_found("event"))?;
-            if !caller.role.reads_everything()
-                && crate::organizations::member_role(conn, &event.organization_id, &caller.id)?
-                    .is_none()
-            {
-                return Err(AppError::forbidden(
-                    "only the event's organizer and ministry staff list its placements",
-                ));
-            }
+            event_for_staff(conn, &event_id, &caller)?;
             page(conn, Scope::Event(event_id), &query, true)
         })
         .await?;
     Ok(HttpResponse::Ok().json(page))
+}
+
+/// The event if `caller` may list its placements: members of the organization that runs it,
+/// ministry staff and admins. An event the caller may not see is 404; one they may see, 403.
+pub fn event_for_staff(
+    conn: &mut DbConn,
+    event_id: &str,
+    caller: &AuthUser,
+) -> AppResult<crate::events::Event> {
+    let event = crate::events::find_visible(conn, event_id, Some(caller))?
+        .ok_or_else(|| AppError::not_found("event"))?;
+    if !caller.role.reads_everything()
+        && crate::organizations::member_role(conn, &event.organization_id, &caller.id)?.is_none()
+    {
+        return Err(AppError::forbidden(
+            "only the event's organizer and ministry staff list its placements",
+        ));
+    }
+    Ok(event)
 }
 
 /// The placements an employer reported, for its members, ministry staff and admins.

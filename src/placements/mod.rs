@@ -26,6 +26,7 @@
 //! `Idempotency-Key`: the first successful answer is stored with the report and replayed.
 //! Every change appends an audit record, as the last write of its transaction.
 
+pub mod export;
 pub mod handlers;
 
 use chrono::{Duration, FixedOffset, NaiveDate, NaiveDateTime};

@@ -186,6 +186,7 @@ pub fn register(
             registrations::registered_by.eq(by),
         ))
         .execute(conn)?;
+    crate::metrics::tally::seeker_registered(conn, &event.id, job_seeker_id)?;
     let registration = find(conn, &id)?.ok_or_else(|| AppError::not_found("registration"))?;
     Ok((registration, true))
 }
@@ -222,6 +223,9 @@ pub fn check_in(
     }
     let registration =
         find(conn, registration_id)?.ok_or_else(|| AppError::not_found("registration"))?;
+    if updated == 1 {
+        crate::metrics::tally::checked_in(conn, event_id, &registration.job_seeker_id)?;
+    }
     Ok(CheckIn {
         registration,
         already_checked_in: updated == 0,

@@ -134,6 +134,7 @@ struct OrgRow {
     city: &'static str,
     sector_code: Option<&'static str>,
     registration_number: Option<String>,
+    ownership: &'static str,
     created_by: String,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
@@ -176,6 +177,7 @@ struct EventRow {
     closing_notes: Option<String>,
     registrations_count: i32,
     attendees_count: i32,
+    local_start_date: NaiveDate,
 }
 
 #[derive(Insertable)]
@@ -552,6 +554,7 @@ pub fn run(
             city: cities[0],
             sector_code: None,
             registration_number: None,
+            ownership: "public",
             created_by: user_id.clone(),
             created_at: setup_time,
             updated_at: setup_time,
@@ -575,11 +578,14 @@ pub fn run(
         let (code, cities, _, _) = data::PROVINCES[province];
         let user_id = make_user(&mut rng, format!("employer{}@{domain}", n + 1), "employer");
         let id = id_at(&mut rng, setup_time);
+        // About one employer in twelve is state-owned (BUMN/BUMD): the 2% disability quota.
+        let public = rng.random_bool(0.08);
         let name = format!(
-            "PT {} {} {}",
+            "PT {} {} {}{}",
             data::COMPANY_FIRST.choose(&mut rng).unwrap_or(&"Maju"),
             data::COMPANY_SECOND.choose(&mut rng).unwrap_or(&"Jaya"),
-            cities.choose(&mut rng).unwrap_or(&cities[0])
+            cities.choose(&mut rng).unwrap_or(&cities[0]),
+            if public { " (Persero)" } else { "" }
         );
         org_rows.push(OrgRow {
             id: id.clone(),
@@ -592,6 +598,7 @@ pub fn run(
                 "{:013}",
                 rng.random_range(0..10_000_000_000_000u64)
             )),
+            ownership: if public { "public" } else { "private" },
             created_by: user_id.clone(),
             created_at: setup_time,
             updated_at: setup_time,
@@ -786,6 +793,7 @@ pub fn run(
             closing_notes: closed_at.map(|_| "Acara selesai sesuai rencana.".to_owned()),
             registrations_count: i32::try_from(regs.len()).unwrap_or(i32::MAX),
             attendees_count: i32::try_from(attendees).unwrap_or(i32::MAX),
+            local_start_date: crate::placements::local_date(starts_at, code),
         });
         plans.push(EventPlan {
             id,
@@ -1233,6 +1241,20 @@ pub fn run(
                         row.retracted_by = Some(employer.user_id.clone());
                         row.retraction_note = Some("Dilaporkan karena kekeliruan data.");
                         row.updated_at = t;
+                        // As the API does: the application goes back to the stage it had
+                        // reached before `hired`.
+                        let before = path.iter().rev().nth(1).copied().unwrap_or("applied");
+                        if let Some(application) = app_rows.last_mut() {
+                            application.status = before;
+                            application.updated_at = t;
+                        }
+                        transition_rows.push(TransitionRow {
+                            id: id_at(&mut rng, t),
+                            application_id: row.application_id.clone(),
+                            status: before,
+                            at: t,
+                            actor_user_id: employer.user_id.clone(),
+                        });
                     }
                 }
                 if row.status != "retracted" {
@@ -1292,6 +1314,18 @@ pub fn run(
         );
         insert_rows!(conn, placements::table, placement_rows, hidden);
         insert_rows!(conn, follow_ups::table, follow_up_rows, hidden);
+    }
+    b.finish();
+
+    // The figures the API keeps on each event as it goes (crate::metrics::tally), counted once
+    // from the rows written above.
+    let b = bar(options, plans.len(), "event figures");
+    let ids: Vec<String> = plans.iter().map(|plan| plan.id.clone()).collect();
+    for chunk in ids.chunks(50) {
+        write_transaction(conn, |conn| {
+            crate::metrics::tally::rebuild(conn, Some(chunk))
+        })?;
+        b.inc(chunk.len() as u64);
     }
     b.finish();
     Ok(summary)

@@ -282,6 +282,15 @@ impl TestApp {
         self.state.pool.get().expect("database connection")
     }
 
+    /// The figures the API keeps on each event for the rollups agree with a count of the rows
+    /// (`bursa metrics verify`): call it after a test has written through the API.
+    #[track_caller]
+    pub fn assert_kept_figures(&self) {
+        let problems = bursa::db::read_snapshot(&mut self.conn(), bursa::metrics::tally::verify)
+            .expect("the kept figures can be checked");
+        assert!(problems.is_empty(), "kept figures differ: {problems:#?}");
+    }
+
     pub fn count(&self, table: &str) -> i64 {
         let mut conn = self.conn();
         count_rows(&mut conn, table)

@@ -27,29 +27,29 @@ db_tests!(
 // Set-up
 // ---------------------------------------------------------------------------------------------
 
-fn date(s: &str) -> NaiveDate {
+pub(crate) fn date(s: &str) -> NaiveDate {
     s.parse().unwrap()
 }
 
-fn at(s: &str) -> NaiveDateTime {
+pub(crate) fn at(s: &str) -> NaiveDateTime {
     NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap()
 }
 
-fn new_id() -> String {
+pub(crate) fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
 /// A published fair and its organizer.
-struct Fair {
-    organizer_id: String,
-    organizer: String,
-    office: String,
-    event: String,
+pub(crate) struct Fair {
+    pub organizer_id: String,
+    pub organizer: String,
+    pub office: String,
+    pub event: String,
 }
 
 /// A published fair of a new organizer (`tag` keeps the emails apart): the standard event body
 /// with `changes` applied.
-async fn fair(app: &TestApp, tag: &str, changes: Value) -> Fair {
+pub(crate) async fn fair(app: &TestApp, tag: &str, changes: Value) -> Fair {
     let (organizer_id, organizer) = app
         .user(&format!("organizer@{tag}.id"), Role::Organizer)
         .await;
@@ -80,7 +80,12 @@ async fn fair(app: &TestApp, tag: &str, changes: Value) -> Fair {
 
 /// An employer organization that asked to take part in the fair (and was approved if
 /// `approved`): (token, organization id).
-async fn employer(app: &TestApp, f: &Fair, email: &str, approved: bool) -> (String, String) {
+pub(crate) async fn employer(
+    app: &TestApp,
+    f: &Fair,
+    email: &str,
+    approved: bool,
+) -> (String, String) {
     let (_, token) = app.user(email, Role::Employer).await;
     let company = app.organization(&token, "employer").await;
     let employers = format!("/api/v1/events/{}/employers", f.event);
@@ -103,7 +108,13 @@ async fn employer(app: &TestApp, f: &Fair, email: &str, approved: bool) -> (Stri
     (token, company)
 }
 
-async fn vacancy(app: &TestApp, f: &Fair, token: &str, company: &str, openings: i64) -> String {
+pub(crate) async fn vacancy(
+    app: &TestApp,
+    f: &Fair,
+    token: &str,
+    company: &str,
+    openings: i64,
+) -> String {
     app.post(
         &format!("/api/v1/events/{}/vacancies", f.event),
         Some(token),
@@ -119,7 +130,7 @@ async fn vacancy(app: &TestApp, f: &Fair, token: &str, company: &str, openings: 
 }
 
 /// A job seeker profile, inserted directly.
-fn seeker(
+pub(crate) fn seeker(
     app: &TestApp,
     f: &Fair,
     birth: Option<&str>,
@@ -153,7 +164,7 @@ fn seeker(
 }
 
 /// A registration of `seeker`, checked in if `checked_in`.
-fn register(app: &TestApp, f: &Fair, seeker: &str, checked_in: bool) {
+pub(crate) fn register(app: &TestApp, f: &Fair, seeker: &str, checked_in: bool) {
     let now = bursa::db::now();
     diesel::insert_into(registrations::table)
         .values((
@@ -171,7 +182,13 @@ fn register(app: &TestApp, f: &Fair, seeker: &str, checked_in: bool) {
 }
 
 /// An application whose status history is `history` (its current status is the last).
-fn apply(app: &TestApp, f: &Fair, vacancy: &str, seeker: &str, history: &[&str]) -> String {
+pub(crate) fn apply(
+    app: &TestApp,
+    f: &Fair,
+    vacancy: &str,
+    seeker: &str,
+    history: &[&str],
+) -> String {
     let id = new_id();
     let now = bursa::db::now();
     let mut conn = app.conn();
@@ -203,7 +220,7 @@ fn apply(app: &TestApp, f: &Fair, vacancy: &str, seeker: &str, history: &[&str])
 }
 
 /// A placement from `application`, with its status, start date and stored flags.
-fn place(
+pub(crate) fn place(
     app: &TestApp,
     f: &Fair,
     (application, vacancy, seeker, company): (&str, &str, &str, &str),
@@ -254,13 +271,14 @@ fn follow_up(app: &TestApp, f: &Fair, placement: &str, on: &str, recorded: &str,
 
 /// Moves the event (as stored) to another start and province, as the API cannot once the
 /// event has started.
-fn move_event(app: &TestApp, f: &Fair, starts_at: &str, province: &str) {
+pub(crate) fn move_event(app: &TestApp, f: &Fair, starts_at: &str, province: &str) {
     let start = at(starts_at);
     diesel::update(events::table.find(&f.event))
         .set((
             events::starts_at.eq(start),
             events::ends_at.eq(start + chrono::Duration::hours(8)),
             events::province_code.eq(province),
+            events::local_start_date.eq(bursa::placements::local_date(start, province)),
         ))
         .execute(&mut *app.conn())
         .unwrap();

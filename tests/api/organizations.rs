@@ -16,6 +16,7 @@ db_tests!(
     owners_manage_members,
     lists_filter_and_page_without_duplicates,
     registration_numbers_are_unique_per_kind,
+    ownership_is_private_unless_said_and_only_private_or_public,
 );
 
 fn body(name: &str, kind: &str, province: &str) -> Value {
@@ -896,4 +897,78 @@ async fn registration_numbers_are_unique_per_kind(app: TestApp) {
         .await;
     moved.assert(200);
     assert_eq!(moved.body["registration_number"], "NIB-0001");
+}
+
+/// Ownership (which sets an employer's disability quota) is `private` unless given, may be
+/// `public`, and is changed by owners like the other fields; any other value is 422.
+async fn ownership_is_private_unless_said_and_only_private_or_public(app: TestApp) {
+    let (_, employer) = app.user("hr@bumn.id", Role::Employer).await;
+    let (_, organizer) = app.user("dinas@disnaker.go.id", Role::Organizer).await;
+
+    let private = app
+        .post(
+            "/api/v1/organizations",
+            Some(&employer),
+            body("PT Swasta", "employer", "31"),
+        )
+        .await;
+    private.assert(201);
+    assert_eq!(private.body["ownership"], "private");
+    let mut public = body("PT Kereta Api Indonesia (Persero)", "employer", "32");
+    public["ownership"] = json!("public");
+    let public = app
+        .post("/api/v1/organizations", Some(&employer), public)
+        .await;
+    public.assert(201);
+    assert_eq!(public.body["ownership"], "public");
+    // Organizers have one too (a manpower office is public), though only employers' counts.
+    let mut office = body("Disnaker Kota Bandung", "organizer", "32");
+    office["ownership"] = json!("public");
+    let office = app
+        .post("/api/v1/organizations", Some(&organizer), office)
+        .await;
+    office.assert(201);
+    assert_eq!(office.body["ownership"], "public");
+
+    for value in [json!("state"), json!("Public"), json!(1), Value::Null] {
+        let mut b = body("PT Lain", "employer", "31");
+        b["ownership"] = value.clone();
+        let resp = app.post("/api/v1/organizations", Some(&employer), b).await;
+        if value.is_null() {
+            // An explicit null on create is the same as leaving it out.
+            resp.assert(201);
+            assert_eq!(resp.body["ownership"], "private");
+            continue;
+        }
+        resp.assert(422);
+        assert_eq!(resp.fields(), ["ownership"], "{value}");
+    }
+    assert_eq!(app.count("organizations"), 4);
+
+    let path = format!("/api/v1/organizations/{}", private.id());
+    let changed = app
+        .patch(&path, Some(&employer), json!({"ownership": "public"}))
+        .await;
+    changed.assert(200);
+    assert_eq!(changed.body["ownership"], "public");
+    for value in [json!("bumn"), Value::Null] {
+        let resp = app
+            .patch(&path, Some(&employer), json!({"ownership": value}))
+            .await;
+        resp.assert(422);
+        assert_eq!(resp.fields(), ["ownership"], "{value}");
+    }
+    // Another user may not change it; other fields leave it as it is.
+    app.patch(&path, Some(&organizer), json!({"ownership": "private"}))
+        .await
+        .assert(403);
+    let renamed = app
+        .patch(&path, Some(&employer), json!({"name": "PT Swasta Baru"}))
+        .await;
+    renamed.assert(200);
+    assert_eq!(renamed.body["ownership"], "public");
+    assert_eq!(
+        app.get(&path, Some(&organizer)).await.assert(200).body["ownership"],
+        "public"
+    );
 }

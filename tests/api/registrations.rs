@@ -206,6 +206,7 @@ async fn a_job_seeker_registers_and_is_checked_in_once(app: TestApp) {
     assert!(items[0]["checked_in_at"].is_string());
     let none = app.get("/api/v1/me/registrations", Some(&other)).await;
     assert_eq!(none.body["items"].as_array().unwrap().len(), 0);
+    app.assert_kept_figures();
 }
 
 async fn registration_follows_the_event_and_the_caller(app: TestApp) {
@@ -326,6 +327,7 @@ async fn registration_follows_the_event_and_the_caller(app: TestApp) {
     assert_eq!(closed.code(), "event_not_open");
     assert_eq!(app.count("registrations"), 1);
     assert_eq!(event_counts(&app, &fair.event), (1, 0));
+    app.assert_kept_figures();
 }
 
 async fn check_in_has_a_window_and_needs_the_events_staff(app: TestApp) {
@@ -511,6 +513,7 @@ async fn simultaneous_registrations_never_exceed_capacity(app: TestApp) {
     let ids: std::collections::BTreeSet<String> = responses.iter().map(|r| r.id()).collect();
     assert_eq!(ids.len(), 1);
     assert_eq!(event_counts(&app, &event), (1, 0));
+    app.assert_kept_figures();
 }
 
 async fn fifty_simultaneous_scans_record_one_check_in(app: TestApp) {
@@ -529,6 +532,7 @@ async fn fifty_simultaneous_scans_record_one_check_in(app: TestApp) {
     let at = &first[0].body["checked_in_at"];
     assert!(responses.iter().all(|r| &r.body["checked_in_at"] == at));
     assert_eq!(event_counts(&app, &fair.event), (1, 1));
+    app.assert_kept_figures();
 }
 
 async fn walk_ins_are_found_by_nik_or_recorded_then_checked_in(app: TestApp) {
@@ -607,4 +611,5 @@ async fn walk_ins_are_found_by_nik_or_recorded_then_checked_in(app: TestApp) {
     early.assert(409);
     assert_eq!(early.code(), "outside_check_in_window");
     assert_eq!(app.count("job_seekers"), 2);
+    app.assert_kept_figures();
 }

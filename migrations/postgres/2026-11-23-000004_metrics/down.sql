@@ -1,0 +1,10 @@
+DROP TABLE event_seeker_sets;
+DROP INDEX job_seekers_number_idx;
+ALTER TABLE job_seekers DROP COLUMN number;
+ALTER TABLE events DROP COLUMN placed_attendees_count;
+ALTER TABLE events DROP COLUMN placements_disputed_count;
+ALTER TABLE events DROP COLUMN placements_verified_count;
+ALTER TABLE events DROP COLUMN placements_reported_count;
+ALTER TABLE events DROP COLUMN applications_count;
+DROP INDEX events_local_start_date_idx;
+ALTER TABLE events DROP COLUMN local_start_date;
