@@ -1,3 +1,6 @@
+DROP INDEX application_transitions_stage_idx;
+DROP INDEX job_seekers_profile_idx;
+DROP INDEX registrations_attendee_idx;
 DROP TABLE event_seeker_sets;
 DROP TRIGGER job_seekers_number;
 DROP INDEX job_seekers_number_idx;

@@ -48,3 +48,9 @@ CREATE TABLE event_seeker_sets (
   event_id TEXT PRIMARY KEY REFERENCES events (id),
   seekers BLOB NOT NULL
 );
+
+-- Per-event metrics read each attendee's profile and each application's stages: indexes that
+-- answer those reads on their own (index-only), without visiting the tables' rows.
+CREATE INDEX registrations_attendee_idx ON registrations (event_id, job_seeker_id) WHERE checked_in_at IS NOT NULL;
+CREATE INDEX job_seekers_profile_idx ON job_seekers (id, birth_date, gender, education_level, disability);
+CREATE INDEX application_transitions_stage_idx ON application_transitions (application_id, status);
