@@ -241,6 +241,7 @@ fn create_admin(config: Config, email: String, full_name: String) -> Result<(), 
         password: Some(password),
         full_name: Some(full_name),
         role: Some(Role::Admin),
+        language: None,
     }
     .validate(&[Role::Admin])
     .map_err(|e| {

@@ -9,6 +9,7 @@ mod applications;
 mod audit;
 mod auth;
 mod cli;
+mod email;
 mod errors;
 mod events;
 mod fair;
