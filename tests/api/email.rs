@@ -1,11 +1,51 @@
-//! Email: accounts' addresses and languages. Every test runs on SQLite and PostgreSQL.
+//! Email: the outbox, the worker against a real SMTP server, and the messages of accounts
+//! (address verification, password reset). Every test runs on SQLite and PostgreSQL.
 
+use std::time::{Duration, Instant};
+
+use bursa::config::MailConfig;
+use bursa::mail::transport::Mailer;
+use bursa::mail::worker::{self, Round};
 use serde_json::{json, Value};
 
 use crate::common::{TestApp, PASSWORD};
 use crate::db_tests;
+use crate::smtp::{mail_config, token_after, SmtpServer};
 
-db_tests!(accounts_show_language_and_verification);
+db_tests!(
+    accounts_show_language_and_verification,
+    verification_email_arrives_and_its_link_verifies,
+    password_reset_mails_a_single_use_link_and_signs_out_everywhere,
+    password_reset_never_tells_which_addresses_exist,
+    a_rolled_back_action_sends_nothing,
+    an_outage_delays_mail_and_loses_or_repeats_none,
+    two_workers_never_send_a_message_twice,
+    refused_mail_fails_after_max_attempts_and_an_admin_retries_it,
+    without_smtp_mail_lands_in_the_eml_folder,
+    a_worker_takes_over_an_expired_lease,
+);
+
+/// One round of the worker, on this test's database.
+fn round(app: &TestApp, config: &MailConfig) -> Round {
+    let mailer = Mailer::from_config(config).unwrap();
+    let mut conn = app.conn();
+    worker::run_once(&mut conn, &mailer, config, "test-worker").unwrap()
+}
+
+fn outbox_count(app: &TestApp, status: &str) -> i64 {
+    app.number(&format!(
+        "SELECT COUNT(*) AS n FROM outbox WHERE status = '{status}'"
+    ))
+}
+
+/// Waits (up to 20 s) for `done` to hold.
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
 
 async fn register(app: &TestApp, email: &str, language: Option<&str>) -> Value {
     let mut body = json!({"email": email, "password": PASSWORD, "full_name": "Siti Rahayu", "role": "job_seeker"});
@@ -17,6 +57,10 @@ async fn register(app: &TestApp, email: &str, language: Option<&str>) -> Value {
         .assert(201)
         .body
         .clone()
+}
+
+fn to(message: &Value) -> Vec<String> {
+    serde_json::from_value(message["rcpt_tos"].clone()).unwrap()
 }
 
 async fn accounts_show_language_and_verification(app: TestApp) {
@@ -42,4 +86,547 @@ async fn accounts_show_language_and_verification(app: TestApp) {
         .await;
     bad.assert(422);
     assert_eq!(bad.fields(), ["language"]);
+}
+
+async fn verification_email_arrives_and_its_link_verifies(app: TestApp) {
+    let smtp = SmtpServer::start();
+    let config = mail_config(&app, Some(&smtp));
+    register(&app, "siti@example.id", None).await;
+    register(&app, "budi@example.id", Some("en")).await;
+    assert_eq!(outbox_count(&app, "pending"), 2);
+
+    let done = round(&app, &config);
+    assert_eq!((done.claimed, done.sent), (2, 2));
+    assert_eq!(outbox_count(&app, "sent"), 2);
+    let messages = smtp.wait_for(2);
+    assert_eq!(messages.len(), 2);
+    let siti = messages
+        .iter()
+        .find(|m| to(m) == ["siti@example.id"])
+        .unwrap();
+    let budi = messages
+        .iter()
+        .find(|m| to(m) == ["budi@example.id"])
+        .unwrap();
+    assert_eq!(siti["subject"], "Konfirmasi alamat email Anda di Bursa");
+    assert_eq!(siti["content_language"], "id");
+    assert!(siti["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("Halo Siti Rahayu,"));
+    assert!(siti["html"].as_str().unwrap().contains("lang=\"id\""));
+    assert_eq!(budi["subject"], "Confirm your email address for Bursa");
+    assert_eq!(budi["content_language"], "en");
+    assert!(budi["mail_from"].as_str().unwrap().contains('@'));
+
+    // The link works, once.
+    let link = format!("{}/verify-email?token=", config.public_url);
+    let token = token_after(siti["text"].as_str().unwrap(), &link);
+    assert_eq!(token.len(), 43);
+    assert!(siti["html"].as_str().unwrap().contains(&token));
+    app.post("/api/v1/auth/verify-email", None, json!({"token": token}))
+        .await
+        .assert(204);
+    let access = app.login("siti@example.id").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let me = app.get("/api/v1/me", Some(&access)).await;
+    assert_eq!(me.body["email_verified"], true);
+    let again = app
+        .post("/api/v1/auth/verify-email", None, json!({"token": token}))
+        .await;
+    again.assert(410);
+    assert_eq!(again.code(), "link_invalid");
+    app.post(
+        "/api/v1/auth/verify-email",
+        None,
+        json!({"token": "forged"}),
+    )
+    .await
+    .assert(410);
+    app.post("/api/v1/auth/verify-email", None, json!({}))
+        .await
+        .assert(422);
+
+    // An expired link does not work.
+    let budi_token = token_after(budi["text"].as_str().unwrap(), &link);
+    {
+        use diesel::RunQueryDsl;
+        let mut conn = app.conn();
+        diesel::sql_query("UPDATE email_tokens SET expires_at = created_at WHERE used_at IS NULL")
+            .execute(&mut conn)
+            .unwrap();
+    }
+    app.post(
+        "/api/v1/auth/verify-email",
+        None,
+        json!({"token": budi_token}),
+    )
+    .await
+    .assert(410);
+    // Nothing more was sent.
+    assert_eq!(round(&app, &config).claimed, 0);
+    assert_eq!(smtp.messages().len(), 2);
+}
+
+async fn password_reset_mails_a_single_use_link_and_signs_out_everywhere(app: TestApp) {
+    let smtp = SmtpServer::start();
+    let config = mail_config(&app, Some(&smtp));
+    register(&app, "rina@example.id", Some("en")).await;
+    let session = app.login("rina@example.id").await;
+    let refresh = session["refresh_token"].as_str().unwrap().to_owned();
+    round(&app, &config); // the verification email
+
+    app.post(
+        "/api/v1/auth/password-reset",
+        None,
+        json!({"email": "  Rina@Example.id "}),
+    )
+    .await
+    .assert(202);
+    assert_eq!(round(&app, &config).sent, 1);
+    let messages = smtp.wait_for(2);
+    let reset = messages
+        .iter()
+        .find(|m| m["subject"] == "Reset your Bursa password")
+        .expect("the reset email");
+    assert_eq!(to(reset), ["rina@example.id"]);
+    let token = token_after(
+        reset["text"].as_str().unwrap(),
+        &format!("{}/reset-password?token=", config.public_url),
+    );
+
+    // Bad bodies change nothing.
+    let short = app
+        .post(
+            "/api/v1/auth/password-reset/confirm",
+            None,
+            json!({"token": token, "new_password": "short"}),
+        )
+        .await;
+    short.assert(422);
+    assert_eq!(short.fields(), ["new_password"]);
+    app.post(
+        "/api/v1/auth/password-reset/confirm",
+        None,
+        json!({"token": "not-a-token", "new_password": "a-brand-new-password"}),
+    )
+    .await
+    .assert(410);
+
+    app.post(
+        "/api/v1/auth/password-reset/confirm",
+        None,
+        json!({"token": token, "new_password": "a-brand-new-password"}),
+    )
+    .await
+    .assert(204);
+    // Signed out everywhere; the old password no longer works, the new one does.
+    let refreshed = app
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            json!({"refresh_token": refresh}),
+        )
+        .await;
+    refreshed.assert(401);
+    app.post(
+        "/api/v1/auth/login",
+        None,
+        json!({"email": "rina@example.id", "password": PASSWORD}),
+    )
+    .await
+    .assert(401);
+    let signed_in = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"email": "rina@example.id", "password": "a-brand-new-password"}),
+        )
+        .await;
+    signed_in.assert(200);
+    let me = app
+        .get("/api/v1/me", signed_in.body["access_token"].as_str())
+        .await;
+    assert_eq!(
+        me.body["email_verified"], true,
+        "the reset link proved the address"
+    );
+    // Single use.
+    let again = app
+        .post(
+            "/api/v1/auth/password-reset/confirm",
+            None,
+            json!({"token": token, "new_password": "yet-another-password"}),
+        )
+        .await;
+    again.assert(410);
+    assert_eq!(again.code(), "link_invalid");
+}
+
+async fn password_reset_never_tells_which_addresses_exist(app: TestApp) {
+    register(&app, "ada@example.id", None).await;
+    let before = app.count("outbox");
+    let unknown = app
+        .post(
+            "/api/v1/auth/password-reset",
+            None,
+            json!({"email": "nobody@example.id"}),
+        )
+        .await;
+    unknown.assert(202);
+    assert_eq!(app.count("outbox"), before);
+    let known = app
+        .post(
+            "/api/v1/auth/password-reset",
+            None,
+            json!({"email": "ada@example.id"}),
+        )
+        .await;
+    known.assert(202);
+    assert_eq!(known.body, unknown.body);
+    assert_eq!(app.count("outbox"), before + 1);
+    // A mailbox cannot be flooded: three reset emails an hour, then requests are ignored.
+    for _ in 0..4 {
+        app.post(
+            "/api/v1/auth/password-reset",
+            None,
+            json!({"email": "ada@example.id"}),
+        )
+        .await
+        .assert(202);
+    }
+    assert_eq!(app.count("outbox"), before + 3);
+    // Only the newest link works.
+    assert_eq!(
+        app.number(
+            "SELECT COUNT(*) AS n FROM email_tokens WHERE purpose = 'password_reset' \
+             AND expires_at > (SELECT MAX(created_at) FROM email_tokens)"
+        ),
+        1
+    );
+    app.post("/api/v1/auth/password-reset", None, json!({}))
+        .await
+        .assert(422);
+}
+
+async fn a_rolled_back_action_sends_nothing(app: TestApp) {
+    let smtp = SmtpServer::start();
+    let config = mail_config(&app, Some(&smtp));
+    // A registration that fails (the address is taken) queues nothing.
+    register(&app, "taken@example.id", None).await;
+    assert_eq!(app.count("outbox"), 1);
+    app.post(
+        "/api/v1/auth/register",
+        None,
+        json!({"email": "TAKEN@example.id", "password": PASSWORD, "full_name": "Again", "role": "employer"}),
+    )
+    .await
+    .assert(409);
+    assert_eq!(app.count("outbox"), 1);
+    // A message queued by a transaction that then fails is rolled back with it.
+    {
+        let mut conn = app.conn();
+        let email = bursa::mail::render::verify_email(
+            "ghost@example.id",
+            "Ghost",
+            bursa::users::Language::Id,
+            "http://x/verify-email?token=t",
+            24,
+        );
+        let result: Result<(), bursa::error::AppError> =
+            bursa::db::write_transaction(&mut conn, |conn| {
+                bursa::mail::enqueue(conn, &email, bursa::db::now())?;
+                Err(bursa::error::AppError::conflict(
+                    "later_step",
+                    "a later step failed",
+                ))
+            });
+        assert!(result.is_err());
+    }
+    assert_eq!(app.count("outbox"), 1);
+    assert_eq!(round(&app, &config).sent, 1);
+    let messages = smtp.wait_for(1);
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(smtp.messages().len(), 1);
+    assert_eq!(to(&messages[0]), ["taken@example.id"]);
+}
+
+async fn an_outage_delays_mail_and_loses_or_repeats_none(app: TestApp) {
+    let mut smtp = SmtpServer::start();
+    smtp.stop();
+    let config = mail_config(&app, Some(&smtp));
+    let running = worker::spawn(
+        app.state.pool.clone(),
+        Mailer::from_config(&config).unwrap(),
+        config.clone(),
+    )
+    .unwrap();
+
+    // Actions succeed while the mail server is down.
+    for n in 0..4 {
+        register(&app, &format!("user{n}@example.id"), None).await;
+    }
+    app.post(
+        "/api/v1/auth/password-reset",
+        None,
+        json!({"email": "user0@example.id"}),
+    )
+    .await
+    .assert(202);
+    assert_eq!(app.count("outbox"), 5);
+
+    // The worker tries, fails and keeps every message waiting; nothing is given up.
+    wait_until("every message has failed twice", || {
+        app.number("SELECT COUNT(*) AS n FROM outbox WHERE attempts >= 2") == 5
+    });
+    assert_eq!(outbox_count(&app, "sent"), 0);
+    assert_eq!(outbox_count(&app, "failed"), 0);
+    assert_eq!(
+        app.number("SELECT COUNT(*) AS n FROM outbox WHERE last_error IS NULL"),
+        0
+    );
+    assert!(smtp.messages().is_empty());
+
+    // The server returns: each message arrives exactly once.
+    smtp.resume();
+    wait_until("every message is sent", || outbox_count(&app, "sent") == 5);
+    std::thread::sleep(Duration::from_millis(500));
+    running.stop();
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 5, "{messages:#?}");
+    let mut ids: Vec<&str> = messages
+        .iter()
+        .map(|m| m["message_id"].as_str().unwrap())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 5, "a message arrived twice");
+    let mut recipients: Vec<String> = messages.iter().flat_map(to).collect();
+    recipients.sort();
+    assert_eq!(
+        recipients,
+        [
+            "user0@example.id",
+            "user0@example.id",
+            "user1@example.id",
+            "user2@example.id",
+            "user3@example.id"
+        ]
+    );
+}
+
+/// Queues `n` messages directly (registering through the API would spend most of the test
+/// hashing passwords).
+fn queue(app: &TestApp, n: usize, domain: &str) {
+    let mut conn = app.conn();
+    for i in 0..n {
+        let email = bursa::mail::render::verify_email(
+            &format!("person{i}@{domain}"),
+            "Person",
+            bursa::users::Language::Id,
+            "http://x/verify-email?token=t",
+            24,
+        );
+        bursa::mail::enqueue(&mut conn, &email, bursa::db::now()).unwrap();
+    }
+}
+
+async fn two_workers_never_send_a_message_twice(app: TestApp) {
+    let smtp = SmtpServer::start();
+    let config = mail_config(&app, Some(&smtp));
+    queue(&app, 120, "example.id");
+    // Two instances: each its own pool on the same database, working at once.
+    let other_pool =
+        bursa::db::build_pool(&app.state.config.database_url, 4, Duration::from_secs(5));
+    let first = worker::spawn(
+        app.state.pool.clone(),
+        Mailer::from_config(&config).unwrap(),
+        config.clone(),
+    )
+    .unwrap();
+    let second = worker::spawn(
+        other_pool,
+        Mailer::from_config(&config).unwrap(),
+        config.clone(),
+    )
+    .unwrap();
+    wait_until("every message is sent", || {
+        outbox_count(&app, "sent") == 120
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    first.stop();
+    second.stop();
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 120);
+    let mut ids: Vec<&str> = messages
+        .iter()
+        .map(|m| m["message_id"].as_str().unwrap())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 120, "a message was sent twice");
+    assert_eq!(
+        app.number("SELECT COUNT(*) AS n FROM outbox WHERE attempts <> 1"),
+        0
+    );
+    assert_eq!(
+        app.number("SELECT COUNT(DISTINCT locked_by) AS n FROM outbox"),
+        2,
+        "both workers took part"
+    );
+}
+
+async fn refused_mail_fails_after_max_attempts_and_an_admin_retries_it(app: TestApp) {
+    let smtp = SmtpServer::start();
+    let mut config = mail_config(&app, Some(&smtp));
+    config.max_attempts = 2;
+    let admin = app.admin_token().await;
+    register(&app, "nobody@reject.test", None).await;
+    let id = app
+        .get("/api/v1/admin/outbox?status=pending", Some(&admin))
+        .await
+        .body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let first = round(&app, &config);
+    assert_eq!((first.claimed, first.deferred), (1, 1));
+    assert_eq!(outbox_count(&app, "pending"), 1);
+    std::thread::sleep(Duration::from_millis(150));
+    let second = round(&app, &config);
+    assert_eq!((second.claimed, second.failed), (1, 1));
+
+    let failed = app
+        .get("/api/v1/admin/outbox?status=failed", Some(&admin))
+        .await;
+    failed.assert(200);
+    let entry = &failed.body["items"][0];
+    assert_eq!(entry["id"], id.as_str());
+    assert_eq!(entry["status"], "failed");
+    assert_eq!(entry["attempts"], 2);
+    assert_eq!(entry["recipient"], "nobody@reject.test");
+    assert_eq!(entry["kind"], "verify_email");
+    assert!(entry["last_error"].as_str().unwrap().contains("550"));
+    assert!(
+        entry.get("body_text").is_none(),
+        "bodies hold links: never listed"
+    );
+    assert!(smtp.messages().is_empty());
+    // Failed messages are left alone by the worker.
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(round(&app, &config).claimed, 0);
+
+    let retried = app
+        .post(
+            &format!("/api/v1/admin/outbox/{id}/retry"),
+            Some(&admin),
+            json!({}),
+        )
+        .await;
+    retried.assert(200);
+    assert_eq!(retried.body["status"], "pending");
+    assert_eq!(retried.body["attempts"], 0);
+    let again = app
+        .post(
+            &format!("/api/v1/admin/outbox/{id}/retry"),
+            Some(&admin),
+            json!({}),
+        )
+        .await;
+    again.assert(409);
+    assert_eq!(again.code(), "not_failed");
+    assert_eq!(round(&app, &config).claimed, 1);
+
+    // Admins only; unknown ids and statuses are refused.
+    let (_, seeker) = app
+        .user("js@example.id", bursa::auth::Role::JobSeeker)
+        .await;
+    app.get("/api/v1/admin/outbox", Some(&seeker))
+        .await
+        .assert(403);
+    app.post(
+        &format!("/api/v1/admin/outbox/{id}/retry"),
+        Some(&seeker),
+        json!({}),
+    )
+    .await
+    .assert(403);
+    app.get("/api/v1/admin/outbox", None).await.assert(401);
+    app.post(
+        &format!("/api/v1/admin/outbox/{}/retry", uuid::Uuid::new_v4()),
+        Some(&admin),
+        json!({}),
+    )
+    .await
+    .assert(404);
+    app.get("/api/v1/admin/outbox?status=lost", Some(&admin))
+        .await
+        .assert(422);
+    // Paged like every list.
+    let page = app.get("/api/v1/admin/outbox?limit=1", Some(&admin)).await;
+    page.assert(200);
+    assert_eq!(page.body["items"].as_array().unwrap().len(), 1);
+    assert!(page.body["next_cursor"].is_string());
+}
+
+async fn without_smtp_mail_lands_in_the_eml_folder(app: TestApp) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = mail_config(&app, None);
+    config.dir = dir.path().join("mail");
+    register(&app, "lina@example.id", None).await;
+    assert_eq!(round(&app, &config).sent, 1);
+    let files: Vec<_> = std::fs::read_dir(&config.dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].extension().unwrap(), "eml");
+    let eml = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(eml.contains("To: lina@example.id"));
+    assert!(eml.contains("Subject: Konfirmasi alamat email Anda di Bursa"));
+    assert!(eml.contains("multipart/alternative"));
+    assert_eq!(outbox_count(&app, "sent"), 1);
+}
+
+async fn a_worker_takes_over_an_expired_lease(app: TestApp) {
+    let smtp = SmtpServer::start();
+    let mut config = mail_config(&app, Some(&smtp));
+    queue(&app, 1, "example.id");
+    // A worker claimed the message and died: until its lease runs out, nobody else sends it.
+    {
+        use diesel::RunQueryDsl;
+        let mut conn = app.conn();
+        diesel::sql_query(
+            "UPDATE outbox SET status = 'sending', attempts = 1, locked_by = 'dead', \
+             locked_until = next_attempt_at + INTERVAL '1 hour'",
+        )
+        .execute(&mut conn)
+        .map(|_| ())
+        .or_else(|_| {
+            // SQLite spells the interval differently.
+            diesel::sql_query(
+                "UPDATE outbox SET status = 'sending', attempts = 1, locked_by = 'dead', \
+                 locked_until = datetime(next_attempt_at, '+1 hour')",
+            )
+            .execute(&mut conn)
+            .map(|_| ())
+        })
+        .unwrap();
+    }
+    assert_eq!(round(&app, &config).claimed, 0);
+    config.lease = Duration::from_secs(60);
+    {
+        use diesel::RunQueryDsl;
+        let mut conn = app.conn();
+        diesel::sql_query("UPDATE outbox SET locked_until = next_attempt_at")
+            .execute(&mut conn)
+            .unwrap();
+    }
+    let taken = round(&app, &config);
+    assert_eq!((taken.claimed, taken.sent), (1, 1));
+    assert_eq!(smtp.wait_for(1).len(), 1);
 }

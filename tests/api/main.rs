@@ -21,3 +21,4 @@ mod organizations;
 mod placements;
 mod registrations;
 mod seed;
+mod smtp;

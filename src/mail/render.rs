@@ -1,0 +1,203 @@
+//! The messages: each one a subject, a plain-text body and an HTML body, in Bahasa Indonesia
+//! (the default) or English. Every value that comes from a user is escaped in the HTML body.
+
+use crate::users::Language;
+
+use super::{Email, Kind};
+
+/// Escapes text for HTML element content and double-quoted attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One paragraph of a message: plain text, with an optional link on a line of its own.
+enum Block<'a> {
+    Text(String),
+    Link { label: &'a str, url: &'a str },
+}
+
+/// Lays out the blocks as text and as HTML.
+fn compose(
+    kind: Kind,
+    to: &str,
+    language: Language,
+    subject: String,
+    blocks: &[Block<'_>],
+) -> Email {
+    let mut text = String::new();
+    let mut html = format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title></head>\n\
+         <body style=\"font-family:sans-serif;line-height:1.5;color:#222\">\n",
+        language.as_str(),
+        escape_html(&subject)
+    );
+    for block in blocks {
+        match block {
+            Block::Text(paragraph) => {
+                text.push_str(paragraph);
+                text.push_str("\n\n");
+                html.push_str("<p>");
+                html.push_str(&escape_html(paragraph).replace('\n', "<br>\n"));
+                html.push_str("</p>\n");
+            }
+            Block::Link { label, url } => {
+                text.push_str(url);
+                text.push_str("\n\n");
+                html.push_str(&format!(
+                    "<p><a href=\"{url}\" style=\"display:inline-block;padding:10px 16px;\
+                     background:#0b5ed7;color:#fff;text-decoration:none;border-radius:4px\">{label}</a></p>\n\
+                     <p style=\"font-size:small;color:#555\">{url}</p>\n",
+                    url = escape_html(url),
+                    label = escape_html(label),
+                ));
+            }
+        }
+    }
+    let signature = match language {
+        Language::Id => "Salam,\nTim Bursa",
+        Language::En => "Regards,\nThe Bursa team",
+    };
+    text.push_str(signature);
+    text.push('\n');
+    html.push_str(&format!(
+        "<p>{}</p>\n</body></html>\n",
+        escape_html(signature).replace('\n', "<br>\n")
+    ));
+    Email {
+        kind,
+        to: to.to_owned(),
+        language,
+        subject,
+        text,
+        html,
+        attachments: Vec::new(),
+    }
+}
+
+fn greeting(language: Language, name: &str) -> String {
+    match language {
+        Language::Id => format!("Halo {name},"),
+        Language::En => format!("Hello {name},"),
+    }
+}
+
+/// After registration: the link that proves the address is the account holder's.
+pub fn verify_email(to: &str, name: &str, language: Language, link: &str, hours: i64) -> Email {
+    let (subject, body, label, validity) = match language {
+        Language::Id => (
+            "Konfirmasi alamat email Anda di Bursa",
+            "Terima kasih telah mendaftar di Bursa. Buka tautan berikut untuk mengonfirmasi \
+             alamat email Anda:",
+            "Konfirmasi email",
+            format!(
+                "Tautan ini berlaku selama {hours} jam dan hanya dapat dipakai sekali. Jika Anda \
+                 tidak mendaftar di Bursa, abaikan email ini."
+            ),
+        ),
+        Language::En => (
+            "Confirm your email address for Bursa",
+            "Thank you for registering with Bursa. Open this link to confirm your email address:",
+            "Confirm email",
+            format!(
+                "The link works once, for {hours} hours. If you did not register with Bursa, \
+                 ignore this email."
+            ),
+        ),
+    };
+    compose(
+        Kind::VerifyEmail,
+        to,
+        language,
+        subject.to_owned(),
+        &[
+            Block::Text(greeting(language, name)),
+            Block::Text(body.to_owned()),
+            Block::Link { label, url: link },
+            Block::Text(validity),
+        ],
+    )
+}
+
+/// A password reset someone asked for: the link to choose a new password.
+pub fn password_reset(to: &str, name: &str, language: Language, link: &str, hours: i64) -> Email {
+    let (subject, body, label, validity) = match language {
+        Language::Id => (
+            "Atur ulang kata sandi Bursa Anda",
+            "Kami menerima permintaan untuk mengatur ulang kata sandi akun Bursa Anda. Buka \
+             tautan berikut untuk memilih kata sandi baru:",
+            "Atur ulang kata sandi",
+            format!(
+                "Tautan ini berlaku selama {hours} jam dan hanya dapat dipakai sekali. Jika Anda \
+                 tidak memintanya, abaikan email ini: kata sandi Anda tidak berubah."
+            ),
+        ),
+        Language::En => (
+            "Reset your Bursa password",
+            "We received a request to reset the password of your Bursa account. Open this link \
+             to choose a new password:",
+            "Reset password",
+            format!(
+                "The link works once, for {hours} hour(s). If you did not ask for it, ignore this \
+                 email: your password has not changed."
+            ),
+        ),
+    };
+    compose(
+        Kind::PasswordReset,
+        to,
+        language,
+        subject.to_owned(),
+        &[
+            Block::Text(greeting(language, name)),
+            Block::Text(body.to_owned()),
+            Block::Link { label, url: link },
+            Block::Text(validity),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_values_are_escaped_in_html_only() {
+        let email = verify_email(
+            "a@example.id",
+            "<script>alert(1)</script> & Co",
+            Language::En,
+            "http://x/verify-email?token=a&b",
+            24,
+        );
+        assert!(email.text.contains("<script>alert(1)</script> & Co"));
+        assert!(!email.html.contains("<script>"));
+        assert!(email
+            .html
+            .contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co"));
+        assert!(email
+            .html
+            .contains("href=\"http://x/verify-email?token=a&amp;b\""));
+    }
+
+    #[test]
+    fn indonesian_is_the_default_and_english_is_there() {
+        let id = password_reset("a@example.id", "Siti", Language::default(), "http://x", 1);
+        assert_eq!(id.subject, "Atur ulang kata sandi Bursa Anda");
+        assert!(id.text.starts_with("Halo Siti,"));
+        assert!(id.html.contains("lang=\"id\""));
+        let en = password_reset("a@example.id", "Siti", Language::En, "http://x", 1);
+        assert_eq!(en.subject, "Reset your Bursa password");
+        assert!(en.text.contains("Regards,"));
+    }
+}
