@@ -15,6 +15,8 @@
 //! once the lease runs out.
 
 pub mod handlers;
+pub mod qr;
+pub mod recipients;
 pub mod render;
 pub mod transport;
 pub mod worker;
@@ -35,6 +37,7 @@ use crate::users::Language;
 pub enum Kind {
     VerifyEmail,
     PasswordReset,
+    RegistrationTicket,
 }
 
 impl Kind {
@@ -42,6 +45,7 @@ impl Kind {
         match self {
             Kind::VerifyEmail => "verify_email",
             Kind::PasswordReset => "password_reset",
+            Kind::RegistrationTicket => "registration_ticket",
         }
     }
 }

@@ -1,9 +1,11 @@
 //! The messages: each one a subject, a plain-text body and an HTML body, in Bahasa Indonesia
 //! (the default) or English. Every value that comes from a user is escaped in the HTML body.
 
+use chrono::{Datelike, NaiveDateTime, Timelike};
+
 use crate::users::Language;
 
-use super::{Email, Kind};
+use super::{Email, InlinePart, Kind};
 
 /// Escapes text for HTML element content and double-quoted attribute values.
 pub fn escape_html(text: &str) -> String {
@@ -24,7 +26,15 @@ pub fn escape_html(text: &str) -> String {
 /// One paragraph of a message: plain text, with an optional link on a line of its own.
 enum Block<'a> {
     Text(String),
-    Link { label: &'a str, url: &'a str },
+    Link {
+        label: &'a str,
+        url: &'a str,
+    },
+    /// An inline image of the message (HTML only), by its content id.
+    Image {
+        content_id: &'a str,
+        alt: &'a str,
+    },
 }
 
 /// Lays out the blocks as text and as HTML.
@@ -60,6 +70,13 @@ fn compose(
                      <p style=\"font-size:small;color:#555\">{url}</p>\n",
                     url = escape_html(url),
                     label = escape_html(label),
+                ));
+            }
+            Block::Image { content_id, alt } => {
+                html.push_str(&format!(
+                    "<p><img src=\"cid:{}\" alt=\"{}\" width=\"264\" height=\"264\"></p>\n",
+                    escape_html(content_id),
+                    escape_html(alt)
                 ));
             }
         }
@@ -167,6 +184,144 @@ pub fn password_reset(to: &str, name: &str, language: Language, link: &str, hour
     )
 }
 
+/// An event's place and times, as a ticket shows them.
+pub struct EventDetails<'a> {
+    pub title: &'a str,
+    pub format: &'a str,
+    pub venue: Option<&'a str>,
+    pub city: &'a str,
+    pub province_code: &'a str,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+}
+
+const MONTHS_ID: [&str; 12] = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+];
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// A UTC time in the province's local time, named by its zone: "1 Desember 2026 08.00 WIB".
+pub fn local_time(at: NaiveDateTime, province_code: &str, language: Language) -> String {
+    let offset = crate::placements::province_offset(province_code);
+    let zone = match offset.local_minus_utc() / 3600 {
+        8 => "WITA",
+        9 => "WIT",
+        _ => "WIB",
+    };
+    let local = (at.and_utc() + offset).naive_utc();
+    let month = local.month0() as usize;
+    match language {
+        Language::Id => format!(
+            "{} {} {} {:02}.{:02} {zone}",
+            local.day(),
+            MONTHS_ID[month],
+            local.year(),
+            local.hour(),
+            local.minute()
+        ),
+        Language::En => format!(
+            "{} {} {}, {:02}:{:02} {zone}",
+            local.day(),
+            MONTHS_EN[month],
+            local.year(),
+            local.hour(),
+            local.minute()
+        ),
+    }
+}
+
+/// The content id of the QR code inside a registration ticket.
+pub const TICKET_QR_ID: &str = "checkin-qr";
+
+/// A job seeker's registration for a fair: where and when, and the QR code to show at the door
+/// (an inline PNG), with the check-in code written out for when the image does not show.
+pub fn registration_ticket(
+    to: &str,
+    name: &str,
+    language: Language,
+    event: &EventDetails<'_>,
+    check_in_code: &str,
+    qr_png: &[u8],
+) -> Email {
+    let starts = local_time(event.starts_at, event.province_code, language);
+    let ends = local_time(event.ends_at, event.province_code, language);
+    let place = match (event.format, event.venue) {
+        ("online", _) => match language {
+            Language::Id => "daring (online)".to_owned(),
+            Language::En => "online".to_owned(),
+        },
+        (_, Some(venue)) => format!("{venue}, {}", event.city),
+        (_, None) => event.city.to_owned(),
+    };
+    let (subject, intro, when, ends_label, where_label, show, code_label) = match language {
+        Language::Id => (
+            format!("Tiket pendaftaran: {}", event.title),
+            format!("Anda terdaftar di {}.", event.title),
+            "Mulai",
+            "Selesai",
+            "Tempat",
+            "Tunjukkan kode QR ini kepada petugas di meja pendaftaran saat Anda datang.",
+            "Kode check-in",
+        ),
+        Language::En => (
+            format!("Your registration: {}", event.title),
+            format!("You are registered for {}.", event.title),
+            "Starts",
+            "Ends",
+            "Place",
+            "Show this QR code at the registration desk when you arrive.",
+            "Check-in code",
+        ),
+    };
+    let mut email = compose(
+        Kind::RegistrationTicket,
+        to,
+        language,
+        subject,
+        &[
+            Block::Text(greeting(language, name)),
+            Block::Text(intro),
+            Block::Text(format!(
+                "{when}: {starts}\n{ends_label}: {ends}\n{where_label}: {place}"
+            )),
+            Block::Text(show.to_owned()),
+            Block::Image {
+                content_id: TICKET_QR_ID,
+                alt: code_label,
+            },
+            Block::Text(format!("{code_label}: {check_in_code}")),
+        ],
+    );
+    email
+        .attachments
+        .push(InlinePart::new(TICKET_QR_ID, "image/png", qr_png));
+    email
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,5 +354,25 @@ mod tests {
         let en = password_reset("a@example.id", "Siti", Language::En, "http://x", 1);
         assert_eq!(en.subject, "Reset your Bursa password");
         assert!(en.text.contains("Regards,"));
+    }
+
+    #[test]
+    fn times_are_local_to_the_province() {
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 12, 1)
+            .unwrap()
+            .and_hms_opt(1, 0, 0)
+            .unwrap();
+        assert_eq!(
+            local_time(at, "31", Language::Id),
+            "1 Desember 2026 08.00 WIB"
+        );
+        assert_eq!(
+            local_time(at, "51", Language::En),
+            "1 December 2026, 09:00 WITA"
+        );
+        assert_eq!(
+            local_time(at, "91", Language::Id),
+            "1 Desember 2026 10.00 WIT"
+        );
     }
 }

@@ -8,7 +8,7 @@ use bursa::mail::transport::Mailer;
 use bursa::mail::worker::{self, Round};
 use serde_json::{json, Value};
 
-use crate::common::{TestApp, PASSWORD};
+use crate::common::{event_body, TestApp, PASSWORD};
 use crate::db_tests;
 use crate::smtp::{mail_config, token_after, SmtpServer};
 
@@ -23,6 +23,7 @@ db_tests!(
     refused_mail_fails_after_max_attempts_and_an_admin_retries_it,
     without_smtp_mail_lands_in_the_eml_folder,
     a_worker_takes_over_an_expired_lease,
+    a_registration_mails_its_ticket_with_the_qr_code,
 );
 
 /// One round of the worker, on this test's database.
@@ -629,4 +630,99 @@ async fn a_worker_takes_over_an_expired_lease(app: TestApp) {
     let taken = round(&app, &config);
     assert_eq!((taken.claimed, taken.sent), (1, 1));
     assert_eq!(smtp.wait_for(1).len(), 1);
+}
+
+async fn a_registration_mails_its_ticket_with_the_qr_code(app: TestApp) {
+    let smtp = SmtpServer::start();
+    let config = mail_config(&app, Some(&smtp));
+    let (_, organizer) = app
+        .user("panitia@disnaker.id", bursa::auth::Role::Organizer)
+        .await;
+    let org = app.organization(&organizer, "organizer").await;
+    let event = app
+        .post("/api/v1/events", Some(&organizer), event_body(&org))
+        .await
+        .assert(201)
+        .id();
+    app.post(
+        &format!("/api/v1/events/{event}/publish"),
+        Some(&organizer),
+        json!({}),
+    )
+    .await
+    .assert(200);
+    register(&app, "dewi@example.id", Some("en")).await;
+    let seeker = app.login("dewi@example.id").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post(
+        "/api/v1/job-seekers",
+        Some(&seeker),
+        json!({
+            "full_name": "Dewi Lestari",
+            "nik": "3174015508950001",
+            "birth_date": "1995-08-15",
+            "gender": "female",
+            "education_level": "smk",
+            "province_code": "31",
+            "city": "Jakarta Timur",
+            "disability": false,
+            "consent": true
+        }),
+    )
+    .await
+    .assert(201);
+    round(&app, &config); // the verification emails
+    let before = smtp.wait_for(2).len();
+
+    let registration = app
+        .post(
+            &format!("/api/v1/events/{event}/registrations"),
+            Some(&seeker),
+            json!({}),
+        )
+        .await;
+    registration.assert(201);
+    let code = registration.body["check_in_code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Registering again sends nothing more.
+    app.post(
+        &format!("/api/v1/events/{event}/registrations"),
+        Some(&seeker),
+        json!({}),
+    )
+    .await
+    .assert(200);
+    assert_eq!(round(&app, &config).sent, 1);
+    let messages = smtp.wait_for(before + 1);
+    assert_eq!(messages.len(), before + 1);
+    let ticket = messages
+        .iter()
+        .find(|m| m["subject"] == "Your registration: Jakarta Job Fair 2026")
+        .expect("the ticket");
+    assert_eq!(to(ticket), ["dewi@example.id"]);
+    assert_eq!(ticket["content_language"], "en");
+    let text = ticket["text"].as_str().unwrap();
+    assert!(text.starts_with("Hello Dewi Lestari,"), "{text}");
+    assert!(
+        text.contains("Starts: 1 December 2026, 08:00 WIB"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Jakarta Convention Center, Jakarta Pusat"),
+        "{text}"
+    );
+    assert!(text.contains(&format!("Check-in code: {code}")), "{text}");
+    assert!(ticket["html"]
+        .as_str()
+        .unwrap()
+        .contains("src=\"cid:checkin-qr\""));
+    let inline = ticket["inline"].as_array().unwrap();
+    assert_eq!(inline.len(), 1);
+    assert_eq!(inline[0]["content_type"], "image/png");
+    assert_eq!(inline[0]["content_id"], "<checkin-qr>");
+    assert!(inline[0]["size"].as_u64().unwrap() > 100);
 }
