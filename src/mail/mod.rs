@@ -38,6 +38,7 @@ pub enum Kind {
     VerifyEmail,
     PasswordReset,
     RegistrationTicket,
+    HireConfirmation,
 }
 
 impl Kind {
@@ -46,6 +47,7 @@ impl Kind {
             Kind::VerifyEmail => "verify_email",
             Kind::PasswordReset => "password_reset",
             Kind::RegistrationTicket => "registration_ticket",
+            Kind::HireConfirmation => "hire_confirmation",
         }
     }
 }

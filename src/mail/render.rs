@@ -1,7 +1,7 @@
 //! The messages: each one a subject, a plain-text body and an HTML body, in Bahasa Indonesia
 //! (the default) or English. Every value that comes from a user is escaped in the HTML body.
 
-use chrono::{Datelike, NaiveDateTime, Timelike};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 
 use crate::users::Language;
 
@@ -320,6 +320,79 @@ pub fn registration_ticket(
         .attachments
         .push(InlinePart::new(TICKET_QR_ID, "image/png", qr_png));
     email
+}
+
+/// A reported hire, as the job seeker is asked about it.
+pub struct Hire<'a> {
+    pub employer: &'a str,
+    pub position: &'a str,
+    pub start_date: NaiveDate,
+    pub event_title: &'a str,
+    /// The last day the link works.
+    pub expires_on: NaiveDate,
+}
+
+/// A date as people write it: "1 Desember 2026", "1 December 2026".
+pub fn long_date(date: NaiveDate, language: Language) -> String {
+    let months = match language {
+        Language::Id => MONTHS_ID,
+        Language::En => MONTHS_EN,
+    };
+    format!(
+        "{} {} {}",
+        date.day(),
+        months[date.month0() as usize],
+        date.year()
+    )
+}
+
+/// An employer reported hiring the job seeker: the link to confirm or dispute it.
+pub fn hire_confirmation(
+    to: &str,
+    name: &str,
+    language: Language,
+    hire: &Hire<'_>,
+    link: &str,
+) -> Email {
+    let start = long_date(hire.start_date, language);
+    let expires = long_date(hire.expires_on, language);
+    let (subject, claim, ask, label, validity) = match language {
+        Language::Id => (
+            format!("Konfirmasi penerimaan kerja di {}", hire.employer),
+            format!(
+                "{} melaporkan bahwa Anda diterima bekerja sebagai {} mulai {}, melalui {}.",
+                hire.employer, hire.position, start, hire.event_title
+            ),
+            "Apakah laporan ini benar? Buka tautan berikut untuk mengonfirmasi atau membantahnya. \
+             Jawaban Anda membantu mengukur hasil nyata bursa kerja.",
+            "Konfirmasi atau bantah",
+            format!("Tautan ini berlaku sampai {expires} dan hanya dapat dipakai sekali."),
+        ),
+        Language::En => (
+            format!("Please confirm your hire at {}", hire.employer),
+            format!(
+                "{} reported that it hired you as {} starting {}, through {}.",
+                hire.employer, hire.position, start, hire.event_title
+            ),
+            "Is this right? Open this link to confirm or dispute it. Your answer helps measure \
+             what job fairs really achieve.",
+            "Confirm or dispute",
+            format!("The link works once, until {expires}."),
+        ),
+    };
+    compose(
+        Kind::HireConfirmation,
+        to,
+        language,
+        subject,
+        &[
+            Block::Text(greeting(language, name)),
+            Block::Text(claim),
+            Block::Text(ask.to_owned()),
+            Block::Link { label, url: link },
+            Block::Text(validity),
+        ],
+    )
 }
 
 #[cfg(test)]

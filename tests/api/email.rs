@@ -24,6 +24,7 @@ db_tests!(
     without_smtp_mail_lands_in_the_eml_folder,
     a_worker_takes_over_an_expired_lease,
     a_registration_mails_its_ticket_with_the_qr_code,
+    a_reported_hire_mails_the_job_seeker_its_confirmation_link,
 );
 
 /// One round of the worker, on this test's database.
@@ -725,4 +726,156 @@ async fn a_registration_mails_its_ticket_with_the_qr_code(app: TestApp) {
     assert_eq!(inline[0]["content_type"], "image/png");
     assert_eq!(inline[0]["content_id"], "<checkin-qr>");
     assert!(inline[0]["size"].as_u64().unwrap() > 100);
+}
+
+async fn a_reported_hire_mails_the_job_seeker_its_confirmation_link(app: TestApp) {
+    use bursa::auth::Role;
+    let smtp = SmtpServer::start();
+    let config = mail_config(&app, Some(&smtp));
+    // A fair that started two hours ago, an approved employer with a vacancy.
+    let (_, organizer) = app.user("panitia@disnaker.id", Role::Organizer).await;
+    let office = app.organization(&organizer, "organizer").await;
+    let mut body = event_body(&office);
+    let start = chrono::Utc::now() - chrono::Duration::hours(2);
+    body["starts_at"] = json!(start.to_rfc3339());
+    body["ends_at"] = json!((start + chrono::Duration::hours(8)).to_rfc3339());
+    let event = app
+        .post("/api/v1/events", Some(&organizer), body)
+        .await
+        .assert(201)
+        .id();
+    app.post(
+        &format!("/api/v1/events/{event}/publish"),
+        Some(&organizer),
+        json!({}),
+    )
+    .await
+    .assert(200);
+    let (_, employer) = app.user("hr@pabrik.id", Role::Employer).await;
+    let company = app.organization(&employer, "employer").await;
+    let employers = format!("/api/v1/events/{event}/employers");
+    app.post(
+        &employers,
+        Some(&employer),
+        json!({"organization_id": company}),
+    )
+    .await
+    .assert(201);
+    app.post(
+        &format!("{employers}/{company}/approve"),
+        Some(&organizer),
+        json!({}),
+    )
+    .await
+    .assert(200);
+    let vacancy = app
+        .post(
+            &format!("/api/v1/events/{event}/vacancies"),
+            Some(&employer),
+            json!({
+                "organization_id": company, "title": "Forklift Operator", "occupation_code": "8344",
+                "openings": 2, "employment_type": "contract", "location_province_code": "31",
+                "location_city": "Jakarta Utara"
+            }),
+        )
+        .await
+        .assert(201)
+        .id();
+    // A job seeker who registered, checked in and applied.
+    register(&app, "wati@example.id", None).await;
+    let seeker = app.login("wati@example.id").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post(
+        "/api/v1/job-seekers",
+        Some(&seeker),
+        json!({
+            "full_name": "Wati Susanti", "nik": "3174015508950002", "birth_date": "1995-08-15",
+            "gender": "female", "education_level": "smk", "province_code": "31",
+            "city": "Jakarta Timur", "disability": false, "consent": true
+        }),
+    )
+    .await
+    .assert(201);
+    let code = app
+        .post(
+            &format!("/api/v1/events/{event}/registrations"),
+            Some(&seeker),
+            json!({}),
+        )
+        .await
+        .assert(201)
+        .body["check_in_code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post(
+        &format!("/api/v1/events/{event}/check-ins"),
+        Some(&organizer),
+        json!({"check_in_code": code}),
+    )
+    .await
+    .assert(200);
+    let application = app
+        .post(
+            &format!("/api/v1/vacancies/{vacancy}/applications"),
+            Some(&seeker),
+            json!({}),
+        )
+        .await
+        .assert(201)
+        .id();
+    round(&app, &config); // the verification emails and the ticket
+    let before = smtp.wait_for(4).len();
+    assert_eq!(before, 4);
+
+    let start_date = (chrono::Utc::now() + chrono::Duration::days(10)).date_naive();
+    let report = app
+        .post(
+            "/api/v1/placements",
+            Some(&employer),
+            json!({
+                "application_id": application, "start_date": start_date.to_string(),
+                "salary_idr": 5_200_000, "contract_type": "contract", "occupation_code": "8344"
+            }),
+        )
+        .await;
+    report.assert(201);
+    let placement = report.id();
+    assert!(
+        !report.body.to_string().contains("placement-confirmations"),
+        "the employer never sees the link"
+    );
+    assert_eq!(round(&app, &config).sent, 1);
+    let messages = smtp.wait_for(before + 1);
+    let request = messages
+        .iter()
+        .find(|m| m["subject"] == "Konfirmasi penerimaan kerja di employer org")
+        .expect("the confirmation request");
+    assert_eq!(to(request), ["wati@example.id"]);
+    let text = request["text"].as_str().unwrap();
+    assert!(text.contains("sebagai Forklift Operator"), "{text}");
+    let prefix = format!("{}/api/v1/placement-confirmations/", config.public_url);
+    let token = token_after(text, &prefix);
+    // The link works: it shows the claim and takes the answer, once.
+    let claim = app
+        .get(&format!("/api/v1/placement-confirmations/{token}"), None)
+        .await;
+    claim.assert(200);
+    assert_eq!(claim.body["placement_id"], placement.as_str());
+    app.post(
+        &format!("/api/v1/placement-confirmations/{token}"),
+        None,
+        json!({"decision": "confirm"}),
+    )
+    .await
+    .assert(200);
+    let placement = app
+        .get(&format!("/api/v1/placements/{placement}"), Some(&seeker))
+        .await;
+    assert_eq!(placement.body["status"], "confirmed");
+    app.get(&format!("/api/v1/placement-confirmations/{token}"), None)
+        .await
+        .assert(410);
 }
