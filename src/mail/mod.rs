@@ -39,6 +39,7 @@ pub enum Kind {
     PasswordReset,
     RegistrationTicket,
     HireConfirmation,
+    DisputeNotice,
 }
 
 impl Kind {
@@ -48,6 +49,7 @@ impl Kind {
             Kind::PasswordReset => "password_reset",
             Kind::RegistrationTicket => "registration_ticket",
             Kind::HireConfirmation => "hire_confirmation",
+            Kind::DisputeNotice => "dispute_notice",
         }
     }
 }

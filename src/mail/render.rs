@@ -395,6 +395,63 @@ pub fn hire_confirmation(
     )
 }
 
+/// A job seeker's dispute of a reported hire, as the organizers are told of it.
+pub struct Dispute<'a> {
+    pub event_title: &'a str,
+    pub employer: &'a str,
+    pub position: &'a str,
+    pub job_seeker: &'a str,
+    pub start_date: NaiveDate,
+    pub reason: &'a str,
+}
+
+/// To a member of the event's organizer: a job seeker disputed a hire; staff should look into it
+/// and verify or reject the placement.
+pub fn dispute_notice(
+    to: &str,
+    name: &str,
+    language: Language,
+    dispute: &Dispute<'_>,
+    link: &str,
+) -> Email {
+    let start = long_date(dispute.start_date, language);
+    let (subject, what, reason, ask, label) = match language {
+        Language::Id => (
+            format!("Laporan penerimaan kerja dibantah: {}", dispute.event_title),
+            format!(
+                "{} membantah laporan {} bahwa ia diterima bekerja sebagai {} mulai {}, melalui {}.",
+                dispute.job_seeker, dispute.employer, dispute.position, start, dispute.event_title
+            ),
+            format!("Alasan: {}", dispute.reason),
+            "Periksa laporan ini, lalu verifikasi atau tolak penempatannya.",
+            "Lihat penempatan",
+        ),
+        Language::En => (
+            format!("Hire disputed: {}", dispute.event_title),
+            format!(
+                "{} disputes the report by {} that they were hired as {} starting {}, through {}.",
+                dispute.job_seeker, dispute.employer, dispute.position, start, dispute.event_title
+            ),
+            format!("Reason: {}", dispute.reason),
+            "Please look into it, then verify or reject the placement.",
+            "See the placement",
+        ),
+    };
+    compose(
+        Kind::DisputeNotice,
+        to,
+        language,
+        subject,
+        &[
+            Block::Text(greeting(language, name)),
+            Block::Text(what),
+            Block::Text(reason),
+            Block::Text(ask.to_owned()),
+            Block::Link { label, url: link },
+        ],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,8 +18,8 @@ use crate::audit::{self, Change};
 use crate::auth::tokens::{random_token, token_hash};
 use crate::auth::AuthUser;
 use crate::db::schema::{
-    application_transitions, applications, events, idempotency_keys, job_seekers, organizations,
-    placement_confirmations, placements, registrations, vacancies,
+    application_transitions, applications, events, idempotency_keys, job_seekers, memberships,
+    organizations, placement_confirmations, placements, registrations, users, vacancies,
 };
 use crate::db::{is_unique_violation, new_id, now, write_transaction, DbConn};
 use crate::error::{AppError, AppResult, FieldError};
@@ -798,6 +798,7 @@ async fn act(
     details: Details,
 ) -> AppResult<HttpResponse> {
     let id = path_id(&id, "placement")?;
+    let public_url = state.config.mail.public_url.clone();
     let view = state
         .db(move |conn| {
             write_transaction(conn, |conn| {
@@ -813,6 +814,9 @@ async fn act(
                 }
                 let from = placement.status()?;
                 apply(conn, &id, from, action, Some(&caller.id), &details)?;
+                if let (Action::Dispute, Details::Reason(reason)) = (action, &details) {
+                    queue_dispute_notice(conn, &id, reason, &public_url, now())?;
+                }
                 let row = super::find_row(conn, &id)?
                     .ok_or_else(|| AppError::internal("the placement is gone"))?;
                 audit::record(
@@ -994,6 +998,64 @@ fn queue_confirmation_request(
     Ok(())
 }
 
+/// Tells the members of the event's organizer, by email, that the job seeker disputed the
+/// hire, with the reason. Run it in the dispute's transaction.
+fn queue_dispute_notice(
+    conn: &mut DbConn,
+    placement_id: &str,
+    reason: &str,
+    public_url: &str,
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    let (organization_id, event_title, employer, position, job_seeker, start_date): (
+        String,
+        String,
+        String,
+        String,
+        String,
+        NaiveDate,
+    ) = placements::table
+        .inner_join(vacancies::table)
+        .inner_join(organizations::table)
+        .inner_join(events::table)
+        .inner_join(job_seekers::table)
+        .filter(placements::id.eq(placement_id))
+        .select((
+            events::organization_id,
+            events::title,
+            organizations::name,
+            vacancies::title,
+            job_seekers::full_name,
+            placements::start_date,
+        ))
+        .first(conn)?;
+    let organizers: Vec<(String, String, String)> = memberships::table
+        .inner_join(users::table)
+        .filter(memberships::organization_id.eq(&organization_id))
+        .filter(users::disabled_at.is_null())
+        .select((users::email, users::full_name, users::language))
+        .load(conn)?;
+    let link = format!("{public_url}/api/v1/placements/{placement_id}");
+    for (email, name, language) in organizers {
+        let notice = mail::render::dispute_notice(
+            &email,
+            &name,
+            crate::users::Language::parse(&language),
+            &mail::render::Dispute {
+                event_title: &event_title,
+                employer: &employer,
+                position: &position,
+                job_seeker: &job_seeker,
+                start_date,
+                reason,
+            },
+            &link,
+        );
+        mail::enqueue(conn, &notice, at)?;
+    }
+    Ok(())
+}
+
 /// Issues a single-use confirmation link for a `reported` placement, for members of the event's
 /// organizer and admins to send to the job seeker. Links issued before and not used stop
 /// working. The token is shown only here: only its hash is kept.
@@ -1157,6 +1219,7 @@ pub async fn answer_claim(
         Decision::Confirm => Action::Confirm,
         Decision::Dispute => Action::Dispute,
     };
+    let public_url = state.config.mail.public_url.clone();
     let token = token.into_inner();
     let claim = state
         .db(move |conn| {
@@ -1184,6 +1247,9 @@ pub async fn answer_claim(
                     }
                     other => other?,
                 };
+                if let (Action::Dispute, Details::Reason(reason)) = (action, &details) {
+                    queue_dispute_notice(conn, &claim.placement_id, reason, &public_url, at)?;
+                }
                 let event_id: String = placements::table
                     .find(&claim.placement_id)
                     .select(placements::event_id)

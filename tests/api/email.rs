@@ -867,15 +867,38 @@ async fn a_reported_hire_mails_the_job_seeker_its_confirmation_link(app: TestApp
     app.post(
         &format!("/api/v1/placement-confirmations/{token}"),
         None,
-        json!({"decision": "confirm"}),
+        json!({"decision": "dispute", "reason": "Saya tidak pernah bekerja di sana"}),
     )
     .await
     .assert(200);
-    let placement = app
+    let view = app
         .get(&format!("/api/v1/placements/{placement}"), Some(&seeker))
         .await;
-    assert_eq!(placement.body["status"], "confirmed");
+    assert_eq!(view.body["status"], "disputed");
     app.get(&format!("/api/v1/placement-confirmations/{token}"), None)
         .await
         .assert(410);
+
+    // The dispute is news for the event's organizers.
+    assert_eq!(round(&app, &config).sent, 1);
+    let messages = smtp.wait_for(before + 2);
+    assert_eq!(messages.len(), before + 2);
+    let notice = messages
+        .iter()
+        .find(|m| m["subject"] == "Laporan penerimaan kerja dibantah: Jakarta Job Fair 2026")
+        .expect("the dispute notice");
+    assert_eq!(to(notice), ["panitia@disnaker.id"]);
+    let text = notice["text"].as_str().unwrap();
+    assert!(
+        text.contains("Wati Susanti membantah laporan employer org"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Alasan: Saya tidak pernah bekerja di sana"),
+        "{text}"
+    );
+    assert!(text.contains(&format!(
+        "{}/api/v1/placements/{placement}",
+        config.public_url
+    )));
 }
