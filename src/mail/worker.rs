@@ -41,6 +41,8 @@ pub struct Round {
     pub deferred: usize,
     /// Failed for the last time: now `failed`.
     pub failed: usize,
+    /// Given back unsent, because the batch had used half its lease (a slow server).
+    pub released: usize,
 }
 
 /// The delay before the attempt after `attempts` failed ones: `base × 2^(attempts-1)`, at most
@@ -154,19 +156,41 @@ fn record_failure(
     Ok(give_up)
 }
 
-/// One round: claim a batch, send each message, record each outcome.
+/// Gives a claimed row back unsent: pending, due at once, the attempt not counted.
+fn release(conn: &mut DbConn, id: &str, worker_id: &str) -> QueryResult<usize> {
+    diesel::update(ours!(id, worker_id))
+        .set((
+            outbox::status.eq(Status::Pending.as_str()),
+            outbox::attempts.eq(outbox::attempts - 1),
+            outbox::locked_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)
+}
+
+/// One round: claim a batch, send each message, record each outcome. A batch that has used
+/// half its lease (a server that answers slowly or times out) gives the rest of its rows back
+/// instead of sending them: past the lease another worker may claim them, and a message must
+/// not go out twice.
 pub fn run_once(
     conn: &mut DbConn,
     mailer: &Mailer,
     config: &MailConfig,
     worker_id: &str,
 ) -> QueryResult<Round> {
-    let claimed = claim(conn, worker_id, now(), config, BATCH)?;
+    let claimed_at = now();
+    let claimed = claim(conn, worker_id, claimed_at, config, BATCH)?;
+    let deadline = claimed_at
+        + chrono::Duration::from_std(config.lease / 2).unwrap_or(chrono::Duration::minutes(2));
     let mut round = Round {
         claimed: claimed.len(),
         ..Round::default()
     };
     for row in &claimed {
+        if now() >= deadline {
+            release(conn, &row.id, worker_id)?;
+            round.released += 1;
+            continue;
+        }
         let attachments: Vec<InlinePart> =
             serde_json::from_str(&row.attachments).unwrap_or_default();
         let outcome = mailer.send(&Outgoing {

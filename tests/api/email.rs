@@ -620,6 +620,23 @@ async fn a_worker_takes_over_an_expired_lease(app: TestApp) {
         .unwrap();
     }
     assert_eq!(round(&app, &config).claimed, 0);
+    // A batch that used half its lease gives back what it has not sent.
+    config.lease = Duration::ZERO;
+    {
+        use diesel::RunQueryDsl;
+        let mut conn = app.conn();
+        diesel::sql_query("UPDATE outbox SET locked_until = next_attempt_at")
+            .execute(&mut conn)
+            .unwrap();
+    }
+    let given_back = round(&app, &config);
+    assert_eq!((given_back.claimed, given_back.released), (1, 1));
+    assert_eq!(outbox_count(&app, "pending"), 1);
+    assert_eq!(
+        app.number("SELECT CAST(attempts AS BIGINT) AS n FROM outbox"),
+        1
+    );
+    assert!(smtp.messages().is_empty());
     config.lease = Duration::from_secs(60);
     {
         use diesel::RunQueryDsl;
