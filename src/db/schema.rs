@@ -324,6 +324,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    follow_up_reminders (placement_id, checkpoint) {
+        placement_id -> Text,
+        checkpoint -> Integer,
+        queued_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(email_tokens -> users (user_id));
 diesel::joinable!(memberships -> organizations (organization_id));
@@ -369,4 +377,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_head,
     outbox,
     email_tokens,
+    follow_up_reminders,
 );

@@ -17,6 +17,7 @@
 pub mod handlers;
 pub mod qr;
 pub mod recipients;
+pub mod reminders;
 pub mod render;
 pub mod transport;
 pub mod worker;
@@ -40,6 +41,7 @@ pub enum Kind {
     RegistrationTicket,
     HireConfirmation,
     DisputeNotice,
+    FollowUpReminder,
 }
 
 impl Kind {
@@ -50,6 +52,7 @@ impl Kind {
             Kind::RegistrationTicket => "registration_ticket",
             Kind::HireConfirmation => "hire_confirmation",
             Kind::DisputeNotice => "dispute_notice",
+            Kind::FollowUpReminder => "follow_up_reminder",
         }
     }
 }

@@ -452,6 +452,76 @@ pub fn dispute_notice(
     )
 }
 
+/// A retention check that fell due, as its reminder tells it.
+pub struct FollowUpDue<'a> {
+    /// 90 or 180.
+    pub checkpoint: i64,
+    pub job_seeker: &'a str,
+    pub employer: &'a str,
+    pub position: &'a str,
+    pub start_date: NaiveDate,
+    pub due_date: NaiveDate,
+}
+
+/// To the employer (`to_employer`) or the job seeker: the 90- or 180-day check of a hire is due.
+pub fn follow_up_reminder(
+    to: &str,
+    name: &str,
+    language: Language,
+    due: &FollowUpDue<'_>,
+    to_employer: bool,
+    link: &str,
+) -> Email {
+    let start = long_date(due.start_date, language);
+    let on = long_date(due.due_date, language);
+    let n = due.checkpoint;
+    let (subject, question, label) = match (language, to_employer) {
+        (Language::Id, true) => (
+            format!("Tindak lanjut {n} hari: {} di {}", due.job_seeker, due.employer),
+            format!(
+                "{} mulai bekerja di {} sebagai {} pada {start}. Pemeriksaan {n} hari jatuh pada                  {on}: apakah ia masih bekerja di sana? Catat jawabannya melalui tautan berikut.",
+                due.job_seeker, due.employer, due.position
+            ),
+            "Catat tindak lanjut",
+        ),
+        (Language::Id, false) => (
+            format!("Tindak lanjut {n} hari: pekerjaan Anda di {}", due.employer),
+            format!(
+                "Anda mulai bekerja di {} sebagai {} pada {start}. Apakah Anda masih bekerja di                  sana {n} hari kemudian ({on})? Jawaban Anda membantu mengukur hasil bursa kerja.",
+                due.employer, due.position
+            ),
+            "Jawab",
+        ),
+        (Language::En, true) => (
+            format!("{n}-day follow-up: {} at {}", due.job_seeker, due.employer),
+            format!(
+                "{} started at {} as {} on {start}. The {n}-day check fell due on {on}: are they                  still employed there? Record the answer at this link.",
+                due.job_seeker, due.employer, due.position
+            ),
+            "Record the follow-up",
+        ),
+        (Language::En, false) => (
+            format!("{n}-day follow-up: your job at {}", due.employer),
+            format!(
+                "You started at {} as {} on {start}. Are you still working there {n} days on                  ({on})? Your answer helps measure what job fairs achieve.",
+                due.employer, due.position
+            ),
+            "Answer",
+        ),
+    };
+    compose(
+        Kind::FollowUpReminder,
+        to,
+        language,
+        subject,
+        &[
+            Block::Text(greeting(language, name)),
+            Block::Text(question),
+            Block::Link { label, url: link },
+        ],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

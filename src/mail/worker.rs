@@ -254,15 +254,32 @@ impl Drop for WorkerHandle {
     }
 }
 
+/// How often a worker looks for follow-ups that fell due (see `super::reminders`).
+const REMINDER_INTERVAL: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// Starts a worker thread on `pool`. It works through due messages round after round, and
-/// when none are left looks again every `poll_interval`.
+/// when none are left looks again every `poll_interval`; once an hour it also queues the
+/// reminders of follow-ups that fell due.
 pub fn spawn(pool: DbPool, mailer: Mailer, config: MailConfig) -> std::io::Result<WorkerHandle> {
     let (stop, stopped) = mpsc::channel::<()>();
     let worker_id = crate::db::new_id();
     let mailer = Arc::new(mailer);
+    let mut reminded_at: Option<std::time::Instant> = None;
     let thread = std::thread::Builder::new()
         .name("bursa-mail".into())
         .spawn(move || loop {
+            if reminded_at.is_none_or(|t| t.elapsed() >= REMINDER_INTERVAL) {
+                reminded_at = Some(std::time::Instant::now());
+                let queued = pool.get().map_err(|e| e.to_string()).and_then(|mut conn| {
+                    super::reminders::queue_due(&mut conn, &config.public_url, now())
+                        .map_err(|e| e.to_string())
+                });
+                match queued {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(emails = n, "follow-up reminders queued"),
+                    Err(error) => tracing::warn!(%error, "follow-up reminders: not queued"),
+                }
+            }
             let busy = match pool.get() {
                 Ok(mut conn) => match run_once(&mut conn, &mailer, &config, &worker_id) {
                     Ok(round) => round.claimed as i64 == BATCH,

@@ -25,6 +25,7 @@ db_tests!(
     a_worker_takes_over_an_expired_lease,
     a_registration_mails_its_ticket_with_the_qr_code,
     a_reported_hire_mails_the_job_seeker_its_confirmation_link,
+    a_follow_up_falling_due_reminds_the_employer_and_the_job_seeker,
 );
 
 /// One round of the worker, on this test's database.
@@ -745,10 +746,11 @@ async fn a_registration_mails_its_ticket_with_the_qr_code(app: TestApp) {
     assert!(inline[0]["size"].as_u64().unwrap() > 100);
 }
 
-async fn a_reported_hire_mails_the_job_seeker_its_confirmation_link(app: TestApp) {
+/// A fair that started two hours ago, an approved employer with a vacancy, and a job seeker
+/// (with an account) who registered, checked in and applied: (organizer token, employer token,
+/// job seeker token, application id).
+async fn hire_fixture(app: &TestApp) -> (String, String, String, String) {
     use bursa::auth::Role;
-    let smtp = SmtpServer::start();
-    let config = mail_config(&app, Some(&smtp));
     // A fair that started two hours ago, an approved employer with a vacancy.
     let (_, organizer) = app.user("panitia@disnaker.id", Role::Organizer).await;
     let office = app.organization(&organizer, "organizer").await;
@@ -799,7 +801,7 @@ async fn a_reported_hire_mails_the_job_seeker_its_confirmation_link(app: TestApp
         .assert(201)
         .id();
     // A job seeker who registered, checked in and applied.
-    register(&app, "wati@example.id", None).await;
+    register(app, "wati@example.id", None).await;
     let seeker = app.login("wati@example.id").await["access_token"]
         .as_str()
         .unwrap()
@@ -843,6 +845,13 @@ async fn a_reported_hire_mails_the_job_seeker_its_confirmation_link(app: TestApp
         .await
         .assert(201)
         .id();
+    (organizer, employer, seeker, application)
+}
+
+async fn a_reported_hire_mails_the_job_seeker_its_confirmation_link(app: TestApp) {
+    let smtp = SmtpServer::start();
+    let config = mail_config(&app, Some(&smtp));
+    let (_organizer, employer, seeker, application) = hire_fixture(&app).await;
     round(&app, &config); // the verification emails and the ticket
     let before = smtp.wait_for(4).len();
     assert_eq!(before, 4);
@@ -918,4 +927,79 @@ async fn a_reported_hire_mails_the_job_seeker_its_confirmation_link(app: TestApp
         "{}/api/v1/placements/{placement}",
         config.public_url
     )));
+}
+
+async fn a_follow_up_falling_due_reminds_the_employer_and_the_job_seeker(app: TestApp) {
+    let smtp = SmtpServer::start();
+    let config = mail_config(&app, Some(&smtp));
+    let (_organizer, employer, _seeker, application) = hire_fixture(&app).await;
+    let start_date = (chrono::Utc::now() + chrono::Duration::days(10)).date_naive();
+    let placement = app
+        .post(
+            "/api/v1/placements",
+            Some(&employer),
+            json!({
+                "application_id": application, "start_date": start_date.to_string(),
+                "salary_idr": 5_200_000, "contract_type": "contract", "occupation_code": "8344"
+            }),
+        )
+        .await
+        .assert(201)
+        .id();
+    round(&app, &config);
+    let before = smtp.wait_for(5).len();
+    assert_eq!(before, 5);
+    let queue_due = || {
+        let mut conn = app.conn();
+        bursa::mail::reminders::queue_due(&mut conn, &config.public_url, bursa::db::now()).unwrap()
+    };
+    // Not verified yet: nothing is due.
+    assert_eq!(queue_due(), 0);
+    // Verified, started 91 days ago: the 90-day check is due.
+    {
+        use diesel::RunQueryDsl;
+        let started = (chrono::Utc::now() - chrono::Duration::days(91)).date_naive();
+        let mut conn = app.conn();
+        diesel::sql_query(format!(
+            "UPDATE placements SET status = 'verified', start_date = '{started}'"
+        ))
+        .execute(&mut conn)
+        .unwrap();
+    }
+    assert_eq!(queue_due(), 2, "the employer's member and the job seeker");
+    assert_eq!(queue_due(), 0, "once per checkpoint");
+    assert_eq!(round(&app, &config).sent, 2);
+    let messages = smtp.wait_for(before + 2);
+    assert_eq!(messages.len(), before + 2);
+    let employer_mail = messages
+        .iter()
+        .find(|m| to(m) == ["hr@pabrik.id"] && m["subject"].as_str().unwrap().contains("90"))
+        .expect("the employer's reminder");
+    assert_eq!(
+        employer_mail["subject"],
+        "Tindak lanjut 90 hari: Wati Susanti di employer org"
+    );
+    let text = employer_mail["text"].as_str().unwrap();
+    assert!(text.contains(&format!(
+        "{}/api/v1/placements/{placement}/follow-ups",
+        config.public_url
+    )));
+    let seeker_mail = messages
+        .iter()
+        .find(|m| to(m) == ["wati@example.id"] && m["subject"].as_str().unwrap().contains("90"))
+        .expect("the job seeker's reminder");
+    assert!(seeker_mail["text"]
+        .as_str()
+        .unwrap()
+        .contains("employer org"));
+    // A check long overdue (history) is for the due list, not the mailbox.
+    {
+        use diesel::RunQueryDsl;
+        let started = (chrono::Utc::now() - chrono::Duration::days(400)).date_naive();
+        let mut conn = app.conn();
+        diesel::sql_query(format!("UPDATE placements SET start_date = '{started}'"))
+            .execute(&mut conn)
+            .unwrap();
+    }
+    assert_eq!(queue_due(), 0);
 }

@@ -1,3 +1,4 @@
+DROP TABLE follow_up_reminders;
 DROP TABLE email_tokens;
 DROP TABLE outbox;
 ALTER TABLE users DROP COLUMN language;

@@ -39,3 +39,12 @@ CREATE TABLE email_tokens (
   used_at TIMESTAMP
 );
 CREATE INDEX email_tokens_user_idx ON email_tokens (user_id, purpose, created_at);
+
+-- The follow-up reminders queued: one per placement and checkpoint, however many instances
+-- look for due follow-ups.
+CREATE TABLE follow_up_reminders (
+  placement_id TEXT NOT NULL REFERENCES placements (id) ON DELETE CASCADE,
+  checkpoint INTEGER NOT NULL CHECK (checkpoint IN (90, 180)),
+  queued_at TIMESTAMP NOT NULL,
+  PRIMARY KEY (placement_id, checkpoint)
+);
