@@ -1,7 +1,9 @@
 //! Typed configuration, read once from the environment at start-up and passed down; no globals.
 //! Every variable is documented in the README.
 
+use std::fmt;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::db::DatabaseUrl;
@@ -28,6 +30,92 @@ pub struct Config {
     /// HTTP worker threads; actix's default (one per core) when absent.
     pub workers: Option<usize>,
     pub max_body_bytes: usize,
+    pub mail: MailConfig,
+}
+
+/// How email goes out: see `crate::mail`.
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    /// `SMTP_URL`; without it messages are written as `.eml` files into `dir`.
+    pub smtp_url: Option<SmtpUrl>,
+    /// `BURSA_MAIL_FROM`, the sender, e.g. `Bursa <noreply@bursa.example>`.
+    pub from: String,
+    /// `BURSA_PUBLIC_URL`: where the links in emails point, without a trailing slash.
+    pub public_url: String,
+    /// `BURSA_MAIL_DIR`: the `.eml` folder used when no SMTP server is configured.
+    pub dir: PathBuf,
+    /// `BURSA_MAIL_POLL_SECS`: how often an idle worker looks for due messages.
+    pub poll_interval: Duration,
+    /// `BURSA_MAIL_MAX_ATTEMPTS`: refusals by the server before a message is marked `failed`.
+    pub max_attempts: u32,
+    /// `BURSA_MAIL_RETRY_SECS`: the first retry's delay; each next one doubles it.
+    pub retry_base: Duration,
+    /// `BURSA_MAIL_RETRY_MAX_SECS`: the longest delay between two attempts.
+    pub retry_max: Duration,
+    /// How long a claimed message stays reserved for the worker that claimed it.
+    pub lease: Duration,
+}
+
+/// An SMTP URL: it may hold a password, so it never prints.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmtpUrl(pub String);
+
+impl fmt::Debug for SmtpUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SmtpUrl(***)")
+    }
+}
+
+impl MailConfig {
+    fn from_lookup(get: impl Fn(&str) -> Option<String>, addr: SocketAddr) -> Result<Self, String> {
+        let smtp_url = get("SMTP_URL").map(|url| url.trim().to_owned());
+        if let Some(url) = &smtp_url {
+            if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                return Err("SMTP_URL must start with smtp:// or smtps://".into());
+            }
+            lettre::SmtpTransport::from_url(url)
+                .map_err(|e| format!("SMTP_URL is not a usable SMTP URL: {e}"))?;
+        }
+        let from = get("BURSA_MAIL_FROM")
+            .unwrap_or_else(|| "Bursa <bursa@localhost>".to_owned())
+            .trim()
+            .to_owned();
+        from.parse::<lettre::message::Mailbox>()
+            .map_err(|_| format!("BURSA_MAIL_FROM is not an email address: {from:?}"))?;
+        let public_url = get("BURSA_PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://{addr}"))
+            .trim()
+            .trim_end_matches('/')
+            .to_owned();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err("BURSA_PUBLIC_URL must start with http:// or https://".into());
+        }
+        let max_attempts: u32 = parse_or(
+            "BURSA_MAIL_MAX_ATTEMPTS",
+            get("BURSA_MAIL_MAX_ATTEMPTS"),
+            Some(8),
+        )?;
+        if max_attempts == 0 {
+            return Err("BURSA_MAIL_MAX_ATTEMPTS must be at least 1".into());
+        }
+        Ok(Self {
+            smtp_url: smtp_url.map(SmtpUrl),
+            from,
+            public_url,
+            dir: get("BURSA_MAIL_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("./mail")),
+            poll_interval: seconds("BURSA_MAIL_POLL_SECS", get("BURSA_MAIL_POLL_SECS"), 5)?,
+            max_attempts,
+            retry_base: seconds("BURSA_MAIL_RETRY_SECS", get("BURSA_MAIL_RETRY_SECS"), 30)?,
+            retry_max: seconds(
+                "BURSA_MAIL_RETRY_MAX_SECS",
+                get("BURSA_MAIL_RETRY_MAX_SECS"),
+                3600,
+            )?,
+            lease: Duration::from_secs(300),
+        })
+    }
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://./bursa.db";
@@ -101,6 +189,7 @@ impl Config {
             get("BURSA_MAX_BODY_BYTES"),
             Some(64 * 1024),
         )?;
+        let mail = MailConfig::from_lookup(get, addr)?;
         Ok(Self {
             addr,
             database_url,
@@ -113,6 +202,7 @@ impl Config {
             log_format,
             workers,
             max_body_bytes,
+            mail,
         })
     }
 }
@@ -184,5 +274,26 @@ mod tests {
         assert!(config(&[("DATABASE_URL", "mysql://x/y")])
             .unwrap_err()
             .contains("scheme"));
+        assert!(config(&[("SMTP_URL", "http://mail")])
+            .unwrap_err()
+            .contains("SMTP_URL"));
+        assert!(config(&[("BURSA_MAIL_FROM", "not an address")])
+            .unwrap_err()
+            .contains("BURSA_MAIL_FROM"));
+    }
+
+    #[test]
+    fn mail_defaults_to_a_folder_and_the_smtp_password_never_prints() {
+        let mail = config(&[]).unwrap().mail;
+        assert!(mail.smtp_url.is_none());
+        assert_eq!(mail.dir, PathBuf::from("./mail"));
+        assert_eq!(mail.public_url, "http://127.0.0.1:8080");
+        let config = config(&[
+            ("SMTP_URL", "smtps://bursa:hunter2secret@mail.example:465"),
+            ("BURSA_PUBLIC_URL", "https://bursa.example/"),
+        ])
+        .unwrap();
+        assert_eq!(config.mail.public_url, "https://bursa.example");
+        assert!(!format!("{config:?}").contains("hunter2secret"));
     }
 }

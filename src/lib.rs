@@ -16,6 +16,7 @@ pub mod extract;
 pub mod follow_ups;
 pub mod health;
 pub mod job_seekers;
+pub mod mail;
 pub mod metrics;
 pub mod middleware;
 pub mod organizations;

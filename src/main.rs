@@ -147,8 +147,13 @@ fn serve(config: Config) -> Result<(), String> {
     let workers = config.workers;
     let database = config.database_url.display();
     let state = startup(config)?;
+    let mailer = bursa::mail::transport::Mailer::from_config(&state.config.mail)?;
+    tracing::info!(to = %mailer.describe(), "mail worker started");
+    let mail_worker =
+        bursa::mail::worker::spawn(state.pool.clone(), mailer, state.config.mail.clone())
+            .map_err(|e| format!("cannot start the mail worker: {e}"))?;
     tracing::info!(%addr, %database, "Bursa is listening");
-    actix_web::rt::System::new().block_on(async move {
+    let served = actix_web::rt::System::new().block_on(async move {
         let mut server = HttpServer::new(move || build_app(state.clone()))
             // SIGTERM and SIGINT stop accepting, let requests in flight finish, then exit.
             .shutdown_timeout(30);
@@ -161,7 +166,10 @@ fn serve(config: Config) -> Result<(), String> {
             .run()
             .await
             .map_err(|e| format!("server error: {e}"))
-    })
+    });
+    // Messages still due stay in the outbox for the next start (or another instance).
+    mail_worker.stop();
+    served
 }
 
 fn migrate(config: &Config) -> Result<(), String> {
@@ -296,6 +304,7 @@ fn create_admin(config: Config, email: String, full_name: String) -> Result<(), 
         password: Some(password),
         full_name: Some(full_name),
         role: Some(Role::Admin),
+        language: None,
     }
     .validate(&[Role::Admin])
     .map_err(|e| {

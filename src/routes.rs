@@ -24,12 +24,18 @@ routes! {
     "/readyz" => { get: health::readyz },
     "/api/v1/provinces" => { get: health::provinces },
     "/api/v1/audit" => { get: audit::handlers::list },
+    "/api/v1/admin/outbox" => { get: crate::mail::handlers::list },
+    "/api/v1/admin/outbox/{id}/retry" => { post: crate::mail::handlers::retry },
 
     "/api/v1/auth/register" => { post: auth::handlers::register },
     "/api/v1/auth/login" => { post: auth::handlers::login },
     "/api/v1/auth/refresh" => { post: auth::handlers::refresh },
     "/api/v1/auth/logout" => { post: auth::handlers::logout },
+    "/api/v1/auth/verify-email" => { post: auth::handlers::verify_email },
+    "/api/v1/auth/password-reset" => { post: auth::handlers::password_reset },
+    "/api/v1/auth/password-reset/confirm" => { post: auth::handlers::password_reset_confirm },
     "/api/v1/me" => { get: auth::handlers::me },
+    "/api/v1/me/verification-email" => { post: auth::handlers::resend_verification },
 
     "/api/v1/users" => { get: users::handlers::list, post: users::handlers::create },
     "/api/v1/users/{id}" => { get: users::handlers::get, patch: users::handlers::update },

@@ -5,6 +5,7 @@
 //! token that is present but invalid is a 401, never silently anonymous. Role checks come first
 //! thing in the handler, through [`AuthUser::require`].
 
+pub mod email_tokens;
 pub mod handlers;
 pub mod password;
 pub mod throttle;

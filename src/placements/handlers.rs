@@ -18,13 +18,14 @@ use crate::audit::{self, Change};
 use crate::auth::tokens::{random_token, token_hash};
 use crate::auth::AuthUser;
 use crate::db::schema::{
-    application_transitions, applications, events, idempotency_keys, job_seekers, organizations,
-    placement_confirmations, placements, registrations, vacancies,
+    application_transitions, applications, events, idempotency_keys, job_seekers, memberships,
+    organizations, placement_confirmations, placements, registrations, users, vacancies,
 };
 use crate::db::{is_unique_violation, new_id, now, write_transaction, DbConn};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::events::{EventStatus, MAX_MONEY_IDR};
 use crate::extract::{path_id, ApiJson, ApiQuery};
+use crate::mail;
 use crate::pagination::{self, Cursor, Page};
 use crate::validate::Checker;
 use crate::AppState;
@@ -225,6 +226,7 @@ pub async fn report(
     let report = body.check()?;
     let key = idempotency_key(&req)?;
     let request_hash = report.fingerprint();
+    let public_url = state.config.mail.public_url.clone();
     let outcome = state
         .db(move |conn| {
             let attempt = write_transaction(conn, |conn| {
@@ -254,6 +256,9 @@ pub async fn report(
                     };
                 }
                 let (view, audit_changes) = report_in(conn, &caller, &report)?;
+                if view.placement.status == PlacementStatus::Reported.as_str() {
+                    queue_confirmation_request(conn, &view.placement, &public_url, now())?;
+                }
                 let body = serde_json::to_string(&view).map_err(AppError::internal)?;
                 if let Some(key) = &key {
                     diesel::update(idempotency_keys::table.find((&caller.id, key)))
@@ -800,6 +805,7 @@ async fn act(
     details: Details,
 ) -> AppResult<HttpResponse> {
     let id = path_id(&id, "placement")?;
+    let public_url = state.config.mail.public_url.clone();
     let view = state
         .db(move |conn| {
             write_transaction(conn, |conn| {
@@ -815,6 +821,9 @@ async fn act(
                 }
                 let from = placement.status()?;
                 apply(conn, &id, from, action, Some(&caller.id), &details)?;
+                if let (Action::Dispute, Details::Reason(reason)) = (action, &details) {
+                    queue_dispute_notice(conn, &id, reason, &public_url, now())?;
+                }
                 let row = super::find_row(conn, &id)?
                     .ok_or_else(|| AppError::internal("the placement is gone"))?;
                 audit::record(
@@ -936,6 +945,124 @@ fn link_path(token: &str) -> String {
     format!("/api/v1/placement-confirmations/{token}")
 }
 
+/// Stores a new single-use confirmation link of the placement, valid
+/// [`CONFIRMATION_TTL_DAYS`]; earlier links not used yet stop working. Returns the token (only
+/// its hash is kept) and when it expires.
+fn issue_link(
+    conn: &mut DbConn,
+    placement_id: &str,
+    at: NaiveDateTime,
+) -> QueryResult<(String, NaiveDateTime)> {
+    diesel::update(
+        placement_confirmations::table
+            .filter(placement_confirmations::placement_id.eq(placement_id))
+            .filter(placement_confirmations::used_at.is_null())
+            .filter(placement_confirmations::expires_at.gt(at)),
+    )
+    .set(placement_confirmations::expires_at.eq(at))
+    .execute(conn)?;
+    let token = random_token();
+    let expires_at = at + Duration::days(CONFIRMATION_TTL_DAYS);
+    diesel::insert_into(placement_confirmations::table)
+        .values((
+            placement_confirmations::token_hash.eq(token_hash(&token)),
+            placement_confirmations::placement_id.eq(placement_id),
+            placement_confirmations::created_at.eq(at),
+            placement_confirmations::expires_at.eq(expires_at),
+        ))
+        .execute(conn)?;
+    Ok((token, expires_at))
+}
+
+/// Emails the job seeker of a `reported` placement its confirm / dispute link, when they have
+/// an address. Run it in the report's transaction: the link and the email exist only if the
+/// report does. The employer never sees the link.
+fn queue_confirmation_request(
+    conn: &mut DbConn,
+    placement: &Placement,
+    public_url: &str,
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    let Some(contact) = mail::recipients::job_seeker(conn, &placement.job_seeker_id)? else {
+        return Ok(());
+    };
+    let (token, _) = issue_link(conn, &placement.id, at)?;
+    let claim = usable_claim(conn, &token, at)?;
+    let email = mail::render::hire_confirmation(
+        &contact.email,
+        &contact.name,
+        contact.language,
+        &mail::render::Hire {
+            employer: &claim.employer_name,
+            position: &claim.position,
+            start_date: claim.start_date,
+            event_title: &claim.event_title,
+            expires_on: claim.expires_at.date(),
+        },
+        &format!("{public_url}{}", link_path(&token)),
+    );
+    mail::enqueue(conn, &email, at)?;
+    Ok(())
+}
+
+/// Tells the members of the event's organizer, by email, that the job seeker disputed the
+/// hire, with the reason. Run it in the dispute's transaction.
+fn queue_dispute_notice(
+    conn: &mut DbConn,
+    placement_id: &str,
+    reason: &str,
+    public_url: &str,
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    let (organization_id, event_title, employer, position, job_seeker, start_date): (
+        String,
+        String,
+        String,
+        String,
+        String,
+        NaiveDate,
+    ) = placements::table
+        .inner_join(vacancies::table)
+        .inner_join(organizations::table)
+        .inner_join(events::table)
+        .inner_join(job_seekers::table)
+        .filter(placements::id.eq(placement_id))
+        .select((
+            events::organization_id,
+            events::title,
+            organizations::name,
+            vacancies::title,
+            job_seekers::full_name,
+            placements::start_date,
+        ))
+        .first(conn)?;
+    let organizers: Vec<(String, String, String)> = memberships::table
+        .inner_join(users::table)
+        .filter(memberships::organization_id.eq(&organization_id))
+        .filter(users::disabled_at.is_null())
+        .select((users::email, users::full_name, users::language))
+        .load(conn)?;
+    let link = format!("{public_url}/api/v1/placements/{placement_id}");
+    for (email, name, language) in organizers {
+        let notice = mail::render::dispute_notice(
+            &email,
+            &name,
+            crate::users::Language::parse(&language),
+            &mail::render::Dispute {
+                event_title: &event_title,
+                employer: &employer,
+                position: &position,
+                job_seeker: &job_seeker,
+                start_date,
+                reason,
+            },
+            &link,
+        );
+        mail::enqueue(conn, &notice, at)?;
+    }
+    Ok(())
+}
+
 /// Issues a single-use confirmation link for a `reported` placement, for members of the event's
 /// organizer and admins to send to the job seeker. Links issued before and not used stop
 /// working. The token is shown only here: only its hash is kept.
@@ -961,25 +1088,7 @@ pub async fn confirmation_link(
                         format!("a {} placement takes no confirmation", status.as_str()),
                     ));
                 }
-                let at = now();
-                diesel::update(
-                    placement_confirmations::table
-                        .filter(placement_confirmations::placement_id.eq(&id))
-                        .filter(placement_confirmations::used_at.is_null())
-                        .filter(placement_confirmations::expires_at.gt(at)),
-                )
-                .set(placement_confirmations::expires_at.eq(at))
-                .execute(conn)?;
-                let token = random_token();
-                let expires_at = at + Duration::days(CONFIRMATION_TTL_DAYS);
-                diesel::insert_into(placement_confirmations::table)
-                    .values((
-                        placement_confirmations::token_hash.eq(token_hash(&token)),
-                        placement_confirmations::placement_id.eq(&id),
-                        placement_confirmations::created_at.eq(at),
-                        placement_confirmations::expires_at.eq(expires_at),
-                    ))
-                    .execute(conn)?;
+                let (token, expires_at) = issue_link(conn, &id, now())?;
                 audit::record(
                     conn,
                     Some(&caller.id),
@@ -1117,6 +1226,7 @@ pub async fn answer_claim(
         Decision::Confirm => Action::Confirm,
         Decision::Dispute => Action::Dispute,
     };
+    let public_url = state.config.mail.public_url.clone();
     let token = token.into_inner();
     let claim = state
         .db(move |conn| {
@@ -1144,6 +1254,9 @@ pub async fn answer_claim(
                     }
                     other => other?,
                 };
+                if let (Action::Dispute, Details::Reason(reason)) = (action, &details) {
+                    queue_dispute_notice(conn, &claim.placement_id, reason, &public_url, at)?;
+                }
                 let event_id: String = placements::table
                     .find(&claim.placement_id)
                     .select(placements::event_id)

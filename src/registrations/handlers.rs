@@ -7,7 +7,6 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{CheckIn, CheckInWindow, Registration};
-use crate::audit;
 use crate::auth::{AuthUser, Role};
 use crate::db::schema::{events, job_seekers, memberships, registrations};
 use crate::db::{new_id, now, write_transaction, DbConn};
@@ -20,6 +19,7 @@ use crate::organizations;
 use crate::pagination::{self, Cursor, Page};
 use crate::validate::{self, Checker};
 use crate::AppState;
+use crate::{audit, mail};
 
 /// The event if the caller runs it (a member of its organization, or an admin): 404 if they
 /// cannot see it, 403 if they can but do not run it.
@@ -96,6 +96,7 @@ pub async fn register(
                     super::register(conn, &event, &job_seeker_id, &caller.id, at)?;
                 if created {
                     audit::record(conn, Some(&caller.id), super::registered_change(&registration))?;
+                    queue_ticket(conn, &event, &registration, at)?;
                 }
                 Ok((registration, created))
             })
@@ -107,6 +108,38 @@ pub async fn register(
         HttpResponse::Ok()
     };
     Ok(response.json(registration))
+}
+
+/// Emails the registration ticket (the event and the check-in QR code) to the job seeker, if
+/// they have an address. Run it in the registration's transaction.
+fn queue_ticket(
+    conn: &mut DbConn,
+    event: &Event,
+    registration: &Registration,
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    let Some(contact) = mail::recipients::job_seeker(conn, &registration.job_seeker_id)? else {
+        return Ok(());
+    };
+    let png = mail::qr::qr_png(&registration.check_in_code).map_err(AppError::internal)?;
+    let email = mail::render::registration_ticket(
+        &contact.email,
+        &contact.name,
+        contact.language,
+        &mail::render::EventDetails {
+            title: &event.title,
+            format: &event.format,
+            venue: event.venue.as_deref(),
+            city: &event.city,
+            province_code: &event.province_code,
+            starts_at: event.starts_at,
+            ends_at: event.ends_at,
+        },
+        &registration.check_in_code,
+        &png,
+    );
+    mail::enqueue(conn, &email, at)?;
+    Ok(())
 }
 
 #[derive(Deserialize)]

@@ -24,9 +24,43 @@ pub struct User {
     pub disabled_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// When the owner proved they read this address (a verification or password-reset link).
+    pub email_verified_at: Option<NaiveDateTime>,
+    /// The language of the emails the account receives: `id` (the default) or `en`.
+    pub language: String,
+}
+
+/// The language of a user's emails: Bahasa Indonesia unless they chose English.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Language {
+    #[default]
+    Id,
+    En,
+}
+
+impl Language {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::Id => "id",
+            Language::En => "en",
+        }
+    }
+
+    /// The stored code; anything unknown reads as the default.
+    pub fn parse(code: &str) -> Language {
+        match code {
+            "en" => Language::En,
+            _ => Language::Id,
+        }
+    }
 }
 
 impl User {
+    pub fn language(&self) -> Language {
+        Language::parse(&self.language)
+    }
+
     pub fn role(&self) -> AppResult<Role> {
         Role::parse(&self.role)
             .ok_or_else(|| AppError::internal(format!("user {} has unknown role", self.id)))
@@ -41,6 +75,8 @@ pub struct UserView {
     pub full_name: String,
     pub role: String,
     pub disabled: bool,
+    pub email_verified: bool,
+    pub language: String,
     pub created_at: DateTime<Utc>,
 }
 
@@ -52,6 +88,8 @@ impl From<User> for UserView {
             full_name: user.full_name,
             role: user.role,
             disabled: user.disabled_at.is_some(),
+            email_verified: user.email_verified_at.is_some(),
+            language: user.language,
             created_at: user.created_at.and_utc(),
         }
     }
@@ -65,6 +103,9 @@ pub struct NewUserRequest {
     pub password: Option<String>,
     pub full_name: Option<String>,
     pub role: Option<Role>,
+    /// The language of the account's emails; `id` when absent.
+    #[serde(default)]
+    pub language: Option<Language>,
 }
 
 /// A new account that passed validation; its password is still plain until [`create`] hashes it.
@@ -73,6 +114,7 @@ pub struct ValidNewUser {
     pub password: String,
     pub full_name: String,
     pub role: Role,
+    pub language: Language,
 }
 
 impl NewUserRequest {
@@ -106,6 +148,7 @@ impl NewUserRequest {
             password,
             full_name,
             role,
+            language: self.language.unwrap_or_default(),
         })
     }
 }
@@ -138,6 +181,8 @@ pub fn create(conn: &mut DbConn, new: ValidNewUser, password_hash: String) -> Ap
         disabled_at: None,
         created_at: at,
         updated_at: at,
+        email_verified_at: None,
+        language: new.language.as_str().to_owned(),
     };
     let inserted = diesel::insert_into(users::table)
         .values((
@@ -146,6 +191,7 @@ pub fn create(conn: &mut DbConn, new: ValidNewUser, password_hash: String) -> Ap
             users::password_hash.eq(&user.password_hash),
             users::full_name.eq(&user.full_name),
             users::role.eq(&user.role),
+            users::language.eq(&user.language),
             users::created_at.eq(at),
             users::updated_at.eq(at),
         ))

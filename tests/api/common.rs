@@ -413,6 +413,7 @@ impl TestApp {
                 password: Some(PASSWORD.into()),
                 full_name: Some("Root".into()),
                 role: Some(Role::Admin),
+                language: None,
             }
             .validate(&[Role::Admin])
             .expect("valid admin");
