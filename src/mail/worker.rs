@@ -118,6 +118,8 @@ macro_rules! ours {
     };
 }
 
+/// Marks the message sent and drops its bodies and attachments: they hold live links (password
+/// resets, hire confirmations) that have no business staying in the database once delivered.
 fn record_sent(conn: &mut DbConn, id: &str, worker_id: &str) -> QueryResult<usize> {
     diesel::update(ours!(id, worker_id))
         .set((
@@ -125,6 +127,9 @@ fn record_sent(conn: &mut DbConn, id: &str, worker_id: &str) -> QueryResult<usiz
             outbox::sent_at.eq(now()),
             outbox::locked_until.eq(None::<NaiveDateTime>),
             outbox::last_error.eq(None::<String>),
+            outbox::body_text.eq(""),
+            outbox::body_html.eq(""),
+            outbox::attachments.eq("[]"),
         ))
         .execute(conn)
 }

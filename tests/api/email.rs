@@ -102,6 +102,14 @@ async fn verification_email_arrives_and_its_link_verifies(app: TestApp) {
     let done = round(&app, &config);
     assert_eq!((done.claimed, done.sent), (2, 2));
     assert_eq!(outbox_count(&app, "sent"), 2);
+    // Delivered messages keep no body: their links are live.
+    assert_eq!(
+        app.number(
+            "SELECT COUNT(*) AS n FROM outbox \
+             WHERE body_text <> '' OR body_html <> '' OR attachments <> '[]'"
+        ),
+        0
+    );
     let messages = smtp.wait_for(2);
     assert_eq!(messages.len(), 2);
     let siti = messages
