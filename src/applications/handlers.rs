@@ -15,7 +15,7 @@ use crate::auth::{AuthUser, Role};
 use crate::db::schema::{
     application_transitions, applications, job_seekers, memberships, registrations, vacancies,
 };
-use crate::db::{is_unique_violation, new_id, now, write_transaction, DbConn};
+use crate::db::{new_id, now, write_transaction, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::events::{self, Event, EventStatus};
 use crate::extract::{path_id, ApiJson, ApiQuery};
@@ -208,29 +208,22 @@ fn apply_in(
         }
         _ => {}
     }
-    let id = new_id();
-    let inserted = diesel::insert_into(applications::table)
-        .values((
-            applications::id.eq(&id),
-            applications::vacancy_id.eq(vacancy_id),
-            applications::job_seeker_id.eq(&job_seeker_id),
-            applications::status.eq(ApplicationStatus::Applied.as_str()),
-            applications::applied_at.eq(at),
-            applications::created_by.eq(&caller.id),
-            applications::updated_at.eq(at),
-        ))
-        .execute(conn);
-    match inserted {
-        // Without details: `create` adds the winner's id once the transaction is rolled back.
-        Err(e) if is_unique_violation(&e) => {
-            return Err(AppError::conflict(
-                "already_applied",
-                "this job seeker has already applied for this vacancy",
-            ))
-        }
-        other => other?,
+    let inserted = super::insert(
+        conn,
+        &event.id,
+        vacancy_id,
+        &job_seeker_id,
+        ApplicationStatus::Applied,
+        &caller.id,
+        at,
+    )?;
+    // Without details: `create` adds the winner's id once the transaction is rolled back.
+    let Some(id) = inserted else {
+        return Err(AppError::conflict(
+            "already_applied",
+            "this job seeker has already applied for this vacancy",
+        ));
     };
-    crate::metrics::tally::application_added(conn, &event.id)?;
     record(conn, &id, ApplicationStatus::Applied, at, &caller.id)?;
     audit::record(
         conn,

@@ -271,6 +271,38 @@ pub fn history(conn: &mut DbConn, application_id: &str) -> QueryResult<Vec<Trans
         .load(conn)
 }
 
+/// A new application, counted on its event (the figures kept for the rollups): every way an
+/// application is made goes through here. `None` when the job seeker already has one for the
+/// vacancy (made meanwhile: the unique key refused this one).
+pub fn insert(
+    conn: &mut DbConn,
+    event_id: &str,
+    vacancy_id: &str,
+    job_seeker_id: &str,
+    status: ApplicationStatus,
+    by: &str,
+    at: NaiveDateTime,
+) -> QueryResult<Option<String>> {
+    let id = crate::db::new_id();
+    let inserted = diesel::insert_into(applications::table)
+        .values((
+            applications::id.eq(&id),
+            applications::vacancy_id.eq(vacancy_id),
+            applications::job_seeker_id.eq(job_seeker_id),
+            applications::status.eq(status.as_str()),
+            applications::applied_at.eq(at),
+            applications::created_by.eq(by),
+            applications::updated_at.eq(at),
+        ))
+        .execute(conn);
+    match inserted {
+        Err(e) if crate::db::is_unique_violation(&e) => return Ok(None),
+        other => other?,
+    };
+    crate::metrics::tally::application_added(conn, event_id)?;
+    Ok(Some(id))
+}
+
 /// The id of the job seeker's application for the vacancy, if there is one.
 pub fn existing(
     conn: &mut DbConn,

@@ -446,28 +446,21 @@ fn report_in(
                         "a hire without an application is reported for a job seeker who checked in at the event",
                     ));
                 }
-                let id = new_id();
-                let inserted = diesel::insert_into(applications::table)
-                    .values((
-                        applications::id.eq(&id),
-                        applications::vacancy_id.eq(&vacancy.id),
-                        applications::job_seeker_id.eq(job_seeker_id),
-                        applications::status.eq(ApplicationStatus::Hired.as_str()),
-                        applications::applied_at.eq(at),
-                        applications::created_by.eq(&caller.id),
-                        applications::updated_at.eq(at),
-                    ))
-                    .execute(conn);
-                match inserted {
-                    Err(e) if is_unique_violation(&e) => {
-                        return Err(AppError::conflict(
-                            "already_applied",
-                            "an application for this job seeker and vacancy was made meanwhile; report it by application_id",
-                        ))
-                    }
-                    other => other?,
+                let inserted = crate::applications::insert(
+                    conn,
+                    &event.id,
+                    &vacancy.id,
+                    job_seeker_id,
+                    ApplicationStatus::Hired,
+                    &caller.id,
+                    at,
+                )?;
+                let Some(id) = inserted else {
+                    return Err(AppError::conflict(
+                        "already_applied",
+                        "an application for this job seeker and vacancy was made meanwhile; report it by application_id",
+                    ));
                 };
-                crate::metrics::tally::application_added(conn, &event.id)?;
                 record_transition(conn, &id, ApplicationStatus::Applied, at, &caller.id)?;
                 (
                     id,
