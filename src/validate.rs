@@ -5,9 +5,13 @@
 //! records what is wrong and returns the value, or a placeholder when it is invalid;
 //! [`Checker::finish`] then fails with every detail before a placeholder can be used.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 
 use crate::error::{AppError, FieldError};
+
+/// The years every date and time of the API lies in.
+pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+const DATE_RANGE_MESSAGE: &str = "must be between 2000-01-01 and 2100-12-31";
 
 #[derive(Default)]
 pub struct Checker {
@@ -100,6 +104,15 @@ impl Checker {
             self.fail(field, format!("must be between {min} and {max}"));
         }
         value
+    }
+
+    /// A date (or the date of a time) in the years Bursa accepts, [`YEARS`]: nothing of a job
+    /// fair happens outside them, and the bound keeps date arithmetic far from overflow.
+    pub fn date_in_range(&mut self, field: &str, date: NaiveDate) -> NaiveDate {
+        if !YEARS.contains(&date.year()) {
+            self.fail(field, DATE_RANGE_MESSAGE);
+        }
+        date
     }
 
     /// One of the 38 province codes.

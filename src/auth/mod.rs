@@ -6,6 +6,7 @@
 //! thing in the handler, through [`AuthUser::require`].
 
 pub mod email_tokens;
+pub mod guards;
 pub mod handlers;
 pub mod password;
 pub mod throttle;

@@ -2,6 +2,7 @@
 //! few helpers every query module uses (new ids, the current time, write transactions).
 
 pub mod schema;
+pub mod text_enum;
 
 use std::time::Duration;
 

@@ -7,68 +7,61 @@ pub mod handlers;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::auth::AuthUser;
 use crate::db::schema::{events, memberships};
 use crate::db::DbConn;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::validate::Checker;
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EventFormat {
-    #[default]
-    Onsite,
-    Online,
-    Hybrid,
+crate::text_enum! {
+    #[derive(Default)]
+    pub enum EventFormat {
+        #[default]
+        Onsite = "onsite",
+        Online = "online",
+        Hybrid = "hybrid",
+    }
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FundingSource {
-    /// State budget.
-    #[default]
-    Apbn,
-    /// State budget deconcentrated to a province.
-    Dekonsentrasi,
-    /// Regional budget.
-    Apbd,
-    Private,
-    Other,
+crate::text_enum! {
+    #[derive(Default)]
+    pub enum FundingSource {
+        /// State budget.
+        #[default]
+        Apbn = "apbn",
+        /// State budget deconcentrated to a province.
+        Dekonsentrasi = "dekonsentrasi",
+        /// Regional budget.
+        Apbd = "apbd",
+        Private = "private",
+        Other = "other",
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EventStatus {
-    Draft,
-    Published,
-    Closed,
-    Cancelled,
+crate::text_enum! {
+    pub enum EventStatus {
+        Draft = "draft",
+        Published = "published",
+        Closed = "closed",
+        Cancelled = "cancelled",
+    }
 }
 
-macro_rules! str_enum {
-    ($ty:ty { $($variant:ident => $text:literal),+ $(,)? }) => {
-        impl $ty {
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $text),+ }
-            }
-            pub fn parse(s: &str) -> Option<Self> {
-                match s { $($text => Some(Self::$variant),)+ _ => None }
-            }
-        }
-    };
+impl EventStatus {
+    /// The statuses of an event that has taken place or will: public, counted in metrics, and
+    /// taking outcomes (hires, confirmations, follow-ups). Drafts and cancelled events do none of
+    /// these.
+    pub const TAKES_OUTCOMES: [EventStatus; 2] = [EventStatus::Published, EventStatus::Closed];
+
+    pub fn takes_outcomes(self) -> bool {
+        Self::TAKES_OUTCOMES.contains(&self)
+    }
 }
-str_enum!(EventFormat { Onsite => "onsite", Online => "online", Hybrid => "hybrid" });
-str_enum!(FundingSource {
-    Apbn => "apbn", Dekonsentrasi => "dekonsentrasi", Apbd => "apbd", Private => "private", Other => "other",
-});
-str_enum!(EventStatus {
-    Draft => "draft", Published => "published", Closed => "closed", Cancelled => "cancelled",
-});
 
 /// Statuses anyone may see.
-pub const PUBLIC_STATUSES: [&str; 2] = ["published", "closed"];
+pub const PUBLIC_STATUSES: [EventStatus; 2] = EventStatus::TAKES_OUTCOMES;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = events)]
@@ -77,7 +70,7 @@ pub struct Event {
     pub organization_id: String,
     pub title: String,
     pub description: String,
-    pub format: String,
+    pub format: EventFormat,
     pub venue: Option<String>,
     pub province_code: String,
     pub city: String,
@@ -87,9 +80,9 @@ pub struct Event {
     pub ends_at: NaiveDateTime,
     pub capacity: i32,
     pub budget_idr: i64,
-    pub funding_source: String,
+    pub funding_source: FundingSource,
     pub target_placements: i32,
-    pub status: String,
+    pub status: EventStatus,
     #[serde(skip)]
     pub created_by: String,
     #[serde(serialize_with = "crate::db::serialize_utc")]
@@ -114,7 +107,7 @@ pub struct Event {
 
 impl Event {
     pub fn is_public(&self) -> bool {
-        PUBLIC_STATUSES.contains(&self.status.as_str())
+        self.status.takes_outcomes()
     }
 }
 
@@ -210,12 +203,10 @@ impl EventFields {
     }
 
     pub fn from_event(event: &Event) -> AppResult<Self> {
-        let corrupt =
-            || AppError::internal(format!("event {} has an unknown enum value", event.id));
         Ok(Self {
             title: event.title.clone(),
             description: event.description.clone(),
-            format: EventFormat::parse(&event.format).ok_or_else(corrupt)?,
+            format: event.format,
             venue: event.venue.clone(),
             province_code: event.province_code.clone(),
             city: event.city.clone(),
@@ -223,7 +214,7 @@ impl EventFields {
             ends_at: event.ends_at,
             capacity: event.capacity,
             budget_idr: event.budget_idr,
-            funding_source: FundingSource::parse(&event.funding_source).ok_or_else(corrupt)?,
+            funding_source: event.funding_source,
             target_placements: event.target_placements,
         })
     }

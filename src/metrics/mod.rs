@@ -492,7 +492,7 @@ pub fn load(conn: &mut DbConn, event: &Event) -> QueryResult<Facts> {
         event_id: event.id.clone(),
         province_code: event.province_code.clone(),
         starts_at: event.starts_at,
-        status: event.status.clone(),
+        status: event.status.as_str().to_owned(),
         budget_idr: event.budget_idr,
         spent_idr: event.spent_idr,
         registrations,

@@ -131,7 +131,9 @@ pub fn scorecard(event: &Event, organization_name: String, m: &EventMetrics) -> 
 /// The scorecard of the closed event `id`; `None` for an unknown event and for one that is not
 /// closed, alike.
 pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<EventScorecard>> {
-    let Some(event) = crate::events::find(conn, id)?.filter(|e| e.status == "closed") else {
+    let Some(event) =
+        crate::events::find(conn, id)?.filter(|e| e.status == crate::events::EventStatus::Closed)
+    else {
         return Ok(None);
     };
     let organization_name = organizations::table

@@ -12,21 +12,14 @@ use crate::db::schema::{memberships, organizations};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OrganizationKind {
-    Organizer,
-    Employer,
+crate::text_enum! {
+    pub enum OrganizationKind {
+        Organizer = "organizer",
+        Employer = "employer",
+    }
 }
 
 impl OrganizationKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Organizer => "organizer",
-            Self::Employer => "employer",
-        }
-    }
-
     /// The user role whose holders act for organizations of this kind.
     pub fn member_role(self) -> Role {
         match self {
@@ -64,19 +57,10 @@ impl Ownership {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MemberRole {
-    Owner,
-    Member,
-}
-
-impl MemberRole {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Owner => "owner",
-            Self::Member => "member",
-        }
+crate::text_enum! {
+    pub enum MemberRole {
+        Owner = "owner",
+        Member = "member",
     }
 }
 
@@ -134,18 +118,11 @@ pub fn member_role(
     organization_id: &str,
     user_id: &str,
 ) -> QueryResult<Option<MemberRole>> {
-    let role: Option<String> = memberships::table
+    memberships::table
         .find((organization_id, user_id))
         .select(memberships::role)
         .first(conn)
-        .optional()?;
-    Ok(role.map(|r| {
-        if r == "owner" {
-            MemberRole::Owner
-        } else {
-            MemberRole::Member
-        }
-    }))
+        .optional()
 }
 
 /// 403 unless the caller is an admin or a member of the organization (an owner, if

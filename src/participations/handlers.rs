@@ -54,7 +54,7 @@ pub async fn join(
                     ));
                 }
                 crate::organizations::require_member(conn, &caller, &organization_id, false)?;
-                if event.status != EventStatus::Published.as_str() {
+                if event.status != EventStatus::Published {
                     return Err(AppError::conflict(
                         "event_not_open",
                         format!(

@@ -31,7 +31,7 @@ pub mod handlers;
 
 use chrono::{Duration, FixedOffset, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::auth::AuthUser;
 use crate::db::schema::{events, job_seekers, organizations, placements, vacancies};
@@ -45,71 +45,75 @@ pub const LATE_START_DAYS: i64 = 180;
 /// `placed_twice`: another active placement of the job seeker starts within this many days.
 pub const PLACED_TWICE_DAYS: i64 = 30;
 
-macro_rules! str_enum {
-    ($(#[$meta:meta])* $ty:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $ty {
-            #[default]
-            $($(#[$vmeta])* $variant),+
-        }
-        impl $ty {
-            pub const ALL: &'static [$ty] = &[$(Self::$variant),+];
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $text),+ }
-            }
-            pub fn parse(s: &str) -> Option<Self> {
-                match s { $($text => Some(Self::$variant),)+ _ => None }
-            }
-        }
-    };
+crate::text_enum! {
+    /// The status of a placement (the first variant is also the placeholder of a missing value).
+    #[derive(Default)]
+    pub enum PlacementStatus {
+        #[default]
+        Reported = "reported",
+        Confirmed = "confirmed",
+        Disputed = "disputed",
+        Verified = "verified",
+        Retracted = "retracted",
+    }
 }
 
-str_enum!(
-    /// The status of a placement (the first variant is also the placeholder of a missing value).
-    PlacementStatus {
-        Reported => "reported",
-        Confirmed => "confirmed",
-        Disputed => "disputed",
-        Verified => "verified",
-        Retracted => "retracted",
+crate::text_enum! {
+    #[derive(Default)]
+    pub enum ContractType {
+        #[default]
+        Permanent = "permanent",
+        Contract = "contract",
+        Internship = "internship",
+        PartTime = "part_time",
+        Daily = "daily",
     }
-);
+}
 
-str_enum!(ContractType {
-    Permanent => "permanent",
-    Contract => "contract",
-    Internship => "internship",
-    PartTime => "part_time",
-    Daily => "daily",
-});
+crate::text_enum! {
+    #[derive(Default)]
+    pub enum VerificationMethod {
+        #[default]
+        Phone = "phone",
+        Document = "document",
+        Visit = "visit",
+        SocialSecurity = "social_security",
+    }
+}
 
-str_enum!(VerificationMethod {
-    Phone => "phone",
-    Document => "document",
-    Visit => "visit",
-    SocialSecurity => "social_security",
-});
-
-str_enum!(
+crate::text_enum! {
     /// The anti-gaming flags, in the order they are stored.
-    Flag {
-        StartBeforeEvent => "start_before_event",
-        NotCheckedIn => "not_checked_in",
-        ExceedsOpenings => "exceeds_openings",
-        PlacedTwice => "placed_twice",
-        LateStart => "late_start",
+    #[derive(Default)]
+    pub enum Flag {
+        #[default]
+        StartBeforeEvent = "start_before_event",
+        NotCheckedIn = "not_checked_in",
+        ExceedsOpenings = "exceeds_openings",
+        PlacedTwice = "placed_twice",
+        LateStart = "late_start",
     }
-);
+}
 
-str_enum!(
+crate::text_enum! {
     /// A decision given through a confirmation link.
-    Decision {
-        Confirm => "confirm",
-        Dispute => "dispute",
+    #[derive(Default)]
+    pub enum Decision {
+        #[default]
+        Confirm = "confirm",
+        Dispute = "dispute",
     }
-);
+}
+
+impl PlacementStatus {
+    /// The statuses of a *verified placement*, the headline figure: confirmed by the job seeker
+    /// or verified by staff. The one definition metrics, lists and rules use.
+    pub const VERIFIED: [PlacementStatus; 2] =
+        [PlacementStatus::Confirmed, PlacementStatus::Verified];
+
+    pub fn is_verified(self) -> bool {
+        Self::VERIFIED.contains(&self)
+    }
+}
 
 /// The party an action belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

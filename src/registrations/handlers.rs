@@ -128,7 +128,7 @@ fn queue_ticket(
         contact.language,
         &mail::render::EventDetails {
             title: &event.title,
-            format: &event.format,
+            format: event.format.as_str(),
             venue: event.venue.as_deref(),
             city: &event.city,
             province_code: &event.province_code,

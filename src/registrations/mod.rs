@@ -99,8 +99,8 @@ fn event_not_open(status: &str) -> AppError {
 
 /// Registration is open while the event is published and has not ended.
 pub fn check_registration_open(event: &Event, at: NaiveDateTime) -> AppResult<()> {
-    if event.status != EventStatus::Published.as_str() {
-        return Err(event_not_open(&event.status));
+    if event.status != EventStatus::Published {
+        return Err(event_not_open(event.status.as_str()));
     }
     if at >= event.ends_at {
         return Err(AppError::conflict(
@@ -122,7 +122,7 @@ pub struct CheckInWindow {
 impl CheckInWindow {
     pub fn of(event: &Event) -> Self {
         Self {
-            status: event.status.clone(),
+            status: event.status.as_str().to_owned(),
             starts_at: event.starts_at,
             ends_at: event.ends_at,
         }

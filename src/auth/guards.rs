@@ -1,0 +1,123 @@
+//! Who may act on what: the shared guards every operation calls first.
+//!
+//! Each guard answers one question about the caller and an object, and fails with the one answer
+//! chosen for that kind of object:
+//! - an object the caller may not even know of (a draft event of another organizer) is 404, as
+//!   if it did not exist;
+//! - an object the caller may see but not act on (a published event of another organizer, an
+//!   organization) is 403.
+//!
+//! Acting for an organization needs both a membership and the user role of that kind of
+//! organization (an organizer for an organizer office, an employer for a company): a member
+//! whose role an admin changed to `job_seeker` acts for no one from the next request on.
+//! Admins pass every guard; ministry staff pass the reading guards only.
+
+use diesel::prelude::*;
+
+use super::{AuthUser, Role};
+use crate::db::schema::{memberships, organizations};
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::events::{self, Event};
+use crate::organizations::{MemberRole, OrganizationKind};
+
+/// The caller's membership of the organization, if it lets them act for it now: the membership
+/// exists and the caller's current role is the one organizations of that kind are run by.
+pub fn membership(
+    conn: &mut DbConn,
+    caller: &AuthUser,
+    organization_id: &str,
+) -> AppResult<Option<MemberRole>> {
+    let found: Option<(MemberRole, OrganizationKind)> = memberships::table
+        .inner_join(organizations::table)
+        .filter(memberships::organization_id.eq(organization_id))
+        .filter(memberships::user_id.eq(&caller.id))
+        .select((memberships::role, organizations::kind))
+        .first(conn)
+        .optional()?;
+    Ok(found
+        .filter(|(_, kind)| kind.member_role() == caller.role)
+        .map(|(role, _)| role))
+}
+
+/// 403 unless the caller is an admin or acts for the organization.
+pub fn organization_member(
+    conn: &mut DbConn,
+    caller: &AuthUser,
+    organization_id: &str,
+) -> AppResult<()> {
+    if caller.is_admin() || membership(conn, caller, organization_id)?.is_some() {
+        return Ok(());
+    }
+    Err(AppError::forbidden(
+        "only members of the organization may do this",
+    ))
+}
+
+/// 403 unless the caller is an admin or an owner acting for the organization.
+pub fn organization_owner(
+    conn: &mut DbConn,
+    caller: &AuthUser,
+    organization_id: &str,
+) -> AppResult<()> {
+    if caller.is_admin() {
+        return Ok(());
+    }
+    match membership(conn, caller, organization_id)? {
+        Some(MemberRole::Owner) => Ok(()),
+        Some(MemberRole::Member) => Err(AppError::forbidden(
+            "only an owner of the organization may do this",
+        )),
+        None => Err(AppError::forbidden(
+            "only members of the organization may do this",
+        )),
+    }
+}
+
+/// 403 unless the caller is an admin, ministry staff, or acts for the organization: who may read
+/// an organization's internal figures and lists.
+pub fn organization_reader(
+    conn: &mut DbConn,
+    caller: &AuthUser,
+    organization_id: &str,
+) -> AppResult<()> {
+    if caller.role.reads_everything() {
+        return Ok(());
+    }
+    organization_member(conn, caller, organization_id)
+}
+
+/// The event, if the caller may see it (404 otherwise, see [`events::find_visible`]).
+pub fn visible_event(conn: &mut DbConn, caller: &AuthUser, event_id: &str) -> AppResult<Event> {
+    events::find_visible(conn, event_id, Some(caller))?.ok_or_else(|| AppError::not_found("event"))
+}
+
+/// The event, if the caller is its staff: an admin, or a member acting for the organizer
+/// organization that runs it. An event the caller may not see is 404; one they may see, 403.
+pub fn event_staff(conn: &mut DbConn, caller: &AuthUser, event_id: &str) -> AppResult<Event> {
+    let event = visible_event(conn, caller, event_id)?;
+    if caller.is_admin() || membership(conn, caller, &event.organization_id)?.is_some() {
+        return Ok(event);
+    }
+    Err(AppError::forbidden(
+        "only the event's organizer may do this",
+    ))
+}
+
+/// The event, if the caller is its staff or ministry staff: who may read its registrations,
+/// placements, figures and audit trail. 404 / 403 as [`event_staff`].
+pub fn event_reader(conn: &mut DbConn, caller: &AuthUser, event_id: &str) -> AppResult<Event> {
+    let event = visible_event(conn, caller, event_id)?;
+    if caller.role.reads_everything() || membership(conn, caller, &event.organization_id)?.is_some()
+    {
+        return Ok(event);
+    }
+    Err(AppError::forbidden(
+        "only the event's organizer and ministry staff may see this",
+    ))
+}
+
+/// 403 unless the caller has one of `roles` (the role checked by the token's holder today).
+pub fn role(caller: &AuthUser, roles: &[Role]) -> AppResult<()> {
+    caller.require(roles)
+}
