@@ -103,8 +103,9 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<Organization>> {
 /// current role is the one that kind of organization is run by ([`OrganizationKind::member_role`],
 /// from which the SQL is made). A membership whose user an admin gave another role acts for no
 /// one. Written as a correlated `EXISTS`, so that it fits in any query over `memberships`, also
-/// one that itself joins `organizations` or `users`.
-fn acts_now() -> SqlLiteral<Bool> {
+/// one that itself joins `organizations` or `users`: a hand-written membership join adds it to
+/// its `ON` or `WHERE` (better: call a guard).
+pub fn acts_now() -> SqlLiteral<Bool> {
     let pairs: Vec<String> = OrganizationKind::ALL
         .iter()
         .map(|kind| {

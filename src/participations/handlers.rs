@@ -274,6 +274,7 @@ pub async fn list(
             if !sees_all {
                 let own = memberships::table
                     .filter(memberships::user_id.eq(caller.map(|u| u.id).unwrap_or_default()))
+                    .filter(crate::organizations::acts_now())
                     .select(memberships::organization_id);
                 q = q.filter(
                     participations::status
