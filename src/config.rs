@@ -14,7 +14,9 @@ pub enum LogFormat {
     Json,
 }
 
-#[derive(Debug, Clone)]
+/// The configuration. Its `Debug` (below) never prints a secret: the JWT and NIK keys show as
+/// `***`, the database URL without its password, the SMTP URL not at all.
+#[derive(Clone)]
 pub struct Config {
     pub addr: SocketAddr,
     pub database_url: DatabaseUrl,
@@ -30,7 +32,35 @@ pub struct Config {
     /// HTTP worker threads; actix's default (one per core) when absent.
     pub workers: Option<usize>,
     pub max_body_bytes: usize,
+    /// `BURSA_AUTH_ATTEMPTS_PER_MINUTE`: logins, registrations and password resets one source
+    /// address may attempt per minute on one instance (see `crate::auth::throttle`).
+    pub auth_attempts_per_minute: u32,
+    /// `BURSA_LOGIN_DELAY_MAX_SECS`: the longest delay repeated wrong passwords impose on an
+    /// account before its next attempt.
+    pub login_delay_max: Duration,
     pub mail: MailConfig,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let secret = |s: &Option<String>| s.as_ref().map(|_| "***");
+        f.debug_struct("Config")
+            .field("addr", &self.addr)
+            .field("database_url", &self.database_url.display())
+            .field("jwt_secret", &secret(&self.jwt_secret))
+            .field("nik_secret", &secret(&self.nik_secret))
+            .field("pool_size", &self.pool_size)
+            .field("db_timeout", &self.db_timeout)
+            .field("access_token_ttl", &self.access_token_ttl)
+            .field("refresh_token_ttl", &self.refresh_token_ttl)
+            .field("log_format", &self.log_format)
+            .field("workers", &self.workers)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("auth_attempts_per_minute", &self.auth_attempts_per_minute)
+            .field("login_delay_max", &self.login_delay_max)
+            .field("mail", &self.mail)
+            .finish()
+    }
 }
 
 /// How email goes out: see `crate::mail`.
@@ -189,6 +219,19 @@ impl Config {
             get("BURSA_MAX_BODY_BYTES"),
             Some(64 * 1024),
         )?;
+        let auth_attempts_per_minute: u32 = parse_or(
+            "BURSA_AUTH_ATTEMPTS_PER_MINUTE",
+            get("BURSA_AUTH_ATTEMPTS_PER_MINUTE"),
+            Some(30),
+        )?;
+        if auth_attempts_per_minute == 0 {
+            return Err("BURSA_AUTH_ATTEMPTS_PER_MINUTE must be at least 1".into());
+        }
+        let login_delay_max = seconds(
+            "BURSA_LOGIN_DELAY_MAX_SECS",
+            get("BURSA_LOGIN_DELAY_MAX_SECS"),
+            60,
+        )?;
         let mail = MailConfig::from_lookup(get, addr)?;
         Ok(Self {
             addr,
@@ -202,6 +245,8 @@ impl Config {
             log_format,
             workers,
             max_body_bytes,
+            auth_attempts_per_minute,
+            login_delay_max,
             mail,
         })
     }
@@ -295,5 +340,29 @@ mod tests {
         .unwrap();
         assert_eq!(config.mail.public_url, "https://bursa.example");
         assert!(!format!("{config:?}").contains("hunter2secret"));
+    }
+
+    #[test]
+    fn debug_never_prints_a_secret() {
+        let jwt = "jwt-secret-that-is-at-least-32-bytes-long";
+        let nik = "nik-secret-that-is-at-least-32-bytes-long";
+        let config = config(&[
+            ("BURSA_JWT_SECRET", jwt),
+            ("BURSA_NIK_SECRET", nik),
+            (
+                "DATABASE_URL",
+                "postgres://bursa:dbpassword99@db.internal/bursa",
+            ),
+            ("SMTP_URL", "smtp://mailer:smtppassword77@mail.example:587"),
+        ])
+        .unwrap();
+        let printed = format!("{config:?} {config:#?}");
+        for secret in [jwt, nik, "dbpassword99", "smtppassword77"] {
+            assert!(!printed.contains(secret), "{secret} in {printed}");
+        }
+        assert!(printed.contains("jwt_secret: Some(\"***\")"), "{printed}");
+        assert!(printed.contains("db.internal"), "{printed}");
+        assert_eq!(config.auth_attempts_per_minute, 30);
+        assert_eq!(config.login_delay_max, Duration::from_secs(60));
     }
 }

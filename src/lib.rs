@@ -52,6 +52,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The HMAC key for national ID numbers (see `job_seekers`).
     pub nik_key: Arc<[u8]>,
+    /// This instance's per-address budget of password-hashing attempts (see `auth::throttle`).
+    pub limits: Arc<auth::throttle::AddressLimits>,
 }
 
 impl AppState {
@@ -92,11 +94,13 @@ pub fn startup(config: Config) -> Result<AppState, String> {
         config.access_token_ttl,
         config.refresh_token_ttl,
     );
+    let limits = auth::throttle::AddressLimits::new(config.auth_attempts_per_minute);
     Ok(AppState {
         pool,
         tokens: Arc::new(tokens),
         config: Arc::new(config),
         nik_key: Arc::from(nik_secret.into_bytes()),
+        limits: Arc::new(limits),
     })
 }
 

@@ -135,8 +135,11 @@ impl Checker {
 
 /// An email address of plausible shape, lower-cased (emails are unique regardless of case).
 pub fn email(checker: &mut Checker, field: &str, value: Option<String>) -> String {
-    let value = checker.required(field, value).trim().to_lowercase();
+    let Some(value) = value.map(|v| v.trim().to_lowercase()) else {
+        return checker.required(field, None);
+    };
     if value.is_empty() {
+        checker.fail(field, "is required");
         return value;
     }
     let valid = value.len() <= 254

@@ -371,6 +371,7 @@ pub async fn list(
             if !caller.role.reads_everything() {
                 let memberships: i64 = memberships::table
                     .filter(memberships::user_id.eq(&caller.id))
+                    .filter(crate::organizations::acts_now())
                     .filter(
                         memberships::organization_id
                             .eq_any([&vacancy.organization_id, &event.organization_id]),

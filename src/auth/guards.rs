@@ -12,32 +12,25 @@
 //! whose role an admin changed to `job_seeker` acts for no one from the next request on.
 //! Admins pass every guard; ministry staff pass the reading guards only.
 
-use diesel::prelude::*;
-
 use super::{AuthUser, Role};
-use crate::db::schema::{memberships, organizations};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::events::{self, Event};
-use crate::organizations::{MemberRole, OrganizationKind};
+use crate::organizations::{self, MemberRole};
 
 /// The caller's membership of the organization, if it lets them act for it now: the membership
-/// exists and the caller's current role is the one organizations of that kind are run by.
+/// exists and the caller's current role is the one organizations of that kind are run by (see
+/// [`organizations::member_role`], the one definition).
 pub fn membership(
     conn: &mut DbConn,
     caller: &AuthUser,
     organization_id: &str,
 ) -> AppResult<Option<MemberRole>> {
-    let found: Option<(MemberRole, OrganizationKind)> = memberships::table
-        .inner_join(organizations::table)
-        .filter(memberships::organization_id.eq(organization_id))
-        .filter(memberships::user_id.eq(&caller.id))
-        .select((memberships::role, organizations::kind))
-        .first(conn)
-        .optional()?;
-    Ok(found
-        .filter(|(_, kind)| kind.member_role() == caller.role)
-        .map(|(role, _)| role))
+    Ok(organizations::member_role(
+        conn,
+        organization_id,
+        &caller.id,
+    )?)
 }
 
 /// 403 unless the caller is an admin or acts for the organization.
@@ -117,7 +110,12 @@ pub fn event_reader(conn: &mut DbConn, caller: &AuthUser, event_id: &str) -> App
     ))
 }
 
-/// 403 unless the caller has one of `roles` (the role checked by the token's holder today).
+/// 403 unless the caller has one of `roles` (their current role, see [`AuthUser`]).
 pub fn role(caller: &AuthUser, roles: &[Role]) -> AppResult<()> {
     caller.require(roles)
+}
+
+/// 403 unless the caller is an admin: managing user accounts.
+pub fn admin(caller: &AuthUser) -> AppResult<()> {
+    role(caller, &[Role::Admin])
 }

@@ -23,7 +23,12 @@ const AUDIENCE: &str = "bursa-api";
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Claims {
     pub sub: String,
+    /// The role at issue; informational only: every request reads the current one.
     pub role: String,
+    /// The user's token version at issue (see [`crate::users::User::token_version`]); tokens
+    /// from before versions existed read as 0.
+    #[serde(default)]
+    pub ver: i32,
     pub iat: i64,
     pub exp: i64,
     pub iss: String,
@@ -55,11 +60,12 @@ impl TokenKeys {
         }
     }
 
-    pub fn issue_access(&self, user_id: &str, role: Role) -> AppResult<String> {
+    pub fn issue_access(&self, user_id: &str, role: Role, version: i32) -> AppResult<String> {
         let iat = chrono::Utc::now().timestamp();
         let claims = Claims {
             sub: user_id.to_owned(),
             role: role.as_str().to_owned(),
+            ver: version,
             iat,
             exp: iat + self.access_ttl.as_secs() as i64,
             iss: ISSUER.to_owned(),
@@ -221,13 +227,14 @@ mod tests {
     fn access_tokens_round_trip_and_reject_other_keys() {
         let keys_a = keys(b"0123456789abcdef0123456789abcdef");
         let keys_b = keys(b"fedcba9876543210fedcba9876543210");
-        let token = keys_a.issue_access("u1", Role::Employer).unwrap();
+        let token = keys_a.issue_access("u1", Role::Employer, 3).unwrap();
         let claims = keys_a.verify_access(&token).unwrap();
         assert_eq!(
             (claims.sub.as_str(), claims.role.as_str()),
             ("u1", "employer")
         );
         assert_eq!(claims.exp - claims.iat, 900);
+        assert_eq!(claims.ver, 3);
         assert!(keys_b.verify_access(&token).is_err());
     }
 

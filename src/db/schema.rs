@@ -21,6 +21,7 @@ diesel::table! {
         updated_at -> Timestamp,
         email_verified_at -> Nullable<Timestamp>,
         language -> Text,
+        token_version -> Integer,
     }
 }
 
@@ -38,11 +39,11 @@ diesel::table! {
 }
 
 diesel::table! {
-    login_throttles (email) {
-        email -> Text,
+    login_throttles (user_id) {
+        user_id -> Text,
         failures -> Integer,
-        window_started_at -> Timestamp,
-        locked_until -> Nullable<Timestamp>,
+        last_failure_at -> Timestamp,
+        next_attempt_at -> Timestamp,
     }
 }
 
@@ -341,6 +342,7 @@ diesel::table! {
 }
 
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(login_throttles -> users (user_id));
 diesel::joinable!(email_tokens -> users (user_id));
 diesel::joinable!(memberships -> organizations (organization_id));
 diesel::joinable!(memberships -> users (user_id));

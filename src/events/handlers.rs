@@ -74,7 +74,7 @@ pub async fn create(
                     organizations::find(conn, &organization_id)?.ok_or_else(|| {
                         AppError::invalid_field("organization_id", "no organization has this id")
                     })?;
-                if organization.kind != "organizer" {
+                if organization.kind != organizations::OrganizationKind::Organizer {
                     return Err(AppError::invalid_field(
                         "organization_id",
                         "must be an organizer organization",

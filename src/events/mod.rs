@@ -10,9 +10,10 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::auth::AuthUser;
-use crate::db::schema::{events, memberships};
+use crate::db::schema::events;
 use crate::db::DbConn;
 use crate::error::AppResult;
+use crate::organizations;
 use crate::validate::Checker;
 
 crate::text_enum! {
@@ -237,18 +238,16 @@ pub fn find_visible(
 ) -> QueryResult<Option<Event>> {
     let event = match caller {
         Some(user) if !user.role.reads_everything() => {
-            let found: Option<(Event, Option<String>)> = events::table
-                .left_join(
-                    memberships::table.on(memberships::organization_id
-                        .eq(events::organization_id)
-                        .and(memberships::user_id.eq(&user.id))),
-                )
+            let found: Option<(Event, bool)> = events::table
                 .filter(events::id.eq(id))
-                .select((Event::as_select(), memberships::role.nullable()))
+                .select((
+                    Event::as_select(),
+                    events::organization_id.eq_any(member_organizations(user.id.clone())),
+                ))
                 .first(conn)
                 .optional()?;
             found
-                .filter(|(event, role)| event.is_public() || role.is_some())
+                .filter(|(event, member)| event.is_public() || *member)
                 .map(|(event, _)| event)
         }
         Some(_) => find(conn, id)?,
@@ -257,10 +256,8 @@ pub fn find_visible(
     Ok(event)
 }
 
-/// Organizations whose non-public events `caller` may see, as a subquery.
-#[diesel::dsl::auto_type]
-pub fn member_organizations(user_id: String) -> _ {
-    memberships::table
-        .filter(memberships::user_id.eq(user_id))
-        .select(memberships::organization_id)
+/// Organizations whose non-public events `caller` may see, as a subquery: those they act for
+/// now ([`organizations::acting_for`]: a membership and the role of that kind of organization).
+pub fn member_organizations(user_id: String) -> organizations::ActingFor {
+    organizations::acting_for(user_id)
 }

@@ -520,6 +520,7 @@ pub fn find_visible(
             )
             .filter(registrations::job_seeker_id.eq(id))
             .filter(memberships::user_id.eq(&caller.id))
+            .filter(crate::organizations::acts_now())
             .select(registrations::id),
     );
     job_seekers::table

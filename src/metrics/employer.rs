@@ -301,14 +301,12 @@ pub async fn employer_metrics(
     let metrics = state
         .db(move |conn| {
             let organization = crate::organizations::find(conn, &id)?
-                .filter(|o| o.kind == "employer")
+                .filter(|o| o.kind == crate::organizations::OrganizationKind::Employer)
                 .ok_or_else(|| AppError::not_found("employer"))?;
             if !caller.role.reads_everything() {
                 crate::organizations::require_member(conn, &caller, &id, false)?;
             }
-            let ownership = Ownership::parse(&organization.ownership).ok_or_else(|| {
-                AppError::internal(format!("organization {id} has an unknown ownership"))
-            })?;
+            let ownership = organization.ownership;
             let facts = load(conn, &id, period)?;
             Ok(compute(&organization, ownership, period, &facts))
         })

@@ -2,15 +2,19 @@
 //! who act for them. A member acts for its organization; owners also manage it and its members.
 
 pub mod handlers;
+pub mod manage;
 
 use chrono::NaiveDateTime;
+use diesel::dsl::{sql, Eq, Filter, Select};
+use diesel::expression::SqlLiteral;
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use diesel::sql_types::Bool;
+use serde::Serialize;
 
-use crate::auth::{AuthUser, Role};
+use crate::auth::{guards, AuthUser, Role};
 use crate::db::schema::{memberships, organizations};
 use crate::db::DbConn;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 crate::text_enum! {
     pub enum OrganizationKind {
@@ -29,31 +33,15 @@ impl OrganizationKind {
     }
 }
 
-/// Whether an organization is privately or publicly owned. Public means a government body or a
-/// state- or region-owned enterprise (BUMN, BUMD). For an employer it sets the legal quota of
-/// employees with a disability (Law 8/2016 art. 53), see [`crate::metrics::employer`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Ownership {
-    #[default]
-    Private,
-    Public,
-}
-
-impl Ownership {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Private => "private",
-            Self::Public => "public",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "private" => Some(Self::Private),
-            "public" => Some(Self::Public),
-            _ => None,
-        }
+crate::text_enum! {
+    /// Whether an organization is privately or publicly owned. Public means a government body or
+    /// a state- or region-owned enterprise (BUMN, BUMD). For an employer it sets the legal quota
+    /// of employees with a disability (Law 8/2016 art. 53), see [`crate::metrics::employer`].
+    #[derive(Default)]
+    pub enum Ownership {
+        #[default]
+        Private = "private",
+        Public = "public",
     }
 }
 
@@ -69,13 +57,12 @@ crate::text_enum! {
 pub struct Organization {
     pub id: String,
     pub name: String,
-    pub kind: String,
+    pub kind: OrganizationKind,
     pub province_code: String,
     pub city: String,
     pub sector_code: Option<String>,
     pub registration_number: Option<String>,
-    /// `private` or `public` (see [`Ownership`]).
-    pub ownership: String,
+    pub ownership: Ownership,
     #[serde(skip)]
     pub created_by: String,
     #[serde(serialize_with = "crate::db::serialize_utc")]
@@ -89,8 +76,8 @@ pub struct Organization {
 pub struct MembershipView {
     pub organization_id: String,
     pub name: String,
-    pub kind: String,
-    pub role: String,
+    pub kind: OrganizationKind,
+    pub role: MemberRole,
 }
 
 /// A member of an organization.
@@ -99,7 +86,7 @@ pub struct MemberView {
     pub user_id: String,
     pub email: String,
     pub full_name: String,
-    pub role: String,
+    pub role: MemberRole,
     #[serde(serialize_with = "crate::db::serialize_utc")]
     pub joined_at: NaiveDateTime,
 }
@@ -112,46 +99,85 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<Organization>> {
         .optional()
 }
 
-/// The caller's role in the organization, if they belong to it.
+/// Whether the `memberships` row at hand lets its user act for its organization now: the user's
+/// current role is the one that kind of organization is run by ([`OrganizationKind::member_role`],
+/// from which the SQL is made). A membership whose user an admin gave another role acts for no
+/// one. Written as a correlated `EXISTS`, so that it fits in any query over `memberships`, also
+/// one that itself joins `organizations` or `users`: a hand-written membership join adds it to
+/// its `ON` or `WHERE` (better: call a guard).
+pub fn acts_now() -> SqlLiteral<Bool> {
+    let pairs: Vec<String> = OrganizationKind::ALL
+        .iter()
+        .map(|kind| {
+            format!(
+                "(o.kind = '{}' AND u.role = '{}')",
+                kind.as_str(),
+                kind.member_role().as_str()
+            )
+        })
+        .collect();
+    sql::<Bool>(&format!(
+        "EXISTS (SELECT 1 FROM organizations o JOIN users u ON u.id = memberships.user_id \
+         WHERE o.id = memberships.organization_id AND ({}))",
+        pairs.join(" OR ")
+    ))
+}
+
+/// The user's role in the organization, if they act for it now: a membership, and the user's
+/// current role is the one this kind of organization is run by. The one definition of acting
+/// for an organization; [`crate::auth::guards`] build on it.
 pub fn member_role(
     conn: &mut DbConn,
     organization_id: &str,
     user_id: &str,
 ) -> QueryResult<Option<MemberRole>> {
     memberships::table
-        .find((organization_id, user_id))
+        .filter(memberships::organization_id.eq(organization_id))
+        .filter(memberships::user_id.eq(user_id))
+        .filter(acts_now())
         .select(memberships::role)
         .first(conn)
         .optional()
 }
 
-/// 403 unless the caller is an admin or a member of the organization (an owner, if
-/// `owner_only`).
+/// The subquery of [`acting_for`].
+pub type ActingFor = Select<
+    Filter<Filter<memberships::table, Eq<memberships::user_id, String>>, SqlLiteral<Bool>>,
+    memberships::organization_id,
+>;
+
+/// The organizations `user_id` acts for now (see [`member_role`]), as a subquery for
+/// `organization_id.eq_any(..)`.
+pub fn acting_for(user_id: String) -> ActingFor {
+    memberships::table
+        .filter(memberships::user_id.eq(user_id))
+        .filter(acts_now())
+        .select(memberships::organization_id)
+}
+
+/// 403 unless the caller is an admin or acts for the organization (as an owner, if
+/// `owner_only`). Kept for the modules that call it; it is
+/// [`guards::organization_member`](crate::auth::guards::organization_member) /
+/// [`guards::organization_owner`](crate::auth::guards::organization_owner).
 pub fn require_member(
     conn: &mut DbConn,
     caller: &AuthUser,
     organization_id: &str,
     owner_only: bool,
 ) -> AppResult<()> {
-    if caller.is_admin() {
-        return Ok(());
-    }
-    match member_role(conn, organization_id, &caller.id)? {
-        Some(MemberRole::Owner) => Ok(()),
-        Some(MemberRole::Member) if !owner_only => Ok(()),
-        Some(MemberRole::Member) => Err(AppError::forbidden(
-            "only an owner of the organization may do this",
-        )),
-        None => Err(AppError::forbidden(
-            "only members of the organization may do this",
-        )),
+    if owner_only {
+        guards::organization_owner(conn, caller, organization_id)
+    } else {
+        guards::organization_member(conn, caller, organization_id)
     }
 }
 
+/// The organizations the user acts for now (see [`member_role`]), as `/me` lists them.
 pub fn memberships_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<MembershipView>> {
     memberships::table
         .inner_join(organizations::table)
         .filter(memberships::user_id.eq(user_id))
+        .filter(acts_now())
         .select((
             organizations::id,
             organizations::name,
@@ -160,4 +186,22 @@ pub fn memberships_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<Membe
         ))
         .order(organizations::name.asc())
         .load(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sql_rule_names_every_kind_with_its_role() {
+        let sql = diesel::debug_query::<diesel::sqlite::Sqlite, _>(&acts_now()).to_string();
+        assert!(
+            sql.contains("(o.kind = 'organizer' AND u.role = 'organizer')"),
+            "{sql}"
+        );
+        assert!(
+            sql.contains("(o.kind = 'employer' AND u.role = 'employer')"),
+            "{sql}"
+        );
+    }
 }

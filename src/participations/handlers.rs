@@ -47,7 +47,7 @@ pub async fn join(
                     crate::organizations::find(conn, &organization_id)?.ok_or_else(|| {
                         AppError::invalid_field("organization_id", "no organization has this id")
                     })?;
-                if organization.kind != "employer" {
+                if organization.kind != crate::organizations::OrganizationKind::Employer {
                     return Err(AppError::invalid_field(
                         "organization_id",
                         "must be an employer organization",
@@ -274,6 +274,7 @@ pub async fn list(
             if !sees_all {
                 let own = memberships::table
                     .filter(memberships::user_id.eq(caller.map(|u| u.id).unwrap_or_default()))
+                    .filter(crate::organizations::acts_now())
                     .select(memberships::organization_id);
                 q = q.filter(
                     participations::status

@@ -167,7 +167,8 @@ pub async fn check_in(
                 .left_join(
                     memberships::table.on(memberships::organization_id
                         .eq(events::organization_id)
-                        .and(memberships::user_id.eq(&caller.id))),
+                        .and(memberships::user_id.eq(&caller.id))
+                        .and(organizations::acts_now())),
                 )
                 .filter(registrations::check_in_code.eq(&code))
                 .filter(registrations::event_id.eq(&event_id))
@@ -311,7 +312,8 @@ pub async fn qr(
                 .left_join(
                     memberships::table.on(memberships::organization_id
                         .eq(events::organization_id)
-                        .and(memberships::user_id.eq(&caller.id))),
+                        .and(memberships::user_id.eq(&caller.id))
+                        .and(organizations::acts_now())),
                 )
                 .filter(registrations::id.eq(&id))
                 .select((

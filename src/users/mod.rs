@@ -1,6 +1,7 @@
 //! User accounts: the model, its queries, and the admin's user management.
 
 pub mod handlers;
+pub mod manage;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -20,7 +21,7 @@ pub struct User {
     pub email: String,
     pub password_hash: String,
     pub full_name: String,
-    pub role: String,
+    pub role: Role,
     pub disabled_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -28,6 +29,9 @@ pub struct User {
     pub email_verified_at: Option<NaiveDateTime>,
     /// The language of the emails the account receives: `id` (the default) or `en`.
     pub language: String,
+    /// Bumped whenever the account's powers change (role, disabled, password): access tokens
+    /// carry the version they were issued at and stop working once it moved on.
+    pub token_version: i32,
 }
 
 /// The language of a user's emails: Bahasa Indonesia unless they chose English.
@@ -60,11 +64,6 @@ impl User {
     pub fn language(&self) -> Language {
         Language::parse(&self.language)
     }
-
-    pub fn role(&self) -> AppResult<Role> {
-        Role::parse(&self.role)
-            .ok_or_else(|| AppError::internal(format!("user {} has unknown role", self.id)))
-    }
 }
 
 /// A user as the API shows it: never the password hash.
@@ -73,7 +72,7 @@ pub struct UserView {
     pub id: String,
     pub email: String,
     pub full_name: String,
-    pub role: String,
+    pub role: Role,
     pub disabled: bool,
     pub email_verified: bool,
     pub language: String,
@@ -177,12 +176,13 @@ pub fn create(conn: &mut DbConn, new: ValidNewUser, password_hash: String) -> Ap
         email: new.email,
         password_hash,
         full_name: new.full_name,
-        role: new.role.as_str().to_owned(),
+        role: new.role,
         disabled_at: None,
         created_at: at,
         updated_at: at,
         email_verified_at: None,
         language: new.language.as_str().to_owned(),
+        token_version: 0,
     };
     let inserted = diesel::insert_into(users::table)
         .values((
@@ -190,7 +190,7 @@ pub fn create(conn: &mut DbConn, new: ValidNewUser, password_hash: String) -> Ap
             users::email.eq(&user.email),
             users::password_hash.eq(&user.password_hash),
             users::full_name.eq(&user.full_name),
-            users::role.eq(&user.role),
+            users::role.eq(user.role),
             users::language.eq(&user.language),
             users::created_at.eq(at),
             users::updated_at.eq(at),
@@ -214,6 +214,24 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<User>> {
         .optional()
 }
 
+/// What decides, on every request, whether an access token still speaks for its user.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct SessionState {
+    pub role: Role,
+    pub disabled_at: Option<NaiveDateTime>,
+    pub token_version: i32,
+}
+
+/// The user's current role, disabled mark and token version: one read by primary key.
+pub fn session_state(conn: &mut DbConn, id: &str) -> QueryResult<Option<SessionState>> {
+    users::table
+        .find(id)
+        .select(SessionState::as_select())
+        .first(conn)
+        .optional()
+}
+
 pub fn find_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<User>> {
     users::table
         .filter(users::email.eq(email))
@@ -231,7 +249,7 @@ pub fn list(
 ) -> QueryResult<Page<User>> {
     let mut query = users::table.select(User::as_select()).into_boxed();
     if let Some(role) = role {
-        query = query.filter(users::role.eq(role.as_str()));
+        query = query.filter(users::role.eq(role));
     }
     if let Some(after) = after {
         query = query.filter(users::id.gt(after.id.clone()));

@@ -180,7 +180,7 @@ fn sqlite_generates_a_secret_once_and_keeps_it() {
     };
     let token = start(&dir)
         .tokens
-        .issue_access("someone", Role::JobSeeker)
+        .issue_access("someone", Role::JobSeeker, 0)
         .unwrap();
     assert!(
         start(&dir).tokens.verify_access(&token).is_ok(),

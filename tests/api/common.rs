@@ -215,6 +215,10 @@ pub fn test_config(database_url: &str, extra: &[(&str, &str)]) -> Config {
         ("BURSA_JWT_SECRET".to_owned(), JWT_SECRET.to_owned()),
         ("BURSA_NIK_SECRET".to_owned(), NIK_SECRET.to_owned()),
         ("BURSA_DB_POOL_SIZE".to_owned(), "8".to_owned()),
+        (
+            "BURSA_AUTH_ATTEMPTS_PER_MINUTE".to_owned(),
+            "100000".to_owned(),
+        ),
     ]);
     for (k, v) in extra {
         vars.insert((*k).to_owned(), (*v).to_owned());

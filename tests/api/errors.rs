@@ -206,9 +206,7 @@ async fn a_lost_database_is_503(app: TestApp) {
     };
     let state = AppState {
         pool: build_pool(&unreachable, 2, Duration::from_millis(500)),
-        tokens: app.state.tokens.clone(),
-        config: app.state.config.clone(),
-        nik_key: app.state.nik_key.clone(),
+        ..app.state.clone()
     };
     let lost = TestApp::serve(state, app.engine, unreachable.display());
     lost.get("/healthz", None).await.assert(200);
