@@ -288,11 +288,26 @@ fn csv_field(cell: &Cell) -> Cow<'_, str> {
 /// do (GitLab, Django import-export), such a text field gets a leading apostrophe, which a
 /// spreadsheet reads as "this is text". Only text columns are guarded: a negative number is a
 /// number, not a formula. XLSX needs no guard: a string cell is never evaluated.
+///
+/// What counts is the first character a spreadsheet sees, so leading invisible characters are
+/// looked past ([`invisible`]): `\u{200B}=cmd` is guarded like `=cmd`.
 fn guard_formula(text: &str) -> Cow<'_, str> {
-    match text.chars().next() {
+    let first = text
+        .chars()
+        .find(|&ch| matches!(ch, '\t' | '\r') || !invisible(ch));
+    match first {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{text}")),
         _ => Cow::Borrowed(text),
     }
+}
+
+/// A character that shows nothing in a cell: a control character (NUL, the C1 set …), a
+/// zero-width space or joiner (U+200B–U+200D), the word joiner U+2060, a byte order mark U+FEFF,
+/// or a bidirectional formatting character (see [`crate::validate::is_bidi_control`]).
+fn invisible(ch: char) -> bool {
+    ch.is_control()
+        || matches!(ch, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+        || crate::validate::is_bidi_control(ch)
 }
 
 /// The file format asked for by the `format` query parameter.
@@ -470,6 +485,24 @@ mod tests {
             ("Siti", "Siti"),
         ] {
             assert_eq!(guard_formula(text), written);
+        }
+        // Leading invisible characters do not hide a formula.
+        for text in [
+            "\u{200B}=1+1",
+            "\u{200C}\u{200D}+62",
+            "\u{2060}-2",
+            "\u{FEFF}@SUM(A1)",
+            "\0=1+1",
+            "\u{1}\u{85}=1",
+            "\u{202E}=1",
+            "\u{200E}\u{2066}-1",
+            "\u{200B}\tx",
+            "\u{200B}\rx",
+        ] {
+            assert_eq!(guard_formula(text), format!("'{text}"), "{text:?}");
+        }
+        for text in ["\u{200B}", "\u{200B}Siti", "\0a=b", "Siti\u{200B}="] {
+            assert_eq!(guard_formula(text), text, "{text:?}");
         }
         let bytes = sample().to_csv().unwrap();
         let mut reader = csv::Reader::from_reader(bytes.as_slice());

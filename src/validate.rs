@@ -52,9 +52,26 @@ impl Checker {
         }
     }
 
-    /// Trimmed text of `min..=max` characters.
+    /// Trimmed single-line text of `min..=max` characters: a name, a title, a code. Control
+    /// characters (a line break, a tab, NUL) and bidirectional formatting characters are refused
+    /// (see [`forbidden_char`]).
     pub fn text(&mut self, field: &str, value: String, min: usize, max: usize) -> String {
+        self.text_of(field, value, min, max, Lines::Single)
+    }
+
+    /// Trimmed text of `min..=max` characters that may run over several lines: a description, a
+    /// note, a reason. Line feeds (and CR LF) are kept; every other control character and the
+    /// bidirectional formatting characters are refused, as in [`Checker::text`].
+    pub fn multiline_text(&mut self, field: &str, value: String, min: usize, max: usize) -> String {
+        self.text_of(field, value, min, max, Lines::Multi)
+    }
+
+    fn text_of(&mut self, field: &str, value: String, min: usize, max: usize, lines: Lines) -> String {
         let value = value.trim().to_owned();
+        if has_forbidden_char(&value, lines) {
+            self.fail(field, FORBIDDEN_CHAR_MESSAGE);
+            return value;
+        }
         let chars = value.chars().count();
         if chars < min {
             if min == 1 {
@@ -81,6 +98,20 @@ impl Checker {
         }
     }
 
+    /// [`Checker::multiline_text`], required.
+    pub fn required_multiline_text(
+        &mut self,
+        field: &str,
+        value: Option<String>,
+        min: usize,
+        max: usize,
+    ) -> String {
+        match value {
+            Some(value) => self.multiline_text(field, value, min, max),
+            None => self.required(field, None),
+        }
+    }
+
     /// Optional text: absent or blank is `None`.
     pub fn optional_text(
         &mut self,
@@ -90,6 +121,18 @@ impl Checker {
     ) -> Option<String> {
         value
             .map(|v| self.text(field, v, 0, max))
+            .filter(|v| !v.is_empty())
+    }
+
+    /// Optional [`Checker::multiline_text`]: absent or blank is `None`.
+    pub fn optional_multiline_text(
+        &mut self,
+        field: &str,
+        value: Option<String>,
+        max: usize,
+    ) -> Option<String> {
+        value
+            .map(|v| self.multiline_text(field, v, 0, max))
             .filter(|v| !v.is_empty())
     }
 
@@ -115,6 +158,12 @@ impl Checker {
         date
     }
 
+    /// A time whose date is in [`YEARS`] (see [`Checker::date_in_range`]).
+    pub fn time_in_range(&mut self, field: &str, time: NaiveDateTime) -> NaiveDateTime {
+        self.date_in_range(field, time.date());
+        time
+    }
+
     /// One of the 38 province codes.
     pub fn province(&mut self, field: &str, code: String) -> String {
         let code = code.trim().to_owned();
@@ -130,6 +179,59 @@ impl Checker {
         } else {
             Err(AppError::validation(self.details))
         }
+    }
+}
+
+const FORBIDDEN_CHAR_MESSAGE: &str =
+    "must not contain control characters or bidirectional formatting characters";
+
+/// Whether a text field may span lines.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lines {
+    Single,
+    Multi,
+}
+
+/// A character no text field accepts: a C0 or C1 control character (NUL, CR, LF, TAB, DEL …),
+/// or a bidirectional formatting character (the embeddings and overrides U+202A–U+202E, the
+/// isolates U+2066–U+2069, the marks U+200E, U+200F and U+061C), which can make a name or a title
+/// read differently from what is stored (a "Trojan Source" display). Multi-line fields allow LF
+/// and a CR right before it; [`has_forbidden_char`] applies that.
+pub fn forbidden_char(ch: char) -> bool {
+    ch.is_control() || is_bidi_control(ch)
+}
+
+/// The bidirectional formatting characters: embeddings, overrides, isolates and marks.
+pub fn is_bidi_control(ch: char) -> bool {
+    matches!(
+        ch,
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+    )
+}
+
+fn has_forbidden_char(value: &str, lines: Lines) -> bool {
+    let mut chars = value.chars().peekable();
+    while let Some(ch) = chars.next() {
+        let line_break = lines == Lines::Multi
+            && (ch == '\n' || (ch == '\r' && chars.peek() == Some(&'\n')));
+        if forbidden_char(ch) && !line_break {
+            return true;
+        }
+    }
+    false
+}
+
+/// A time query filter (`from`, `to`, `before` …): absent, or a time in [`YEARS`] (else 422
+/// naming the parameter), as the database stores it.
+pub fn time_filter(
+    field: &str,
+    value: Option<DateTime<Utc>>,
+) -> Result<Option<NaiveDateTime>, AppError> {
+    match value {
+        Some(t) if !YEARS.contains(&t.year()) => {
+            Err(AppError::invalid_field(field, DATE_RANGE_MESSAGE))
+        }
+        other => Ok(other.map(to_db_time)),
     }
 }
 
@@ -203,6 +305,67 @@ mod tests {
         let error = c.finish().unwrap_err();
         let fields: Vec<_> = error.details.iter().map(|d| d.field.as_str()).collect();
         assert_eq!(fields, ["name", "city", "n", "email"]);
+    }
+
+    #[test]
+    fn single_line_text_refuses_control_and_bidi_characters() {
+        for bad in [
+            "Bursa\0Kerja",
+            "Bursa\nKerja",
+            "Bursa\r\nKerja",
+            "Bursa\tKerja",
+            "Bursa\u{7f}",
+            "Bursa\u{85}Kerja",
+            "Bursa \u{202E}ajreK",
+            "\u{2066}Bursa\u{2069}",
+            "Bursa\u{200F}",
+            "Bursa\u{061C}",
+        ] {
+            let mut c = Checker::new();
+            c.text("title", bad.into(), 1, 100);
+            let error = c.finish().unwrap_err();
+            assert_eq!(error.details[0].field, "title", "{bad:?}");
+        }
+        let mut c = Checker::new();
+        // Letters of any script, zero-width joiners (needed by some scripts) and trailing
+        // whitespace, trimmed, pass.
+        assert_eq!(c.text("title", " Bursa Kerja – جاكرتا \n".into(), 1, 100), "Bursa Kerja – جاكرتا");
+        assert_eq!(c.text("name", "क्\u{200D}ष".into(), 1, 100), "क्\u{200D}ष");
+        assert!(c.finish().is_ok());
+    }
+
+    #[test]
+    fn multiline_text_keeps_line_feeds_only() {
+        let mut c = Checker::new();
+        assert_eq!(
+            c.multiline_text("description", "One\nTwo\r\nThree\n".into(), 0, 100),
+            "One\nTwo\r\nThree"
+        );
+        assert_eq!(
+            c.optional_multiline_text("notes", Some("  ".into()), 100),
+            None
+        );
+        assert!(c.finish().is_ok());
+        for bad in ["a\0b", "a\rb", "a\tb", "a\u{202D}b", "a\u{2067}b\n"] {
+            let mut c = Checker::new();
+            c.optional_multiline_text("notes", Some(bad.into()), 100);
+            assert!(c.finish().is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn time_filters_are_bounded_to_the_years() {
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        assert!(time_filter("from", None).unwrap().is_none());
+        assert!(time_filter("from", Some(at("2026-12-01T00:00:00Z"))).is_ok());
+        for bad in ["0001-01-01T00:00:00Z", "9999-12-31T00:00:00Z", "1999-12-31T23:59:59Z"] {
+            let error = time_filter("from", Some(at(bad))).unwrap_err();
+            assert_eq!(error.status.as_u16(), 422);
+            assert_eq!(error.details[0].field, "from");
+        }
+        let mut c = Checker::new();
+        c.time_in_range("closes_at", at("2101-01-01T00:00:00Z").naive_utc());
+        assert!(c.finish().is_err());
     }
 
     #[test]

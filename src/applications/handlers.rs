@@ -181,7 +181,7 @@ fn apply_in(
         ));
     }
     let at = now();
-    if vacancy.status != "open" || vacancy.closes_at.is_some_and(|closes| closes <= at) {
+    if !vacancy.takes_applications(at) {
         return Err(AppError::conflict(
             "vacancy_closed",
             "the vacancy is closed to applications",

@@ -101,12 +101,35 @@ pub fn event_staff(conn: &mut DbConn, caller: &AuthUser, event_id: &str) -> AppR
 /// placements, figures and audit trail. 404 / 403 as [`event_staff`].
 pub fn event_reader(conn: &mut DbConn, caller: &AuthUser, event_id: &str) -> AppResult<Event> {
     let event = visible_event(conn, caller, event_id)?;
-    if caller.role.reads_everything() || membership(conn, caller, &event.organization_id)?.is_some()
-    {
+    if reads_event(conn, caller, &event)? {
         return Ok(event);
     }
     Err(AppError::forbidden(
         "only the event's organizer and ministry staff may see this",
+    ))
+}
+
+/// Whether the caller passes [`event_reader`] for an event already in hand: for a read that
+/// shows more to the event's staff than to others rather than refusing them.
+pub fn reads_event(conn: &mut DbConn, caller: &AuthUser, event: &Event) -> AppResult<bool> {
+    Ok(caller.role.reads_everything()
+        || membership(conn, caller, &event.organization_id)?.is_some())
+}
+
+/// 403 unless the caller acts for the employer `organization_id` (or is an admin) and that
+/// employer takes part in the event as approved by its organizer: who may post vacancies there.
+pub fn approved_employer(
+    conn: &mut DbConn,
+    caller: &AuthUser,
+    event_id: &str,
+    organization_id: &str,
+) -> AppResult<()> {
+    organization_member(conn, caller, organization_id)?;
+    if crate::participations::is_approved(conn, event_id, organization_id)? {
+        return Ok(());
+    }
+    Err(AppError::forbidden(
+        "only employers approved for this event may do this",
     ))
 }
 

@@ -1,19 +1,27 @@
 //! Job fair events: the model, its rules and its queries.
 //!
 //! An event belongs to an organizer organization. Drafts are seen only by that organization's
-//! members, admins and ministry staff; published and closed events are public.
+//! members, admins and ministry staff; published and closed events are public. Who may see or
+//! act on an event is decided by the guards of [`crate::auth::guards`]: an event the caller may
+//! not see is 404 (a draft's existence is not public), one they may see but not act on is 403.
+//!
+//! The operations: [`get`] and [`list`] here, the changes in [`lifecycle`] (create, update,
+//! publish, cancel, close).
 
 pub mod handlers;
+pub mod lifecycle;
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::auth::AuthUser;
+pub use lifecycle::{cancel, close, create, publish, update, Closing, EventPatch, NewEvent};
+
+use crate::auth::{AuthUser, Role};
 use crate::db::schema::events;
 use crate::db::DbConn;
-use crate::error::AppResult;
-use crate::organizations;
+use crate::error::{AppError, AppResult};
+use crate::pagination::{self, Cursor, Page};
 use crate::validate::Checker;
 
 crate::text_enum! {
@@ -61,8 +69,12 @@ impl EventStatus {
     }
 }
 
-/// Statuses anyone may see.
+/// Statuses anyone may see: those of an event that takes outcomes.
 pub const PUBLIC_STATUSES: [EventStatus; 2] = EventStatus::TAKES_OUTCOMES;
+
+/// The role of the users who act for an event's organization (always an organizer office):
+/// only they see its drafts through a membership.
+const STAFF_ROLE: Role = Role::Organizer;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = events)]
@@ -137,7 +149,7 @@ impl EventFields {
     pub fn check(self, c: &mut Checker) -> Self {
         let fields = Self {
             title: c.text("title", self.title, 3, 200),
-            description: c.text("description", self.description, 0, 10_000),
+            description: c.multiline_text("description", self.description, 0, 10_000),
             venue: self
                 .venue
                 .and_then(|v| c.optional_text("venue", Some(v), 300)),
@@ -151,9 +163,8 @@ impl EventFields {
         if !c.failed("format") && fields.format != EventFormat::Online && fields.venue.is_none() {
             c.fail("venue", "is required for onsite and hybrid events");
         }
-        if !c.failed("starts_at") && !(2000..=2100).contains(&fields.starts_at.year()) {
-            c.fail("starts_at", "must be between the years 2000 and 2100");
-        }
+        c.time_in_range("starts_at", fields.starts_at);
+        c.time_in_range("ends_at", fields.ends_at);
         if !c.failed("starts_at") && !c.failed("ends_at") {
             if fields.ends_at <= fields.starts_at {
                 c.fail("ends_at", "must be after starts_at");
@@ -171,7 +182,7 @@ impl EventFields {
 pub struct EventColumns<'a> {
     title: &'a str,
     description: &'a str,
-    format: &'static str,
+    format: EventFormat,
     venue: Option<&'a str>,
     province_code: &'a str,
     city: &'a str,
@@ -179,7 +190,7 @@ pub struct EventColumns<'a> {
     ends_at: NaiveDateTime,
     capacity: i32,
     budget_idr: i64,
-    funding_source: &'static str,
+    funding_source: FundingSource,
     target_placements: i32,
     local_start_date: NaiveDate,
 }
@@ -189,7 +200,7 @@ impl EventFields {
         EventColumns {
             title: &self.title,
             description: &self.description,
-            format: self.format.as_str(),
+            format: self.format,
             venue: self.venue.as_deref(),
             province_code: &self.province_code,
             city: &self.city,
@@ -197,14 +208,14 @@ impl EventFields {
             ends_at: self.ends_at,
             capacity: self.capacity,
             budget_idr: self.budget_idr,
-            funding_source: self.funding_source.as_str(),
+            funding_source: self.funding_source,
             target_placements: self.target_placements,
             local_start_date: crate::placements::local_date(self.starts_at, &self.province_code),
         }
     }
 
-    pub fn from_event(event: &Event) -> AppResult<Self> {
-        Ok(Self {
+    pub fn from_event(event: &Event) -> Self {
+        Self {
             title: event.title.clone(),
             description: event.description.clone(),
             format: event.format,
@@ -217,7 +228,7 @@ impl EventFields {
             budget_idr: event.budget_idr,
             funding_source: event.funding_source,
             target_placements: event.target_placements,
-        })
+        }
     }
 }
 
@@ -229,15 +240,17 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<Event>> {
         .optional()
 }
 
-/// The event if `caller` may see it: public, or read-everything staff, or a member of its
-/// organization. One query either way (a read on the hot path of every fair page).
+/// The event if `caller` may see it: public, or read-everything staff, or a member acting for
+/// its organization (a member whose role no longer fits sees what the public sees). One query
+/// either way (a read on the hot path of every fair page).
 pub fn find_visible(
     conn: &mut DbConn,
     id: &str,
     caller: Option<&AuthUser>,
 ) -> QueryResult<Option<Event>> {
     let event = match caller {
-        Some(user) if !user.role.reads_everything() => {
+        Some(user) if user.role.reads_everything() => find(conn, id)?,
+        Some(user) if user.role == STAFF_ROLE => {
             let found: Option<(Event, bool)> = events::table
                 .filter(events::id.eq(id))
                 .select((
@@ -250,14 +263,98 @@ pub fn find_visible(
                 .filter(|(event, member)| event.is_public() || *member)
                 .map(|(event, _)| event)
         }
-        Some(_) => find(conn, id)?,
-        None => find(conn, id)?.filter(Event::is_public),
+        _ => find(conn, id)?.filter(Event::is_public),
     };
     Ok(event)
 }
 
 /// Organizations whose non-public events `caller` may see, as a subquery: those they act for
 /// now ([`organizations::acting_for`]: a membership and the role of that kind of organization).
-pub fn member_organizations(user_id: String) -> organizations::ActingFor {
-    organizations::acting_for(user_id)
+pub fn member_organizations(user_id: String) -> crate::organizations::ActingFor {
+    crate::organizations::acting_for(user_id)
+}
+
+/// Reading one event: anyone may read a published or closed event; a draft or cancelled one
+/// only its organization's members, admins and ministry staff (404 for others).
+pub fn get(conn: &mut DbConn, caller: Option<&AuthUser>, id: &str) -> AppResult<Event> {
+    find_visible(conn, id, caller)?.ok_or_else(|| AppError::not_found("event"))
+}
+
+/// The filters of [`list`].
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    pub province_code: Option<String>,
+    pub status: Option<EventStatus>,
+    pub organization_id: Option<String>,
+    /// Events starting at or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Events starting before this instant.
+    pub to: Option<DateTime<Utc>>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// Events by start time, filtered, showing each caller only what they may see ([`get`]). A bad
+/// filter is a 422 naming it; `from` and `to` lie in [`crate::validate::YEARS`].
+pub fn list(conn: &mut DbConn, caller: Option<&AuthUser>, query: ListQuery) -> AppResult<Page<Event>> {
+    let limit = pagination::limit(query.limit)?;
+    let after = match pagination::cursor(query.cursor.as_deref())? {
+        Some(cursor) => Some((cursor.key_as_time()?, cursor.id)),
+        None => None,
+    };
+    let organization_id = match query.organization_id.as_deref() {
+        Some(raw) => Some(
+            uuid::Uuid::parse_str(raw)
+                .map_err(|_| AppError::invalid_field("organization_id", "is not a UUID"))?
+                .hyphenated()
+                .to_string(),
+        ),
+        None => None,
+    };
+    let province_code = crate::validate::province_filter(query.province_code)?;
+    let from = crate::validate::time_filter("from", query.from)?;
+    let to = crate::validate::time_filter("to", query.to)?;
+
+    let mut q = events::table.select(Event::as_select()).into_boxed();
+    match caller {
+        Some(user) if user.role.reads_everything() => {}
+        Some(user) if user.role == STAFF_ROLE => {
+            q = q.filter(
+                events::status
+                    .eq_any(PUBLIC_STATUSES)
+                    .or(events::organization_id.eq_any(member_organizations(user.id.clone()))),
+            )
+        }
+        _ => q = q.filter(events::status.eq_any(PUBLIC_STATUSES)),
+    }
+    if let Some(province) = province_code {
+        q = q.filter(events::province_code.eq(province));
+    }
+    if let Some(status) = query.status {
+        q = q.filter(events::status.eq(status));
+    }
+    if let Some(organization_id) = organization_id {
+        q = q.filter(events::organization_id.eq(organization_id));
+    }
+    if let Some(from) = from {
+        q = q.filter(events::starts_at.ge(from));
+    }
+    if let Some(to) = to {
+        q = q.filter(events::starts_at.lt(to));
+    }
+    if let Some((at, id)) = after {
+        q = q.filter(
+            events::starts_at
+                .gt(at)
+                .or(events::starts_at.eq(at).and(events::id.gt(id))),
+        );
+    }
+    let rows = q
+        .order((events::starts_at.asc(), events::id.asc()))
+        .limit(limit + 1)
+        .load(conn)?;
+    Ok(Page::from_rows(rows, limit, |e: &Event| {
+        Cursor::from_time(e.starts_at, &e.id)
+    }))
 }

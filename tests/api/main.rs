@@ -25,5 +25,6 @@ mod registrations;
 mod rollups;
 mod scorecard;
 mod security_accounts;
+mod security_fair;
 mod seed;
 mod smtp;
