@@ -1059,7 +1059,8 @@ async fn fair_operations_matrix(app: TestApp) {
         "fair operations matrix rows that failed (actor, method, path, body):\n{}",
         run.failures
     );
-    assert_eq!(run.rows, 654, "rows in the matrix");
+    // 657: three more since staff may not register another organization's walk-in (issue 11).
+    assert_eq!(run.rows, 657, "rows in the matrix");
 
     // Only the allowed writes happened, each exactly once.
     assert_eq!(run.created(&employers), 1);
