@@ -361,6 +361,14 @@ pub fn reject(
     c.finish()?;
     write_transaction(conn, |conn| {
         let claim = open_claim(conn, caller, id)?;
-        decide(conn, caller, &claim, ClaimStatus::Rejected, &note, None, None)
+        decide(
+            conn,
+            caller,
+            &claim,
+            ClaimStatus::Rejected,
+            &note,
+            None,
+            None,
+        )
     })
 }

@@ -238,8 +238,7 @@ pub fn find_visible(
             registrations::table
                 .inner_join(events::table)
                 .inner_join(
-                    memberships::table
-                        .on(memberships::organization_id.eq(events::organization_id)),
+                    memberships::table.on(memberships::organization_id.eq(events::organization_id)),
                 )
                 .filter(registrations::job_seeker_id.eq(id.to_owned()))
                 .filter(memberships::user_id.eq(caller.id.clone()))

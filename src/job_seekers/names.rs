@@ -16,8 +16,8 @@
 /// Titles and forms of address that may precede a name.
 const HONORIFICS: &[&str] = &[
     "bapak", "pak", "bpk", "ibu", "bu", "sdr", "sdri", "saudara", "saudari", "tn", "tuan", "ny",
-    "nyonya", "nn", "nona", "h", "hj", "haji", "hajjah", "hajah", "dr", "drs", "dra", "ir",
-    "prof", "kh", "ust", "ustadz", "ustadzah", "mr", "mrs", "ms",
+    "nyonya", "nn", "nona", "h", "hj", "haji", "hajjah", "hajah", "dr", "drs", "dra", "ir", "prof",
+    "kh", "ust", "ustadz", "ustadzah", "mr", "mrs", "ms",
 ];
 
 /// The shortest name (letters, words run together) in which one edit is tolerated.

@@ -161,7 +161,6 @@ mod tests {
         }
     }
 
-
     #[test]
     fn the_nik_hash_is_keyed_and_deterministic() {
         let nik = "3174011508950001";

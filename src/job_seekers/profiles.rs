@@ -3,9 +3,7 @@
 use serde::Deserialize;
 
 use super::lookup::{self, Via};
-use super::rules::{
-    check_city, check_disability_type, check_email, check_full_name, check_phone,
-};
+use super::rules::{check_city, check_disability_type, check_email, check_full_name, check_phone};
 use super::{find_by_nik_hash, JobSeeker, NewJobSeeker, ProfileFields};
 use crate::audit;
 use crate::auth::{guards, AuthUser, Role};

@@ -246,8 +246,7 @@ impl NewJobSeeker {
             check_birth_date(&mut c, date, today);
         }
         let gender = c.required("gender", self.gender);
-        let (nik, nik_birth_date) =
-            check_nik(&mut c, self.nik, birth_date, self.gender, today);
+        let (nik, nik_birth_date) = check_nik(&mut c, self.nik, birth_date, self.gender, today);
         // The NIK's birth date stands in for one not given: age breakdowns need it.
         let birth_date = birth_date.or(nik_birth_date);
         let fields = ProfileFields {
@@ -414,5 +413,4 @@ mod tests {
             assert_eq!(c.finish().is_ok(), ok, "{phone}");
         }
     }
-
 }

@@ -57,11 +57,10 @@ pub fn register(
         (event, own.id)
     } else {
         let event = guards::event_staff(conn, caller, event_id)?;
-        let id = job_seeker_id
-            .ok_or_else(|| AppError::invalid_field("job_seeker_id", "is required"))?;
-        let job_seeker = seekers::find(conn, &id)?.ok_or_else(|| {
-            AppError::invalid_field("job_seeker_id", "no job seeker has this id")
-        })?;
+        let id =
+            job_seeker_id.ok_or_else(|| AppError::invalid_field("job_seeker_id", "is required"))?;
+        let job_seeker = seekers::find(conn, &id)?
+            .ok_or_else(|| AppError::invalid_field("job_seeker_id", "no job seeker has this id"))?;
         let may_register = caller.is_admin()
             || job_seeker.user_id.is_some()
             || seekers::recorded_by_organization(conn, &job_seeker, &event.organization_id)?
@@ -352,9 +351,11 @@ pub fn list(
             job_seeker_name,
         })
         .collect();
-    Ok(Page::from_rows(items, filter.limit, |r: &RegistrationItem| {
-        Cursor::new("", r.id.clone())
-    }))
+    Ok(Page::from_rows(
+        items,
+        filter.limit,
+        |r: &RegistrationItem| Cursor::new("", r.id.clone()),
+    ))
 }
 
 /// One of the caller's own registrations, with what they need to find the fair.

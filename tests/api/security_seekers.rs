@@ -227,11 +227,7 @@ async fn a_known_nik_answers_nik_registered_without_an_id(app: TestApp) {
             .await;
         taken.assert(409);
         assert_eq!(taken.code(), "nik_registered");
-        assert!(
-            !taken.body.to_string().contains(&siti_id),
-            "{}",
-            taken.body
-        );
+        assert!(!taken.body.to_string().contains(&siti_id), "{}", taken.body);
         assert!(taken.body["error"]["details"]
             .as_array()
             .is_none_or(|d| d.is_empty()));
@@ -353,14 +349,19 @@ async fn the_owner_of_a_squatted_nik_claims_it_and_an_admin_moves_it(app: TestAp
 
     // She files a claim with the profile she tried to create.
     let claim_body = json!({"profile": body, "note": "KTP at the Disnaker office Monday"});
-    let filed = app.post(CLAIMS, Some(&siti_token), claim_body.clone()).await;
+    let filed = app
+        .post(CLAIMS, Some(&siti_token), claim_body.clone())
+        .await;
     filed.assert(201);
     let claim = filed.id();
     assert_eq!(filed.body["status"], "open");
     assert_eq!(filed.body["nik_last4"], "0002");
     assert_eq!(filed.body["user_id"], siti_user.as_str());
     let text = filed.body.to_string();
-    assert!(!text.contains(&squatted) && !text.contains(SITI_NIK), "{text}");
+    assert!(
+        !text.contains(&squatted) && !text.contains(SITI_NIK),
+        "{text}"
+    );
     let again = app.post(CLAIMS, Some(&siti_token), claim_body).await;
     again.assert(409);
     assert_eq!(again.code(), "claim_open");
@@ -376,7 +377,9 @@ async fn the_owner_of_a_squatted_nik_claims_it_and_an_admin_moves_it(app: TestAp
     // Admins list claims; no one else does.
     app.get(CLAIMS, Some(&siti_token)).await.assert(403);
     let admin = app.admin_token().await;
-    let open = app.get(&format!("{CLAIMS}?status=open"), Some(&admin)).await;
+    let open = app
+        .get(&format!("{CLAIMS}?status=open"), Some(&admin))
+        .await;
     open.assert(200);
     let items = open.body["items"].as_array().unwrap();
     assert_eq!(items.len(), 1);
@@ -390,7 +393,9 @@ async fn the_owner_of_a_squatted_nik_claims_it_and_an_admin_moves_it(app: TestAp
     app.post(&approve, Some(&siti_token), json!({"note": "mine"}))
         .await
         .assert(403);
-    app.post(&approve, Some(&admin), json!({})).await.assert(422);
+    app.post(&approve, Some(&admin), json!({}))
+        .await
+        .assert(422);
     let approved = app
         .post(&approve, Some(&admin), json!({"note": "KTP checked"}))
         .await;
@@ -439,7 +444,11 @@ async fn a_claim_is_rejected_or_refused_by_the_rules(app: TestApp) {
     let body = siti(SITI_NIK, "Siti Nurhaliza");
     // Nothing to claim: no profile holds the NIK.
     let free = app
-        .post(CLAIMS, Some(&siti_token), json!({"profile": body, "note": "x"}))
+        .post(
+            CLAIMS,
+            Some(&siti_token),
+            json!({"profile": body, "note": "x"}),
+        )
         .await;
     free.assert(409);
     assert_eq!(free.code(), "nik_not_registered");
@@ -515,8 +524,11 @@ async fn only_those_who_scan_see_check_in_codes_in_lists(app: TestApp) {
     let (siti_token, _) = siti_signs_up(&app).await;
     let (organizer, _, event) = running_fair(&app, "desk@disnaker.id").await;
     let path = format!("/api/v1/events/{event}/registrations");
-    let code = app.post(&path, Some(&siti_token), json!({})).await.assert(201).body
-        ["check_in_code"]
+    let code = app
+        .post(&path, Some(&siti_token), json!({}))
+        .await
+        .assert(201)
+        .body["check_in_code"]
         .as_str()
         .unwrap()
         .to_owned();
