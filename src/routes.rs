@@ -97,6 +97,12 @@ routes! {
         patch: job_seekers::handlers::update,
     },
     "/api/v1/me/job-seeker" => { get: job_seekers::handlers::me },
+    "/api/v1/nik-claims" => {
+        get: job_seekers::claim_handlers::list,
+        post: job_seekers::claim_handlers::file,
+    },
+    "/api/v1/nik-claims/{id}/approve" => { post: job_seekers::claim_handlers::approve },
+    "/api/v1/nik-claims/{id}/reject" => { post: job_seekers::claim_handlers::reject },
 
     "/api/v1/events/{id}/registrations" => {
         get: registrations::handlers::list,

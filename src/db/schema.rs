@@ -175,6 +175,25 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         number -> Nullable<BigInt>,
+        nik_revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    nik_claims (id) {
+        id -> Text,
+        user_id -> Text,
+        nik_hash -> Text,
+        nik_last4 -> Text,
+        profile -> Text,
+        note -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        holder_job_seeker_id -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_note -> Nullable<Text>,
+        job_seeker_id -> Nullable<Text>,
     }
 }
 
@@ -385,6 +404,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     participations,
     vacancies,
     job_seekers,
+    nik_claims,
     registrations,
     applications,
     application_transitions,

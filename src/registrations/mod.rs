@@ -5,8 +5,12 @@
 //! conditional update of `registrations_count` below `capacity`, so simultaneous registrations
 //! never exceed it; checking in is a conditional update of `checked_in_at IS NULL`, so a person
 //! is counted once however often their code is scanned (the first scan stands).
+//!
+//! The operations (who may act, the transaction, the audit records) are in [`operations`]; this
+//! file holds the model and the writes they share.
 
 pub mod handlers;
+pub mod operations;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -90,7 +94,7 @@ pub fn find_for(
         .optional()
 }
 
-fn event_not_open(status: &str) -> AppError {
+fn event_not_open(status: EventStatus) -> AppError {
     AppError::conflict(
         "event_not_open",
         format!("only a published event takes registrations and check-ins; this one is {status}"),
@@ -100,7 +104,7 @@ fn event_not_open(status: &str) -> AppError {
 /// Registration is open while the event is published and has not ended.
 pub fn check_registration_open(event: &Event, at: NaiveDateTime) -> AppResult<()> {
     if event.status != EventStatus::Published {
-        return Err(event_not_open(event.status.as_str()));
+        return Err(event_not_open(event.status));
     }
     if at >= event.ends_at {
         return Err(AppError::conflict(
@@ -114,7 +118,7 @@ pub fn check_registration_open(event: &Event, at: NaiveDateTime) -> AppResult<()
 /// The event's status and times: what decides whether a scan is accepted now.
 #[derive(Debug, Clone, Queryable)]
 pub struct CheckInWindow {
-    pub status: String,
+    pub status: EventStatus,
     pub starts_at: NaiveDateTime,
     pub ends_at: NaiveDateTime,
 }
@@ -122,7 +126,7 @@ pub struct CheckInWindow {
 impl CheckInWindow {
     pub fn of(event: &Event) -> Self {
         Self {
-            status: event.status.as_str().to_owned(),
+            status: event.status,
             starts_at: event.starts_at,
             ends_at: event.ends_at,
         }
@@ -131,8 +135,8 @@ impl CheckInWindow {
     /// Check-in is accepted for a published event from [`CHECK_IN_MARGIN`] before it starts
     /// until [`CHECK_IN_MARGIN`] after it ends.
     pub fn check(&self, at: NaiveDateTime) -> AppResult<()> {
-        if self.status != EventStatus::Published.as_str() {
-            return Err(event_not_open(&self.status));
+        if self.status != EventStatus::Published {
+            return Err(event_not_open(self.status));
         }
         if at < self.starts_at - CHECK_IN_MARGIN || at > self.ends_at + CHECK_IN_MARGIN {
             return Err(AppError::conflict(
@@ -158,17 +162,17 @@ pub fn register(
         return Ok((existing, false));
     }
     let seated = diesel::update(events::table.find(&event.id))
-        .filter(events::status.eq(EventStatus::Published.as_str()))
+        .filter(events::status.eq(EventStatus::Published))
         .filter(events::registrations_count.lt(events::capacity))
         .set(events::registrations_count.eq(events::registrations_count + 1))
         .execute(conn)?;
     if seated == 0 {
-        let status: String = events::table
+        let status: EventStatus = events::table
             .find(&event.id)
             .select(events::status)
             .first(conn)?;
-        if status != EventStatus::Published.as_str() {
-            return Err(event_not_open(&status));
+        if status != EventStatus::Published {
+            return Err(event_not_open(status));
         }
         return Err(AppError::conflict(
             "event_full",
@@ -210,15 +214,15 @@ pub fn check_in(
         .execute(conn)?;
     if updated == 1 {
         let counted = diesel::update(events::table.find(event_id))
-            .filter(events::status.eq(EventStatus::Published.as_str()))
+            .filter(events::status.eq(EventStatus::Published))
             .set(events::attendees_count.eq(events::attendees_count + 1))
             .execute(conn)?;
         if counted == 0 {
-            let status: String = events::table
+            let status: EventStatus = events::table
                 .find(event_id)
                 .select(events::status)
                 .first(conn)?;
-            return Err(event_not_open(&status));
+            return Err(event_not_open(status));
         }
     }
     let registration =
@@ -280,7 +284,7 @@ mod tests {
             .and_hms_opt(1, 0, 0)
             .unwrap();
         CheckInWindow {
-            status: "published".into(),
+            status: EventStatus::Published,
             starts_at,
             ends_at: starts_at + Duration::hours(8),
         }
@@ -301,7 +305,7 @@ mod tests {
             Some("outside_check_in_window".to_string())
         );
         let closed = CheckInWindow {
-            status: "closed".into(),
+            status: EventStatus::Closed,
             ..window()
         };
         assert_eq!(

@@ -651,8 +651,14 @@ async fn refused_requests_and_repeated_scans_add_no_record(app: TestApp) {
         .await
         .assert(422);
 
-    assert_eq!(app.count("audit_log"), before);
-    assert_eq!(head(&app), head_before);
+    // The one record added: the refused profile found a NIK, and NIK look-ups are audited
+    // (issue 11). It names no one.
+    assert_eq!(app.count("audit_log"), before + 1);
+    assert_ne!(head(&app), head_before);
+    assert_eq!(
+        app.number("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'nik_lookup.resolve'"),
+        1
+    );
     assert_eq!(app.count("job_seekers"), 1);
     assert_eq!(app.count("registrations"), 1);
     assert_eq!(
@@ -661,7 +667,7 @@ async fn refused_requests_and_repeated_scans_add_no_record(app: TestApp) {
         )),
         1
     );
-    assert_eq!(verify(&app).unwrap(), before as u64);
+    assert_eq!(verify(&app).unwrap(), before as u64 + 1);
 }
 
 async fn reading_the_log_follows_the_rules(app: TestApp) {

@@ -26,5 +26,6 @@ mod rollups;
 mod scorecard;
 mod security_accounts;
 mod security_fair;
+mod security_seekers;
 mod seed;
 mod smtp;

@@ -1,0 +1,408 @@
+//! The operations on registrations: register (self or by staff), scan a code at the door, admit a
+//! walk-in, show the QR code, and the lists. Each checks who may act through
+//! [`crate::auth::guards`], runs its transaction and writes its audit records.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::{CheckIn, CheckInWindow, Registration};
+use crate::auth::{guards, AuthUser, Role};
+use crate::db::schema::{events, job_seekers, registrations};
+use crate::db::{new_id, now, write_transaction, DbConn};
+use crate::error::{AppError, AppResult};
+use crate::events::{Event, EventStatus};
+use crate::job_seekers::{self as seekers, lookup, JobSeekerView, NewJobSeeker};
+use crate::pagination::{Cursor, Page};
+use crate::validate::{self, Checker};
+use crate::{audit, mail};
+
+/// Runs `f` in a write transaction, once more if it lost a race for a unique value: the second
+/// run finds the winner's row.
+fn with_retry<T>(
+    conn: &mut DbConn,
+    mut f: impl FnMut(&mut DbConn) -> AppResult<T>,
+) -> AppResult<T> {
+    match write_transaction(conn, &mut f) {
+        Err(error) if super::lost_a_race(&error) => write_transaction(conn, f),
+        other => other,
+    }
+}
+
+/// A job seeker registers themself (their profile; `job_seeker_id` may be omitted or their
+/// own), or the event's staff register a job seeker by id: someone who signed up themself (a
+/// profile tied to an account) or whom a member of the event's organization recorded; anyone
+/// else is 403 (admins register anyone). `true` when a registration was created, `false` for
+/// the existing one.
+pub fn register(
+    conn: &mut DbConn,
+    caller: &AuthUser,
+    event_id: &str,
+    job_seeker_id: Option<String>,
+) -> AppResult<(Registration, bool)> {
+    let mut c = Checker::new();
+    let job_seeker_id = job_seeker_id.map(|raw| validate::uuid(&mut c, "job_seeker_id", raw));
+    c.finish()?;
+    let (event, job_seeker_id) = if caller.role == Role::JobSeeker {
+        let event = guards::visible_event(conn, caller, event_id)?;
+        let own = seekers::find_by_user(conn, &caller.id)?.ok_or_else(|| {
+            AppError::conflict(
+                "profile_required",
+                "create your job seeker profile (POST /api/v1/job-seekers) before registering",
+            )
+        })?;
+        if job_seeker_id.is_some_and(|given| given != own.id) {
+            return Err(AppError::forbidden("a job seeker registers only themself"));
+        }
+        (event, own.id)
+    } else {
+        let event = guards::event_staff(conn, caller, event_id)?;
+        let id =
+            job_seeker_id.ok_or_else(|| AppError::invalid_field("job_seeker_id", "is required"))?;
+        let job_seeker = seekers::find(conn, &id)?
+            .ok_or_else(|| AppError::invalid_field("job_seeker_id", "no job seeker has this id"))?;
+        let may_register = caller.is_admin()
+            || job_seeker.user_id.is_some()
+            || seekers::recorded_by_organization(conn, &job_seeker, &event.organization_id)?
+            || super::find_for(conn, &event.id, &job_seeker.id)?.is_some();
+        if !may_register {
+            return Err(AppError::forbidden(
+                "staff register only people who signed up themselves or whom their organization recorded; find a walk-in by NIK at the door (POST /events/{id}/walk-ins)",
+            ));
+        }
+        (event, id)
+    };
+    let at = now();
+    super::check_registration_open(&event, at)?;
+    with_retry(conn, |conn| {
+        let (registration, created) =
+            super::register(conn, &event, &job_seeker_id, &caller.id, at)?;
+        if created {
+            audit::record(
+                conn,
+                Some(&caller.id),
+                super::registered_change(&registration),
+            )?;
+            queue_ticket(conn, &event, &registration, at)?;
+        }
+        Ok((registration, created))
+    })
+}
+
+/// Emails the registration ticket (the event and the check-in QR code) to the job seeker, if
+/// they have an address. Run it in the registration's transaction.
+fn queue_ticket(
+    conn: &mut DbConn,
+    event: &Event,
+    registration: &Registration,
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    let Some(contact) = mail::recipients::job_seeker(conn, &registration.job_seeker_id)? else {
+        return Ok(());
+    };
+    let png = mail::qr::qr_png(&registration.check_in_code).map_err(AppError::internal)?;
+    let email = mail::render::registration_ticket(
+        &contact.email,
+        &contact.name,
+        contact.language,
+        &mail::render::EventDetails {
+            title: &event.title,
+            format: event.format.as_str(),
+            venue: event.venue.as_deref(),
+            city: &event.city,
+            province_code: &event.province_code,
+            starts_at: event.starts_at,
+            ends_at: event.ends_at,
+        },
+        &registration.check_in_code,
+        &png,
+    );
+    mail::enqueue(conn, &email, at)?;
+    Ok(())
+}
+
+/// The scan at the door, by the event's staff (404 for an event the caller cannot see, 403 for
+/// one they do not run, 404 for a code not of this event). A repeated scan changes nothing; a
+/// first one is one transaction of two conditional updates.
+pub fn scan(
+    conn: &mut DbConn,
+    caller: &AuthUser,
+    event_id: &str,
+    check_in_code: Option<String>,
+) -> AppResult<CheckIn> {
+    let mut c = Checker::new();
+    let code = c.required_text("check_in_code", check_in_code, 1, 64);
+    c.finish()?;
+    let event = guards::event_staff(conn, caller, event_id)?;
+    let registration: Registration = registrations::table
+        .filter(registrations::check_in_code.eq(&code))
+        .filter(registrations::event_id.eq(&event.id))
+        .select(Registration::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("registration with this check-in code"))?;
+    let at = now();
+    CheckInWindow::of(&event).check(at)?;
+    if registration.checked_in_at.is_some() {
+        return Ok(CheckIn {
+            registration,
+            already_checked_in: true,
+        });
+    }
+    write_transaction(conn, |conn| {
+        let check_in = super::check_in(conn, &registration.id, &event.id, &caller.id, at)?;
+        // A simultaneous scan may have won meanwhile: then nothing changed here.
+        if !check_in.already_checked_in {
+            audit::record(
+                conn,
+                Some(&caller.id),
+                super::checked_in_change(&check_in.registration),
+            )?;
+        }
+        Ok(check_in)
+    })
+}
+
+/// What a walk-in produced.
+#[derive(Debug, Serialize)]
+pub struct WalkIn {
+    pub registration: CheckIn,
+    /// The whole profile when the caller could read it before (or recorded it now); else only
+    /// its id, name and the last digits of the NIK they typed.
+    pub job_seeker: JobSeekerView,
+    /// No job seeker had the NIK: the profile was created from the request.
+    pub job_seeker_created: bool,
+    /// The job seeker was not registered for the event before.
+    pub registration_created: bool,
+}
+
+/// A job seeker at the door without a registration: the event's staff find them by NIK, or
+/// record their profile, then register and check them in, in one transaction. A profile found by
+/// NIK is used only if the name and birth date given match it (409 `identity_mismatch`
+/// otherwise, naming no one); the look-up is rate-limited and audited (see
+/// [`crate::job_seekers::lookup`]).
+pub fn walk_in(
+    conn: &mut DbConn,
+    caller: &AuthUser,
+    event_id: &str,
+    input: NewJobSeeker,
+    nik_key: &[u8],
+) -> AppResult<WalkIn> {
+    guards::role(caller, &[Role::Organizer, Role::Admin])?;
+    let profile = input.validate(nik_key)?;
+    let event = guards::event_staff(conn, caller, event_id)?;
+    let at = now();
+    CheckInWindow::of(&event).check(at)?;
+    let found = lookup::for_walk_in(conn, caller, &event.id, &profile, at)?;
+    // Whether the caller could read the found profile before this walk-in.
+    let readable = match &found {
+        Some(job_seeker) => seekers::find_visible(conn, &job_seeker.id, caller)?.is_some(),
+        None => false,
+    };
+    with_retry(conn, |conn| {
+        // Look again inside the transaction: a simultaneous walk-in may have recorded the NIK.
+        // (the profile, whether it was created now, whether the caller may see all of it)
+        let (job_seeker, job_seeker_created, full) =
+            match seekers::find_by_nik_hash(conn, profile.nik_hash())? {
+                Some(job_seeker) if found.as_ref().is_some_and(|f| f.id == job_seeker.id) => {
+                    (job_seeker, false, readable)
+                }
+                Some(job_seeker) if lookup::same_person(&job_seeker, &profile) => {
+                    let full = seekers::find_visible(conn, &job_seeker.id, caller)?.is_some();
+                    (job_seeker, false, full)
+                }
+                Some(_) => return Err(lookup::identity_mismatch()),
+                None => {
+                    let id = new_id();
+                    let created = seekers::insert(conn, &profile.row(&id, None, &caller.id, at))?;
+                    (created, true, true)
+                }
+            };
+        let (registration, registration_created) =
+            super::register(conn, &event, &job_seeker.id, &caller.id, at)?;
+        let registration = super::check_in(conn, &registration.id, &event.id, &caller.id, at)?;
+        // The audit records last, in the order the changes were made.
+        if job_seeker_created {
+            audit::record(
+                conn,
+                Some(&caller.id),
+                seekers::created_change(&job_seeker, Some(&event.id)),
+            )?;
+        }
+        if registration_created {
+            audit::record(
+                conn,
+                Some(&caller.id),
+                super::registered_change(&registration.registration),
+            )?;
+        }
+        if !registration.already_checked_in {
+            audit::record(
+                conn,
+                Some(&caller.id),
+                super::checked_in_change(&registration.registration),
+            )?;
+        }
+        let job_seeker = if full {
+            JobSeekerView::Full(Box::new(job_seeker))
+        } else {
+            JobSeekerView::Summary(job_seeker.summary())
+        };
+        Ok(WalkIn {
+            registration,
+            job_seeker,
+            job_seeker_created,
+            registration_created,
+        })
+    })
+}
+
+/// The check-in code of a registration, for its QR code: the person themself, the event's
+/// staff and admins; anyone else 404.
+pub fn qr_code(conn: &mut DbConn, caller: &AuthUser, registration_id: &str) -> AppResult<String> {
+    let found: Option<(String, Option<String>, String)> = registrations::table
+        .inner_join(job_seekers::table)
+        .inner_join(events::table)
+        .filter(registrations::id.eq(registration_id))
+        .select((
+            registrations::check_in_code,
+            job_seekers::user_id,
+            events::organization_id,
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((code, user_id, organization_id)) = found else {
+        return Err(AppError::not_found("registration"));
+    };
+    if user_id.as_deref() == Some(caller.id.as_str())
+        || caller.is_admin()
+        || guards::membership(conn, caller, &organization_id)?.is_some()
+    {
+        return Ok(code);
+    }
+    Err(AppError::not_found("registration"))
+}
+
+/// A registration in an event's list: who it is, not how to reach them. The check-in code is a
+/// credential: only those who may scan it (the event's staff and admins) get it.
+#[derive(Debug, Serialize)]
+pub struct RegistrationItem {
+    pub id: String,
+    pub event_id: String,
+    pub job_seeker_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check_in_code: Option<String>,
+    #[serde(serialize_with = "crate::db::serialize_utc")]
+    pub registered_at: NaiveDateTime,
+    pub registered_by: String,
+    #[serde(serialize_with = "crate::db::serialize_utc_opt")]
+    pub checked_in_at: Option<NaiveDateTime>,
+    pub checked_in_by: Option<String>,
+    pub job_seeker_name: String,
+}
+
+/// Which registrations of an event to list.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub checked_in: Option<bool>,
+    pub limit: i64,
+    pub after: Option<Cursor>,
+}
+
+/// An event's registrations, oldest first: its staff, ministry staff and admins (see
+/// [`guards::event_reader`]).
+pub fn list(
+    conn: &mut DbConn,
+    caller: &AuthUser,
+    event_id: &str,
+    filter: ListFilter,
+) -> AppResult<Page<RegistrationItem>> {
+    let event = guards::event_reader(conn, caller, event_id)?;
+    let may_scan =
+        caller.is_admin() || guards::membership(conn, caller, &event.organization_id)?.is_some();
+    let mut q = registrations::table
+        .inner_join(job_seekers::table)
+        .filter(registrations::event_id.eq(&event.id))
+        .select((Registration::as_select(), job_seekers::full_name))
+        .into_boxed();
+    match filter.checked_in {
+        Some(true) => q = q.filter(registrations::checked_in_at.is_not_null()),
+        Some(false) => q = q.filter(registrations::checked_in_at.is_null()),
+        None => {}
+    }
+    if let Some(after) = filter.after {
+        q = q.filter(registrations::id.gt(after.id));
+    }
+    let rows: Vec<(Registration, String)> = q
+        .order(registrations::id.asc())
+        .limit(filter.limit + 1)
+        .load(conn)?;
+    let items = rows
+        .into_iter()
+        .map(|(r, job_seeker_name)| RegistrationItem {
+            id: r.id,
+            event_id: r.event_id,
+            job_seeker_id: r.job_seeker_id,
+            check_in_code: may_scan.then_some(r.check_in_code),
+            registered_at: r.registered_at,
+            registered_by: r.registered_by,
+            checked_in_at: r.checked_in_at,
+            checked_in_by: r.checked_in_by,
+            job_seeker_name,
+        })
+        .collect();
+    Ok(Page::from_rows(
+        items,
+        filter.limit,
+        |r: &RegistrationItem| Cursor::new("", r.id.clone()),
+    ))
+}
+
+/// One of the caller's own registrations, with what they need to find the fair.
+#[derive(Debug, Serialize, Queryable)]
+pub struct MyRegistration {
+    #[serde(flatten)]
+    pub registration: Registration,
+    pub event_title: String,
+    pub event_status: EventStatus,
+    pub event_venue: Option<String>,
+    pub event_city: String,
+    #[serde(serialize_with = "crate::db::serialize_utc")]
+    pub event_starts_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::db::serialize_utc")]
+    pub event_ends_at: NaiveDateTime,
+}
+
+/// The caller's registrations (through their job seeker profile), oldest first; an empty page
+/// for an account without a profile.
+pub fn mine(
+    conn: &mut DbConn,
+    caller: &AuthUser,
+    limit: i64,
+    after: Option<Cursor>,
+) -> AppResult<Page<MyRegistration>> {
+    let mut q = registrations::table
+        .inner_join(job_seekers::table)
+        .inner_join(events::table)
+        .filter(job_seekers::user_id.eq(&caller.id))
+        .select((
+            Registration::as_select(),
+            events::title,
+            events::status,
+            events::venue,
+            events::city,
+            events::starts_at,
+            events::ends_at,
+        ))
+        .into_boxed();
+    if let Some(after) = after {
+        q = q.filter(registrations::id.gt(after.id));
+    }
+    let rows: Vec<MyRegistration> = q
+        .order(registrations::id.asc())
+        .limit(limit + 1)
+        .load(conn)?;
+    Ok(Page::from_rows(rows, limit, |r: &MyRegistration| {
+        Cursor::new("", r.registration.id.clone())
+    }))
+}
