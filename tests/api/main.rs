@@ -24,5 +24,6 @@ mod placements;
 mod registrations;
 mod rollups;
 mod scorecard;
+mod security_outcomes;
 mod seed;
 mod smtp;
