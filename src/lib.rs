@@ -14,6 +14,7 @@ pub mod events;
 pub mod export;
 pub mod extract;
 pub mod follow_ups;
+pub mod idempotency;
 pub mod health;
 pub mod job_seekers;
 pub mod mail;

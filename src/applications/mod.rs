@@ -4,66 +4,54 @@
 //! The pipeline is `applied → shortlisted → interviewed → offered`, one step at a time, by the
 //! employer (members of the vacancy's organization, and admins). From any open stage (`applied`
 //! to `offered`) the employer may reject and the job seeker may withdraw. `hired` is set only by
-//! reporting a placement, never by changing the status. `hired`, `rejected` and `withdrawn` are
-//! final. Every status an application takes is kept in `application_transitions`, with its time
-//! and actor.
+//! reporting a placement ([`hire`], called by [`crate::placements`]), never by changing the
+//! status; a retracted hire hands the application back ([`reopen`]). `hired`, `rejected` and
+//! `withdrawn` are final. Every status an application takes is kept in
+//! `application_transitions`, with its time and actor; this module is the only writer of both
+//! tables.
 //!
-//! Who reads an application: the job seeker's own account, members of the vacancy's employer,
-//! members of the event's organizer, ministry staff and admins. Anyone else gets 404, as if it did
-//! not exist. No view of an application carries any part of a NIK.
+//! Who reads an application (its *parties*, [`find_for`]): the job seeker's own account, members
+//! of the vacancy's employer, members of the event's organizer (memberships as
+//! [`crate::auth::guards::membership`] counts them: the caller's current role must be the one
+//! the organization is run by), ministry staff and admins. Anyone else gets 404, as if it did
+//! not exist: an application is personal data, and knowing it exists already says something of
+//! a person. No view of an application carries any part of a NIK.
+//!
+//! The operations ([`apply`], [`move_to`], [`read`], [`list_for_vacancy`], [`mine`]) are in
+//! `ops.rs`; the HTTP handlers only parse, call them and serialize.
 
 pub mod handlers;
+mod ops;
+
+pub use ops::{apply, list_for_vacancy, mine, move_to, read, ListFilter};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use crate::auth::guards;
 use crate::auth::AuthUser;
 use crate::db::schema::{application_transitions, applications, events, job_seekers, vacancies};
-use crate::db::DbConn;
-use crate::error::{AppError, FieldError};
+use crate::db::{new_id, DbConn};
+use crate::error::{AppError, AppResult, FieldError};
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ApplicationStatus {
-    /// Also the placeholder of a missing value (see [`crate::validate::Checker`]).
-    #[default]
-    Applied,
-    Shortlisted,
-    Interviewed,
-    Offered,
-    Hired,
-    Rejected,
-    Withdrawn,
+crate::text_enum! {
+    /// Where an application is in the pipeline (the first variant is also the placeholder of a
+    /// missing value, see [`crate::validate::Checker`]).
+    #[derive(Default)]
+    pub enum ApplicationStatus {
+        #[default]
+        Applied = "applied",
+        Shortlisted = "shortlisted",
+        Interviewed = "interviewed",
+        Offered = "offered",
+        Hired = "hired",
+        Rejected = "rejected",
+        Withdrawn = "withdrawn",
+    }
 }
 
 impl ApplicationStatus {
-    pub const ALL: [ApplicationStatus; 7] = [
-        Self::Applied,
-        Self::Shortlisted,
-        Self::Interviewed,
-        Self::Offered,
-        Self::Hired,
-        Self::Rejected,
-        Self::Withdrawn,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Applied => "applied",
-            Self::Shortlisted => "shortlisted",
-            Self::Interviewed => "interviewed",
-            Self::Offered => "offered",
-            Self::Hired => "hired",
-            Self::Rejected => "rejected",
-            Self::Withdrawn => "withdrawn",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|status| status.as_str() == s)
-    }
-
     /// Still in the pipeline: not hired, rejected or withdrawn.
     pub fn is_open(self) -> bool {
         matches!(
@@ -119,22 +107,11 @@ pub struct Application {
     pub id: String,
     pub vacancy_id: String,
     pub job_seeker_id: String,
-    pub status: String,
+    pub status: ApplicationStatus,
     #[serde(serialize_with = "crate::db::serialize_utc")]
     pub applied_at: NaiveDateTime,
     #[serde(serialize_with = "crate::db::serialize_utc")]
     pub updated_at: NaiveDateTime,
-}
-
-impl Application {
-    pub fn status(&self) -> Result<ApplicationStatus, AppError> {
-        ApplicationStatus::parse(&self.status).ok_or_else(|| {
-            AppError::internal(format!(
-                "application {} has the unknown status {:?}",
-                self.id, self.status
-            ))
-        })
-    }
 }
 
 /// An application with what it is for: the vacancy's title, its employer and its event.
@@ -152,7 +129,7 @@ pub struct ApplicationSummary {
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = application_transitions)]
 pub struct Transition {
-    pub status: String,
+    pub status: ApplicationStatus,
     #[serde(serialize_with = "crate::db::serialize_utc")]
     pub at: NaiveDateTime,
     pub actor_user_id: String,
@@ -190,7 +167,7 @@ pub struct Found {
     pub summary: ApplicationSummary,
     /// The caller is the job seeker's account.
     pub is_job_seeker: bool,
-    /// The caller is a member of the vacancy's organization, or an admin.
+    /// The caller acts for the vacancy's organization, or is an admin.
     pub is_employer: bool,
 }
 
@@ -204,59 +181,47 @@ impl Found {
     }
 }
 
-/// The application if `caller` may read it (see the module's rules), in one query.
-pub fn find_for(conn: &mut DbConn, id: &str, caller: &AuthUser) -> QueryResult<Option<Found>> {
-    type Row = (
-        Application,
-        String,
-        String,
-        String,
-        Option<String>,
-        bool,
-        bool,
-    );
-    let member_of = || crate::events::member_organizations(caller.id.clone());
-    // Diesel maps a flat row only when it holds a `SelectBy`, hence no nested summary here.
-    let row: Option<Row> = applications::table
-        .inner_join(vacancies::table.inner_join(events::table))
-        .inner_join(job_seekers::table)
-        .filter(applications::id.eq(id))
-        .select((
-            Application::as_select(),
-            vacancies::title,
-            vacancies::organization_id,
-            vacancies::event_id,
-            job_seekers::user_id,
-            vacancies::organization_id.eq_any(member_of()),
-            events::organization_id.eq_any(member_of()),
-        ))
-        .first(conn)
-        .optional()?;
-    Ok(row.and_then(|row| {
-        let (
+/// The application if `caller` is a party to it (see the module's rules); 404 `application`
+/// otherwise, whether it exists or not.
+pub fn find_for(conn: &mut DbConn, id: &str, caller: &AuthUser) -> AppResult<Found> {
+    let not_found = || AppError::not_found("application");
+    let row: Option<(Application, String, String, String, String, Option<String>)> =
+        applications::table
+            .inner_join(vacancies::table.inner_join(events::table))
+            .inner_join(job_seekers::table)
+            .filter(applications::id.eq(id))
+            .select((
+                Application::as_select(),
+                vacancies::title,
+                vacancies::organization_id,
+                vacancies::event_id,
+                events::organization_id,
+                job_seekers::user_id,
+            ))
+            .first(conn)
+            .optional()?;
+    let (application, vacancy_title, organization_id, event_id, organizer_id, seeker_user) =
+        row.ok_or_else(not_found)?;
+    let is_job_seeker = seeker_user.as_deref() == Some(caller.id.as_str());
+    let is_employer =
+        caller.is_admin() || guards::membership(conn, caller, &organization_id)?.is_some();
+    let visible = is_job_seeker
+        || is_employer
+        || caller.role.reads_everything()
+        || guards::membership(conn, caller, &organizer_id)?.is_some();
+    if !visible {
+        return Err(not_found());
+    }
+    Ok(Found {
+        summary: ApplicationSummary {
             application,
             vacancy_title,
             organization_id,
             event_id,
-            seeker_user,
-            employer,
-            organizer,
-        ) = row;
-        let summary = ApplicationSummary {
-            application,
-            vacancy_title,
-            organization_id,
-            event_id,
-        };
-        let is_job_seeker = seeker_user.as_deref() == Some(caller.id.as_str());
-        let is_employer = employer || caller.is_admin();
-        let visible = is_job_seeker || is_employer || organizer || caller.role.reads_everything();
-        visible.then_some(Found {
-            summary,
-            is_job_seeker,
-            is_employer,
-        })
-    }))
+        },
+        is_job_seeker,
+        is_employer,
+    })
 }
 
 /// The statuses an application took, oldest first.
@@ -271,25 +236,43 @@ pub fn history(conn: &mut DbConn, application_id: &str) -> QueryResult<Vec<Trans
         .load(conn)
 }
 
-/// A new application, counted on its event (the figures kept for the rollups): every way an
-/// application is made goes through here. `None` when the job seeker already has one for the
-/// vacancy (made meanwhile: the unique key refused this one).
+/// Appends a status to an application's history.
+fn record_transition(
+    conn: &mut DbConn,
+    application_id: &str,
+    status: ApplicationStatus,
+    at: NaiveDateTime,
+    actor: &str,
+) -> QueryResult<usize> {
+    diesel::insert_into(application_transitions::table)
+        .values((
+            application_transitions::id.eq(new_id()),
+            application_transitions::application_id.eq(application_id),
+            application_transitions::status.eq(status),
+            application_transitions::at.eq(at),
+            application_transitions::actor_user_id.eq(actor),
+        ))
+        .execute(conn)
+}
+
+/// A new `applied` application with its first history entry, counted on its event (the figures
+/// kept for the rollups): every way an application is made goes through here. `None` when the
+/// job seeker already has one for the vacancy (made meanwhile: the unique key refused this one).
 pub fn insert(
     conn: &mut DbConn,
     event_id: &str,
     vacancy_id: &str,
     job_seeker_id: &str,
-    status: ApplicationStatus,
     by: &str,
     at: NaiveDateTime,
 ) -> QueryResult<Option<String>> {
-    let id = crate::db::new_id();
+    let id = new_id();
     let inserted = diesel::insert_into(applications::table)
         .values((
             applications::id.eq(&id),
             applications::vacancy_id.eq(vacancy_id),
             applications::job_seeker_id.eq(job_seeker_id),
-            applications::status.eq(status.as_str()),
+            applications::status.eq(ApplicationStatus::Applied),
             applications::applied_at.eq(at),
             applications::created_by.eq(by),
             applications::updated_at.eq(at),
@@ -299,8 +282,121 @@ pub fn insert(
         Err(e) if crate::db::is_unique_violation(&e) => return Ok(None),
         other => other?,
     };
+    record_transition(conn, &id, ApplicationStatus::Applied, at, by)?;
     crate::metrics::tally::application_added(conn, event_id)?;
     Ok(Some(id))
+}
+
+/// Moves an application from `from` to `to` and records it in its history; 409
+/// `invalid_transition` when it is no longer `from` (changed meanwhile). The rules of who may
+/// make the move are the caller's.
+fn set_status(
+    conn: &mut DbConn,
+    application_id: &str,
+    from: ApplicationStatus,
+    to: ApplicationStatus,
+    at: NaiveDateTime,
+    actor: &str,
+) -> AppResult<()> {
+    let updated = diesel::update(
+        applications::table
+            .find(application_id)
+            .filter(applications::status.eq(from)),
+    )
+    .set((applications::status.eq(to), applications::updated_at.eq(at)))
+    .execute(conn)?;
+    if updated == 0 {
+        return Err(AppError::conflict(
+            "invalid_transition",
+            "the application changed status meanwhile; reload it",
+        ));
+    }
+    record_transition(conn, application_id, to, at, actor)?;
+    Ok(())
+}
+
+/// The job seeker and status of an application, if there is one.
+pub fn status_of(
+    conn: &mut DbConn,
+    application_id: &str,
+) -> QueryResult<Option<(String, String, ApplicationStatus)>> {
+    applications::table
+        .find(application_id)
+        .select((
+            applications::vacancy_id,
+            applications::job_seeker_id,
+            applications::status,
+        ))
+        .first(conn)
+        .optional()
+}
+
+/// A reported hire: the application, still open at `from`, becomes `hired` (409
+/// `application_closed` when it is not open, `invalid_transition` when it changed meanwhile).
+/// Called by [`crate::placements`] in the report's transaction.
+pub fn hire(
+    conn: &mut DbConn,
+    application_id: &str,
+    from: ApplicationStatus,
+    at: NaiveDateTime,
+    actor: &str,
+) -> AppResult<()> {
+    if !from.is_open() {
+        return Err(application_closed(from));
+    }
+    set_status(
+        conn,
+        application_id,
+        from,
+        ApplicationStatus::Hired,
+        at,
+        actor,
+    )
+}
+
+/// 409 `application_closed`: a final application cannot become a hire.
+pub fn application_closed(from: ApplicationStatus) -> AppError {
+    AppError::conflict(
+        "application_closed",
+        format!("a {from} application cannot become a hire"),
+    )
+}
+
+/// A retracted hire hands its `hired` application back to the stage it had reached before
+/// (recorded in its history), so the employer may move it on or report the hire again. Called by
+/// [`crate::placements`] in the retraction's transaction; nothing happens to an application that
+/// is no longer `hired`.
+pub fn reopen(
+    conn: &mut DbConn,
+    application_id: &str,
+    at: NaiveDateTime,
+    actor: &str,
+) -> AppResult<()> {
+    let before: ApplicationStatus = application_transitions::table
+        .filter(application_transitions::application_id.eq(application_id))
+        .filter(application_transitions::status.ne(ApplicationStatus::Hired))
+        .order((
+            application_transitions::at.desc(),
+            application_transitions::id.desc(),
+        ))
+        .select(application_transitions::status)
+        .first(conn)
+        .optional()?
+        .unwrap_or(ApplicationStatus::Applied);
+    let updated = diesel::update(
+        applications::table
+            .find(application_id)
+            .filter(applications::status.eq(ApplicationStatus::Hired)),
+    )
+    .set((
+        applications::status.eq(before),
+        applications::updated_at.eq(at),
+    ))
+    .execute(conn)?;
+    if updated > 0 {
+        record_transition(conn, application_id, before, at, actor)?;
+    }
+    Ok(())
 }
 
 /// The id of the job seeker's application for the vacancy, if there is one.
@@ -333,7 +429,7 @@ mod tests {
 
     #[test]
     fn statuses_round_trip_as_stored() {
-        for status in ApplicationStatus::ALL {
+        for &status in ApplicationStatus::ALL {
             assert_eq!(ApplicationStatus::parse(status.as_str()), Some(status));
             let json = serde_json::to_value(status).unwrap();
             assert_eq!(json, status.as_str());
@@ -357,8 +453,8 @@ mod tests {
             (Interviewed, Withdrawn),
             (Offered, Withdrawn),
         ];
-        for from in ApplicationStatus::ALL {
-            for to in ApplicationStatus::ALL {
+        for &from in ApplicationStatus::ALL {
+            for &to in ApplicationStatus::ALL {
                 assert_eq!(
                     from.can_become(to),
                     allowed.contains(&(from, to)),

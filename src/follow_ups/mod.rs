@@ -5,48 +5,45 @@
 //! Who records a follow-up, by its `source`: `employer`, members of the placement's employer
 //! organization; `job_seeker`, the account of the placement's job seeker; `staff`, members of the
 //! organization that runs the placement's event, ministry staff and admins. Only verified
-//! placements (status `confirmed` or `verified`) take follow-ups, at published and closed events
-//! alike. Who sees a placement here: those same parties plus ministry staff; anyone else gets
-//! 404, as if it did not exist.
+//! placements ([`PlacementStatus::VERIFIED`]) take follow-ups, at published and closed events
+//! alike. Who sees a placement here: its parties as [`crate::placements::find_as_party`] says;
+//! anyone else gets 404, as if it did not exist.
 //!
 //! The due list shows, per verified placement, each checkpoint that has passed (its date is on
 //! or before `before`) and has no follow-up dated on or after it: one row per missing
 //! checkpoint, so a placement past both checkpoints with neither done appears twice.
+//!
+//! The operations ([`record`], [`of_placement_for`], [`due`]) are in `ops.rs`; the HTTP handlers
+//! only parse, call them and serialize. Every date they take is bounded to
+//! [`crate::validate::YEARS`] (422 otherwise).
 
 pub mod handlers;
+mod ops;
+
+pub use ops::{due, of_placement_for, record, DueFilter, NewFollowUp};
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::auth::AuthUser;
 use crate::db::schema::{events, follow_ups, job_seekers, placements};
 use crate::db::DbConn;
+use crate::error::AppResult;
+use crate::placements::PlacementStatus;
 
 /// Days after `start_date` at which a follow-up is due.
 pub const CHECKPOINTS: [i64; 2] = [90, 180];
 
-/// The placement statuses that count as verified (see METRICS.md).
-pub const VERIFIED: [&str; 2] = ["confirmed", "verified"];
-
-/// Who gave the information of a follow-up.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Source {
-    /// Also the placeholder of a missing value (see [`crate::validate::Checker`]).
-    #[default]
-    Employer,
-    JobSeeker,
-    Staff,
-}
-
-impl Source {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Employer => "employer",
-            Self::JobSeeker => "job_seeker",
-            Self::Staff => "staff",
-        }
+crate::text_enum! {
+    /// Who gave the information of a follow-up (the first variant is also the placeholder of a
+    /// missing value, see [`crate::validate::Checker`]).
+    #[derive(Default)]
+    pub enum Source {
+        #[default]
+        Employer = "employer",
+        JobSeeker = "job_seeker",
+        Staff = "staff",
     }
 }
 
@@ -72,7 +69,7 @@ pub struct FollowUp {
     pub checked_on: NaiveDate,
     pub employed: bool,
     pub same_employer: bool,
-    pub source: String,
+    pub source: Source,
     pub recorded_by: String,
     #[serde(serialize_with = "crate::db::serialize_utc")]
     pub recorded_at: NaiveDateTime,
@@ -104,14 +101,8 @@ pub struct PlacementRef {
     pub event_id: String,
     pub employer_id: String,
     pub job_seeker_id: String,
-    pub status: String,
+    pub status: PlacementStatus,
     pub start_date: NaiveDate,
-}
-
-impl PlacementRef {
-    pub fn is_verified(&self) -> bool {
-        VERIFIED.contains(&self.status.as_str())
-    }
 }
 
 /// A placement found for a caller, with how the caller stands to it.
@@ -136,34 +127,23 @@ impl Found {
     }
 }
 
-/// The placement if `caller` may see it (see the module's rules), in one query.
-pub fn find_for(conn: &mut DbConn, id: &str, caller: &AuthUser) -> QueryResult<Option<Found>> {
-    let member_of = || crate::events::member_organizations(caller.id.clone());
-    let row: Option<(PlacementRef, Option<String>, bool, bool)> = placements::table
-        .inner_join(events::table)
-        .inner_join(job_seekers::table)
-        .filter(placements::id.eq(id))
-        .select((
-            PlacementRef::as_select(),
-            job_seekers::user_id,
-            placements::employer_id.eq_any(member_of()),
-            events::organization_id.eq_any(member_of()),
-        ))
-        .first(conn)
-        .optional()?;
-    Ok(
-        row.and_then(|(placement, seeker_user, employer, organizer)| {
-            let is_job_seeker = seeker_user.as_deref() == Some(caller.id.as_str());
-            let is_staff = organizer || caller.role.reads_everything();
-            let visible = is_job_seeker || employer || is_staff;
-            visible.then_some(Found {
-                placement,
-                is_employer: employer,
-                is_job_seeker,
-                is_staff,
-            })
-        }),
-    )
+/// The placement if `caller` is a party to it; 404 `placement` otherwise (see
+/// [`crate::placements::find_as_party`], the one definition of its parties).
+pub fn find_for(conn: &mut DbConn, id: &str, caller: &AuthUser) -> AppResult<Found> {
+    let ((p, _, _), access) = crate::placements::find_as_party(conn, id, caller)?;
+    Ok(Found {
+        placement: PlacementRef {
+            id: p.id,
+            event_id: p.event_id,
+            employer_id: p.employer_id,
+            job_seeker_id: p.job_seeker_id,
+            status: p.status,
+            start_date: p.start_date,
+        },
+        is_employer: access.employer_member,
+        is_job_seeker: access.job_seeker,
+        is_staff: access.staff,
+    })
 }
 
 /// The follow-ups of a placement, oldest check first (on a tie, the one recorded first).
@@ -187,7 +167,7 @@ pub struct DueFollowUp {
     pub checkpoint: i64,
     pub due_date: NaiveDate,
     pub start_date: NaiveDate,
-    pub status: String,
+    pub status: PlacementStatus,
     pub event_id: String,
     pub employer_id: String,
     pub job_seeker_id: String,
@@ -229,7 +209,7 @@ pub fn due_at(
     let mut q = placements::table
         .inner_join(events::table)
         .inner_join(job_seekers::table)
-        .filter(placements::status.eq_any(VERIFIED))
+        .filter(placements::status.eq_any(PlacementStatus::VERIFIED))
         .filter(placements::start_date.le(latest_start))
         .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&missing))
         .select((PlacementRef::as_select(), job_seekers::full_name))
@@ -290,7 +270,7 @@ mod tests {
 
     #[test]
     fn sources_are_named_as_stored() {
-        for source in [Source::Employer, Source::JobSeeker, Source::Staff] {
+        for &source in Source::ALL {
             assert_eq!(serde_json::to_value(source).unwrap(), source.as_str());
         }
     }

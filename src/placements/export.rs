@@ -42,7 +42,7 @@ pub async fn for_event(
     let name = format!("placements-{event_id}");
     let table = state
         .db(move |conn| {
-            let event = super::handlers::event_for_staff(conn, &event_id, &caller)?;
+            let event = crate::auth::guards::event_reader(conn, &caller, &event_id)?;
             table(&event, load(conn, &event_id)?)
         })
         .await?;
@@ -125,11 +125,11 @@ fn table(event: &Event, rows: Vec<Row>) -> AppResult<Table> {
         let flags = p.flag_list();
         let mut cells = vec![
             Some(Value::text(p.id)),
-            Some(Value::text(p.status)),
+            Some(Value::text(p.status.as_str())),
             Some(Value::text(p.vacancy_id)),
             Some(Value::text(vacancy_title)),
             Some(Value::text(p.occupation_code)),
-            Some(Value::text(p.contract_type)),
+            Some(Value::text(p.contract_type.as_str())),
             Some(Value::Money(p.salary_idr)),
             Some(Value::Date(p.start_date)),
             Some(Value::text(p.employer_id)),
@@ -143,7 +143,7 @@ fn table(event: &Event, rows: Vec<Row>) -> AppResult<Table> {
             p.confirmed_at.map(Value::DateTime),
             p.disputed_at.map(Value::DateTime),
             p.verified_at.map(Value::DateTime),
-            p.verification_method.map(Value::Text),
+            p.verification_method.map(|m| Value::text(m.as_str())),
             p.retracted_at.map(Value::DateTime),
         ];
         cells.extend(

@@ -11,39 +11,54 @@
 //! - `confirmed` → `verified` (staff);
 //! - `verified` and `retracted` are final.
 //!
-//! A *verified placement* (the metrics' numerator) is one that is `confirmed` or `verified`.
+//! A *verified placement* (the metrics' numerator) is one that is `confirmed` or `verified`:
+//! [`PlacementStatus::VERIFIED`], the one definition.
 //!
-//! Parties: the job seeker (the account of the profile), the employer (members of the vacancy's
-//! organization, and admins), staff (members of the organization that runs the event, ministry
-//! staff and admins). Anyone else gets 403 on a placement that exists. Anti-gaming flags are
-//! computed when a placement is reported and never block it; every party but the job seeker sees
-//! them. No view of a placement carries any part of a NIK.
+//! Parties ([`find_as_party`]): the job seeker (the account of the profile), the employer
+//! (members of the vacancy's organization, and admins), staff (members of the organization that
+//! runs the event, ministry staff and admins); memberships count as
+//! [`crate::auth::guards::membership`] counts them. Anyone else gets 404, as if the placement did
+//! not exist (a hire is personal data); a party who may not take an action gets 403.
+//! Anti-gaming flags ([`flags`]) are computed when a placement is reported and never block it;
+//! every party but the job seeker sees them. No view of a placement carries any part of a NIK.
 //!
 //! Confirmation links are issued on demand by the event's organizer (never in the employer's
 //! report answer: an employer must not answer its own claim). A link is single use, expires
 //! after [`CONFIRMATION_TTL_DAYS`], is superseded by a newer link, and is dead once the placement
-//! leaves `reported`; only the token's SHA-256 is stored. A report may carry an
-//! `Idempotency-Key`: the first successful answer is stored with the report and replayed.
+//! leaves `reported`; only the token's SHA-256 is stored. A report may carry an idempotency key
+//! ([`crate::idempotency`]): the first successful answer is stored with the report and replayed.
 //! Every change appends an audit record, as the last write of its transaction.
+//!
+//! Where things are: the operations in `report.rs` (report a hire), `answer.rs` (confirm,
+//! dispute, retract, verify, reject, and the confirmation links), `lists.rs` (the lists);
+//! the emails they queue in `notices.rs`; the HTTP handlers, which only parse, call and
+//! serialize, in `handlers.rs`; the event's export in `export.rs`.
 
+mod answer;
 pub mod export;
+pub mod flags;
 pub mod handlers;
+mod lists;
+mod notices;
+mod report;
 
-use chrono::{Duration, FixedOffset, NaiveDate, NaiveDateTime};
+pub use answer::{
+    act, answer_claim, confirmation_link, show_claim, Claim, Details, IssuedLink,
+};
+pub use flags::{compute_flags, FlagFacts, LATE_START_DAYS, PLACED_TWICE_DAYS};
+pub use lists::{list_for_event, list_for_organization, mine, ListFilter};
+pub use report::{report, NewPlacement, Report, Reported, Target};
+use chrono::{FixedOffset, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::auth::AuthUser;
+use crate::auth::{guards, AuthUser};
 use crate::db::schema::{events, job_seekers, organizations, placements, vacancies};
 use crate::db::DbConn;
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 
 /// How long a confirmation link stays usable.
 pub const CONFIRMATION_TTL_DAYS: i64 = 30;
-/// `late_start`: the job starts more than this many days after the event's last local day.
-pub const LATE_START_DAYS: i64 = 180;
-/// `placed_twice`: another active placement of the job seeker starts within this many days.
-pub const PLACED_TWICE_DAYS: i64 = 30;
 
 crate::text_enum! {
     /// The status of a placement (the first variant is also the placeholder of a missing value).
@@ -193,10 +208,10 @@ pub struct Placement {
     pub event_id: String,
     pub job_seeker_id: String,
     pub employer_id: String,
-    pub status: String,
+    pub status: PlacementStatus,
     pub start_date: NaiveDate,
     pub salary_idr: i64,
-    pub contract_type: String,
+    pub contract_type: ContractType,
     pub occupation_code: String,
     #[serde(skip)]
     pub flags: String,
@@ -211,7 +226,7 @@ pub struct Placement {
     #[serde(serialize_with = "crate::db::serialize_utc_opt")]
     pub verified_at: Option<NaiveDateTime>,
     pub verified_by: Option<String>,
-    pub verification_method: Option<String>,
+    pub verification_method: Option<VerificationMethod>,
     pub verification_note: Option<String>,
     #[serde(serialize_with = "crate::db::serialize_utc_opt")]
     pub retracted_at: Option<NaiveDateTime>,
@@ -222,15 +237,6 @@ pub struct Placement {
 }
 
 impl Placement {
-    pub fn status(&self) -> Result<PlacementStatus, AppError> {
-        PlacementStatus::parse(&self.status).ok_or_else(|| {
-            AppError::internal(format!(
-                "placement {} has the unknown status {:?}",
-                self.id, self.status
-            ))
-        })
-    }
-
     pub fn flag_list(&self) -> Vec<String> {
         serde_json::from_str(&self.flags).unwrap_or_default()
     }
@@ -275,6 +281,8 @@ pub struct Access {
     pub staff: bool,
     /// A member of the event's organizer organization.
     pub organizer: bool,
+    /// A member of the employer organization (an admin without a membership is not).
+    pub employer_member: bool,
 }
 
 impl Access {
@@ -296,15 +304,15 @@ impl Access {
     }
 }
 
-/// The placement with the caller's standing to it, in one query; `None` when there is no such
-/// placement (whoever asks).
-pub fn find_for(
+/// The placement and how the caller stands to it: 404 `placement` when there is none or the
+/// caller is no party to it (the one answer to an outsider, whether it exists or not).
+pub fn find_as_party(
     conn: &mut DbConn,
     id: &str,
     caller: &AuthUser,
-) -> QueryResult<Option<(PlacementRow, Access)>> {
-    let member_of = || crate::events::member_organizations(caller.id.clone());
-    let row: Option<(Placement, String, String, Option<String>, bool, bool)> = placements::table
+) -> AppResult<(PlacementRow, Access)> {
+    let not_found = || AppError::not_found("placement");
+    let row: Option<(Placement, String, String, String, Option<String>)> = placements::table
         .inner_join(vacancies::table)
         .inner_join(events::table)
         .inner_join(job_seekers::table)
@@ -314,23 +322,25 @@ pub fn find_for(
             Placement::as_select(),
             vacancies::title,
             organizations::name,
+            events::organization_id,
             job_seekers::user_id,
-            placements::employer_id.eq_any(member_of()),
-            events::organization_id.eq_any(member_of()),
         ))
         .first(conn)
         .optional()?;
-    Ok(row.map(
-        |(placement, title, employer, seeker_user, employer_member, organizer)| {
-            let access = Access {
-                job_seeker: seeker_user.as_deref() == Some(caller.id.as_str()),
-                employer: employer_member || caller.is_admin(),
-                staff: organizer || caller.role.reads_everything(),
-                organizer,
-            };
-            ((placement, title, employer), access)
-        },
-    ))
+    let (placement, title, employer, organizer_id, seeker_user) = row.ok_or_else(not_found)?;
+    let organizer = guards::membership(conn, caller, &organizer_id)?.is_some();
+    let employer_member = guards::membership(conn, caller, &placement.employer_id)?.is_some();
+    let access = Access {
+        job_seeker: seeker_user.as_deref() == Some(caller.id.as_str()),
+        employer: employer_member || caller.is_admin(),
+        staff: organizer || caller.role.reads_everything(),
+        organizer,
+        employer_member,
+    };
+    if !access.any() {
+        return Err(not_found());
+    }
+    Ok(((placement, title, employer), access))
 }
 
 /// A placement with its title and employer, for whoever may see it (checked by the caller).
@@ -365,101 +375,12 @@ pub fn local_date(at: NaiveDateTime, province_code: &str) -> NaiveDate {
     (at.and_utc() + province_offset(province_code)).date_naive()
 }
 
-/// What the flags are computed from.
-#[derive(Debug, Clone)]
-pub struct FlagFacts {
-    pub start_date: NaiveDate,
-    /// Event local date of `starts_at`.
-    pub event_first_day: NaiveDate,
-    /// Event local date of `ends_at`.
-    pub event_last_day: NaiveDate,
-    pub checked_in: bool,
-    /// Verified placements (`confirmed` or `verified`) of the vacancy, this one not included.
-    pub verified_for_vacancy: i64,
-    pub openings: i32,
-    /// Start dates of the job seeker's other placements that are not `retracted`.
-    pub other_active_starts: Vec<NaiveDate>,
-}
-
-/// The flags a new placement carries, in [`Flag::ALL`] order.
-pub fn compute_flags(facts: &FlagFacts) -> Vec<Flag> {
-    let mut flags = Vec::new();
-    if facts.start_date < facts.event_first_day {
-        flags.push(Flag::StartBeforeEvent);
-    }
-    if !facts.checked_in {
-        flags.push(Flag::NotCheckedIn);
-    }
-    if facts.verified_for_vacancy + 1 > i64::from(facts.openings) {
-        flags.push(Flag::ExceedsOpenings);
-    }
-    if facts
-        .other_active_starts
-        .iter()
-        .any(|other| (*other - facts.start_date).num_days().abs() <= PLACED_TWICE_DAYS)
-    {
-        flags.push(Flag::PlacedTwice);
-    }
-    if facts.start_date > facts.event_last_day + Duration::days(LATE_START_DAYS) {
-        flags.push(Flag::LateStart);
-    }
-    flags
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn date(s: &str) -> NaiveDate {
         s.parse().unwrap()
-    }
-
-    fn facts() -> FlagFacts {
-        FlagFacts {
-            start_date: date("2026-12-15"),
-            event_first_day: date("2026-12-01"),
-            event_last_day: date("2026-12-02"),
-            checked_in: true,
-            verified_for_vacancy: 0,
-            openings: 1,
-            other_active_starts: vec![],
-        }
-    }
-
-    #[test]
-    fn a_clean_placement_has_no_flags() {
-        assert!(compute_flags(&facts()).is_empty());
-    }
-
-    #[test]
-    fn each_flag_at_its_boundary() {
-        let mut f = facts();
-        f.start_date = date("2026-12-01");
-        assert!(compute_flags(&f).is_empty(), "the first day is not before");
-        f.start_date = date("2026-11-30");
-        assert_eq!(compute_flags(&f), [Flag::StartBeforeEvent]);
-
-        let mut f = facts();
-        f.checked_in = false;
-        assert_eq!(compute_flags(&f), [Flag::NotCheckedIn]);
-
-        let mut f = facts();
-        f.verified_for_vacancy = 1;
-        assert_eq!(compute_flags(&f), [Flag::ExceedsOpenings]);
-
-        let mut f = facts();
-        f.other_active_starts = vec![date("2027-01-14")];
-        assert_eq!(compute_flags(&f), [Flag::PlacedTwice]);
-        f.other_active_starts = vec![date("2027-01-15")];
-        assert!(compute_flags(&f).is_empty());
-        f.other_active_starts = vec![date("2026-11-15")];
-        assert_eq!(compute_flags(&f), [Flag::PlacedTwice]);
-
-        let mut f = facts();
-        f.start_date = date("2027-05-31"); // 180 days after 2026-12-02
-        assert!(compute_flags(&f).is_empty());
-        f.start_date = date("2027-06-01");
-        assert_eq!(compute_flags(&f), [Flag::LateStart]);
     }
 
     #[test]

@@ -27,5 +27,6 @@ mod scorecard;
 mod security_accounts;
 mod security_fair;
 mod security_seekers;
+mod security_outcomes;
 mod seed;
 mod smtp;

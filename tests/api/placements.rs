@@ -23,7 +23,7 @@ db_tests!(
     each_flag_in_its_own_scenario,
     idempotent_retries_answer_as_the_first,
     concurrent_reports_make_one_placement,
-    outsiders_get_403_on_every_placement_action,
+    outsiders_get_404_on_every_placement_action,
     lists_show_each_party_its_own,
     bad_bodies_change_nothing,
 );
@@ -1018,7 +1018,7 @@ async fn concurrent_reports_make_one_placement(app: TestApp) {
     app.assert_kept_figures();
 }
 
-async fn outsiders_get_403_on_every_placement_action(app: TestApp) {
+async fn outsiders_get_404_on_every_placement_action(app: TestApp) {
     let f = fair(&app, "a").await;
     let (siti, application) = applicant(&app, &f, &f.vacancy, "siti@x.id", "0002").await;
     let id = report(&app, &f, &application, &in_days(&f, 14)).await.id();
@@ -1029,8 +1029,9 @@ async fn outsiders_get_403_on_every_placement_action(app: TestApp) {
     approve(&app, &f.organizer, &f.event, &rival, &rival_company).await;
     let stranger = seeker(&app, "ayu@x.id", "Ayu Lestari", "0004").await;
     let other = fair(&app, "b").await;
+    // A placement is personal data: to those who are no party to it, it does not exist.
     for token in [&rival, &stranger.token, &other.organizer] {
-        app.get(&path(&id), Some(token)).await.assert(403);
+        app.get(&path(&id), Some(token)).await.assert(404);
         for (action, body) in [
             ("confirm", json!({})),
             ("dispute", json!({"reason": "not me"})),
@@ -1040,7 +1041,7 @@ async fn outsiders_get_403_on_every_placement_action(app: TestApp) {
             ("confirmation-link", json!({})),
         ] {
             let resp = act(&app, &id, action, token, body).await;
-            assert_eq!(resp.status, 403, "{action}: {}", resp.body);
+            assert_eq!(resp.status, 404, "{action}: {}", resp.body);
         }
     }
     // Nor does the rival report a hire for a vacancy that is not theirs.

@@ -1,0 +1,102 @@
+//! The emails a change of a placement queues, in its own transaction (see [`crate::mail`]): the
+//! job seeker's confirm / dispute link when a hire is reported, and the organizers' notice when
+//! the job seeker disputes it.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::Placement;
+use crate::db::schema::{events, job_seekers, memberships, organizations, placements, users, vacancies};
+use crate::db::DbConn;
+use crate::error::AppResult;
+use crate::mail;
+
+/// Emails the job seeker of a `reported` placement its confirm / dispute link, when they have
+/// an address. Run it in the report's transaction: the link and the email exist only if the
+/// report does. The employer never sees the link.
+pub(super) fn queue_confirmation_request(
+    conn: &mut DbConn,
+    placement: &Placement,
+    public_url: &str,
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    let Some(contact) = mail::recipients::job_seeker(conn, &placement.job_seeker_id)? else {
+        return Ok(());
+    };
+    let (token, _) = super::answer::issue_link(conn, &placement.id, at)?;
+    let claim = super::answer::usable_claim(conn, &token, at)?;
+    let email = mail::render::hire_confirmation(
+        &contact.email,
+        &contact.name,
+        contact.language,
+        &mail::render::Hire {
+            employer: &claim.employer_name,
+            position: &claim.position,
+            start_date: claim.start_date,
+            event_title: &claim.event_title,
+            expires_on: claim.expires_at.date(),
+        },
+        &format!("{public_url}{}", super::answer::link_path(&token)),
+    );
+    mail::enqueue(conn, &email, at)?;
+    Ok(())
+}
+
+/// Tells the members of the event's organizer, by email, that the job seeker disputed the
+/// hire, with the reason. Run it in the dispute's transaction.
+pub(super) fn queue_dispute_notice(
+    conn: &mut DbConn,
+    placement_id: &str,
+    reason: &str,
+    public_url: &str,
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    let (organization_id, event_title, employer, position, job_seeker, start_date): (
+        String,
+        String,
+        String,
+        String,
+        String,
+        NaiveDate,
+    ) = placements::table
+        .inner_join(vacancies::table)
+        .inner_join(organizations::table)
+        .inner_join(events::table)
+        .inner_join(job_seekers::table)
+        .filter(placements::id.eq(placement_id))
+        .select((
+            events::organization_id,
+            events::title,
+            organizations::name,
+            vacancies::title,
+            job_seekers::full_name,
+            placements::start_date,
+        ))
+        .first(conn)?;
+    let organizers: Vec<(String, String, String)> = memberships::table
+        .inner_join(users::table)
+        .filter(memberships::organization_id.eq(&organization_id))
+        .filter(users::disabled_at.is_null())
+        .select((users::email, users::full_name, users::language))
+        .load(conn)?;
+    let link = format!("{public_url}/api/v1/placements/{placement_id}");
+    for (email, name, language) in organizers {
+        let notice = mail::render::dispute_notice(
+            &email,
+            &name,
+            crate::users::Language::parse(&language),
+            &mail::render::Dispute {
+                event_title: &event_title,
+                employer: &employer,
+                position: &position,
+                job_seeker: &job_seeker,
+                start_date,
+                reason,
+            },
+            &link,
+        );
+        mail::enqueue(conn, &notice, at)?;
+    }
+    Ok(())
+}
+
