@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use super::rollup::{filtered, Filter};
 use super::{rate, verified_texts};
-use crate::auth::{AuthUser, Role};
+use crate::auth::{guards, AuthUser, Role};
 use crate::db::schema::{events, job_seekers, participations, placements, vacancies};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
@@ -289,7 +289,6 @@ pub async fn employer_metrics(
     id: web::Path<String>,
     ApiQuery(query): ApiQuery<PeriodQuery>,
 ) -> AppResult<HttpResponse> {
-    caller.require(&[Role::Admin, Role::Ministry, Role::Employer])?;
     let id = path_id(&id, "employer")?;
     let period = Period {
         from: query.from,
@@ -301,21 +300,30 @@ pub async fn employer_metrics(
         }
     }
     let metrics = state
-        .db(move |conn| {
-            let organization = crate::organizations::find(conn, &id)?
-                .filter(|o| o.kind == "employer")
-                .ok_or_else(|| AppError::not_found("employer"))?;
-            if !caller.role.reads_everything() {
-                crate::organizations::require_member(conn, &caller, &id, false)?;
-            }
-            let ownership = Ownership::parse(&organization.ownership).ok_or_else(|| {
-                AppError::internal(format!("organization {id} has an unknown ownership"))
-            })?;
-            let facts = load(conn, &id, period)?;
-            Ok(compute(&organization, ownership, period, &facts))
-        })
+        .db(move |conn| of_employer(conn, &caller, &id, period))
         .await?;
     Ok(HttpResponse::Ok().json(metrics))
+}
+
+/// The employer view of `employer_id` for `caller` (see [`employer_metrics`] for who may ask).
+pub fn of_employer(
+    conn: &mut DbConn,
+    caller: &AuthUser,
+    employer_id: &str,
+    period: Period,
+) -> AppResult<EmployerMetrics> {
+    guards::role(caller, &[Role::Admin, Role::Ministry, Role::Employer])?;
+    let organization = crate::organizations::find(conn, employer_id)?
+        .filter(|o| o.kind == "employer")
+        .ok_or_else(|| AppError::not_found("employer"))?;
+    guards::organization_reader(conn, caller, employer_id)?;
+    let ownership = Ownership::parse(&organization.ownership).ok_or_else(|| {
+        AppError::internal(format!(
+            "organization {employer_id} has an unknown ownership"
+        ))
+    })?;
+    let facts = load(conn, employer_id, period)?;
+    Ok(compute(&organization, ownership, period, &facts))
 }
 
 #[cfg(test)]

@@ -23,11 +23,13 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::applications::ApplicationStatus;
+use crate::auth::{guards, AuthUser, Role};
 use crate::db::schema::{
     application_transitions, applications, follow_ups, job_seekers, participations, placements,
     registrations, vacancies,
 };
 use crate::db::DbConn;
+use crate::error::AppResult;
 use crate::events::{Event, EventStatus};
 use crate::follow_ups::CHECKPOINTS;
 use crate::placements::{local_date, Flag, PlacementStatus};
@@ -396,6 +398,17 @@ pub fn compute(facts: &Facts) -> EventMetrics {
         flags,
         breakdowns,
     }
+}
+
+/// The figures of one event for `caller`, read in one snapshot. Admins and ministry staff see
+/// any event; organizers the events of organizations they act for (a public event of another
+/// organization is 403, an event they cannot see at all 404); employers and job seekers 403. A
+/// draft's figures are answered too (see the module).
+pub fn of_event(conn: &mut DbConn, caller: &AuthUser, event_id: &str) -> AppResult<EventMetrics> {
+    guards::role(caller, &[Role::Admin, Role::Ministry, Role::Organizer])?;
+    let event = guards::event_reader(conn, caller, event_id)?;
+    let facts = crate::db::read_snapshot(conn, |conn| load(conn, &event))?;
+    Ok(compute(&facts))
 }
 
 /// The retention of verified placements at one checkpoint.

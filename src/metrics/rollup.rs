@@ -20,8 +20,10 @@ use roaring::RoaringBitmap;
 use serde::{Deserialize, Serialize};
 
 use super::{cost, divide_money, rate, tally};
+use crate::auth::{guards, AuthUser, Role};
 use crate::db::schema::{events, organizations, vacancies};
 use crate::db::DbConn;
+use crate::error::AppResult;
 use crate::events::{EventStatus, FundingSource};
 
 /// What the rows of a rollup are.
@@ -204,6 +206,28 @@ struct EventRow {
     placements_disputed_count: i32,
     placements_staff_only_count: i32,
     placed_attendees_count: i32,
+}
+
+/// Who may ask for rollups.
+pub const READERS: [Role; 3] = [Role::Admin, Role::Ministry, Role::Organizer];
+
+/// The rollup `caller` asked for, read in one snapshot. Admins and ministry staff roll up any
+/// events. An organizer's rollups cover only the events of organizations they act for
+/// (`filter.member`); naming another organization is 403. Employers and job seekers see no
+/// rollups (403).
+pub fn for_caller(
+    conn: &mut DbConn,
+    caller: &AuthUser,
+    group_by: GroupBy,
+    filter: &Filter,
+) -> AppResult<Rollup> {
+    guards::role(caller, &READERS)?;
+    if let (Some(_), Some(organization_id)) = (&filter.member, &filter.organization_id) {
+        guards::organization_reader(conn, caller, organization_id)?;
+    }
+    Ok(crate::db::read_snapshot(conn, |conn| {
+        rollup(conn, group_by, filter)
+    })?)
 }
 
 /// Computes the rollup of the included events that pass `filter`, grouped by `group_by`.
