@@ -113,6 +113,7 @@ diesel::table! {
         placements_verified_count -> Integer,
         placements_disputed_count -> Integer,
         placed_attendees_count -> Integer,
+        placements_staff_only_count -> Integer,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Retention follow-ups: after a hire, someone checks whether the job seeker still works, and
 //! where. Checks are due 90 and 180 days after the placement's `start_date`
-//! ([`CHECKPOINTS`]); a check counts for a checkpoint when it is dated on or after it.
+//! ([`CHECKPOINTS`]); a check counts for the checkpoint whose window holds its date (90 to 179
+//! days, then 180 on: [`counts_for`]).
 //!
 //! Who records a follow-up, by its `source`: `employer`, members of the placement's employer
 //! organization; `job_seeker`, the account of the placement's job seeker; `staff`, members of the
@@ -52,11 +53,20 @@ pub fn due_date(start_date: NaiveDate, checkpoint: i64) -> NaiveDate {
     start_date + Duration::days(checkpoint)
 }
 
-/// The checkpoints a follow-up dated `checked_on` counts for.
+/// The checkpoints a follow-up dated `checked_on` counts for: the one whose window holds it,
+/// from its due date up to the next checkpoint's (90 to 179 days after `start_date`, then 180
+/// days on), or none before the first. The windows are separate, as the retention figures
+/// (`docs/metrics.md`) count them: a check at day 200 says nothing about day 90.
 pub fn counts_for(start_date: NaiveDate, checked_on: NaiveDate) -> Vec<i64> {
     CHECKPOINTS
-        .into_iter()
-        .filter(|&n| checked_on >= due_date(start_date, n))
+        .iter()
+        .enumerate()
+        .filter(|&(i, &n)| {
+            let next = CHECKPOINTS.get(i + 1);
+            checked_on >= due_date(start_date, n)
+                && next.map_or(true, |&next| checked_on < due_date(start_date, next))
+        })
+        .map(|(_, &n)| n)
         .collect()
 }
 
@@ -265,7 +275,10 @@ mod tests {
         assert_eq!(due_date(start, 180), date("2026-06-30"));
         assert!(counts_for(start, date("2026-03-31")).is_empty());
         assert_eq!(counts_for(start, date("2026-04-01")), [90]);
-        assert_eq!(counts_for(start, date("2026-06-30")), [90, 180]);
+        assert_eq!(counts_for(start, date("2026-06-29")), [90]); // day 179
+        assert_eq!(counts_for(start, date("2026-06-30")), [180]);
+        assert_eq!(counts_for(start, date("2026-07-20")), [180]); // day 200: not 90
+        assert_eq!(counts_for(start, date("2030-01-01")), [180]);
     }
 
     #[test]

@@ -33,51 +33,28 @@ use crate::db::{new_id, DbConn};
 use crate::pagination::{Cursor, Page};
 use crate::users::Language;
 
-/// What a message is about; stored as `outbox.kind`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    VerifyEmail,
-    PasswordReset,
-    RegistrationTicket,
-    HireConfirmation,
-    DisputeNotice,
-    FollowUpReminder,
-}
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::VerifyEmail => "verify_email",
-            Kind::PasswordReset => "password_reset",
-            Kind::RegistrationTicket => "registration_ticket",
-            Kind::HireConfirmation => "hire_confirmation",
-            Kind::DisputeNotice => "dispute_notice",
-            Kind::FollowUpReminder => "follow_up_reminder",
-        }
+crate::text_enum! {
+    /// What a message is about; stored as `outbox.kind`.
+    pub enum Kind {
+        VerifyEmail = "verify_email",
+        PasswordReset = "password_reset",
+        RegistrationTicket = "registration_ticket",
+        HireConfirmation = "hire_confirmation",
+        DisputeNotice = "dispute_notice",
+        FollowUpReminder = "follow_up_reminder",
     }
 }
 
-/// Where a message is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Waiting for its `next_attempt_at`.
-    Pending,
-    /// Claimed by a worker until `locked_until`.
-    Sending,
-    Sent,
-    /// Refused by the server `BURSA_MAIL_MAX_ATTEMPTS` times; an admin may retry it.
-    Failed,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Pending => "pending",
-            Status::Sending => "sending",
-            Status::Sent => "sent",
-            Status::Failed => "failed",
-        }
+crate::text_enum! {
+    /// Where a message is in its life; stored as `outbox.status`.
+    pub enum Status {
+        /// Waiting for its `next_attempt_at`.
+        Pending = "pending",
+        /// Claimed by a worker until `locked_until`.
+        Sending = "sending",
+        Sent = "sent",
+        /// Refused by the server `BURSA_MAIL_MAX_ATTEMPTS` times; an admin may retry it.
+        Failed = "failed",
     }
 }
 
@@ -125,14 +102,14 @@ pub fn enqueue(conn: &mut DbConn, email: &Email, at: NaiveDateTime) -> QueryResu
     diesel::insert_into(outbox::table)
         .values((
             outbox::id.eq(&id),
-            outbox::kind.eq(email.kind.as_str()),
+            outbox::kind.eq(email.kind),
             outbox::recipient.eq(&email.to),
             outbox::language.eq(email.language.as_str()),
             outbox::subject.eq(&email.subject),
             outbox::body_text.eq(&email.text),
             outbox::body_html.eq(&email.html),
             outbox::attachments.eq(attachments),
-            outbox::status.eq(Status::Pending.as_str()),
+            outbox::status.eq(Status::Pending),
             outbox::next_attempt_at.eq(at),
             outbox::created_at.eq(at),
         ))
@@ -146,11 +123,11 @@ pub fn enqueue(conn: &mut DbConn, email: &Email, at: NaiveDateTime) -> QueryResu
 #[diesel(table_name = outbox)]
 pub struct OutboxEntry {
     pub id: String,
-    pub kind: String,
+    pub kind: Kind,
     pub recipient: String,
     pub language: String,
     pub subject: String,
-    pub status: String,
+    pub status: Status,
     pub attempts: i32,
     #[serde(serialize_with = "crate::db::serialize_utc")]
     pub next_attempt_at: NaiveDateTime,
@@ -171,7 +148,7 @@ pub fn list(
 ) -> QueryResult<Page<OutboxEntry>> {
     let mut query = outbox::table.select(OutboxEntry::as_select()).into_boxed();
     if let Some(status) = status {
-        query = query.filter(outbox::status.eq(status.as_str()));
+        query = query.filter(outbox::status.eq(status));
     }
     if let Some(after) = after {
         query = query.filter(outbox::id.gt(after.id.clone()));
@@ -196,10 +173,10 @@ pub fn retry(conn: &mut DbConn, id: &str, at: NaiveDateTime) -> QueryResult<bool
     let updated = diesel::update(
         outbox::table
             .find(id)
-            .filter(outbox::status.eq(Status::Failed.as_str())),
+            .filter(outbox::status.eq(Status::Failed)),
     )
     .set((
-        outbox::status.eq(Status::Pending.as_str()),
+        outbox::status.eq(Status::Pending),
         outbox::attempts.eq(0),
         outbox::next_attempt_at.eq(at),
     ))

@@ -477,9 +477,13 @@ pub fn follow_up_reminder(
     let n = due.checkpoint;
     let (subject, question, label) = match (language, to_employer) {
         (Language::Id, true) => (
-            format!("Tindak lanjut {n} hari: {} di {}", due.job_seeker, due.employer),
             format!(
-                "{} mulai bekerja di {} sebagai {} pada {start}. Pemeriksaan {n} hari jatuh pada                  {on}: apakah ia masih bekerja di sana? Catat jawabannya melalui tautan berikut.",
+                "Tindak lanjut {n} hari: {} di {}",
+                due.job_seeker, due.employer
+            ),
+            format!(
+                "{} mulai bekerja di {} sebagai {} pada {start}. Pemeriksaan {n} hari jatuh pada \
+                 {on}: apakah ia masih bekerja di sana? Catat jawabannya melalui tautan berikut.",
                 due.job_seeker, due.employer, due.position
             ),
             "Catat tindak lanjut",
@@ -487,7 +491,8 @@ pub fn follow_up_reminder(
         (Language::Id, false) => (
             format!("Tindak lanjut {n} hari: pekerjaan Anda di {}", due.employer),
             format!(
-                "Anda mulai bekerja di {} sebagai {} pada {start}. Apakah Anda masih bekerja di                  sana {n} hari kemudian ({on})? Jawaban Anda membantu mengukur hasil bursa kerja.",
+                "Anda mulai bekerja di {} sebagai {} pada {start}. Apakah Anda masih bekerja di \
+                 sana {n} hari kemudian ({on})? Jawaban Anda membantu mengukur hasil bursa kerja.",
                 due.employer, due.position
             ),
             "Jawab",
@@ -495,7 +500,8 @@ pub fn follow_up_reminder(
         (Language::En, true) => (
             format!("{n}-day follow-up: {} at {}", due.job_seeker, due.employer),
             format!(
-                "{} started at {} as {} on {start}. The {n}-day check fell due on {on}: are they                  still employed there? Record the answer at this link.",
+                "{} started at {} as {} on {start}. The {n}-day check fell due on {on}: are they \
+                 still employed there? Record the answer at this link.",
                 due.job_seeker, due.employer, due.position
             ),
             "Record the follow-up",
@@ -503,7 +509,8 @@ pub fn follow_up_reminder(
         (Language::En, false) => (
             format!("{n}-day follow-up: your job at {}", due.employer),
             format!(
-                "You started at {} as {} on {start}. Are you still working there {n} days on                  ({on})? Your answer helps measure what job fairs achieve.",
+                "You started at {} as {} on {start}. Are you still working there {n} days on \
+                 ({on})? Your answer helps measure what job fairs achieve.",
                 due.employer, due.position
             ),
             "Answer",
@@ -554,6 +561,33 @@ mod tests {
         let en = password_reset("a@example.id", "Siti", Language::En, "http://x", 1);
         assert_eq!(en.subject, "Reset your Bursa password");
         assert!(en.text.contains("Regards,"));
+    }
+
+    #[test]
+    fn follow_up_reminders_read_as_sentences() {
+        let due = FollowUpDue {
+            checkpoint: 90,
+            job_seeker: "Siti",
+            employer: "PT Maju",
+            position: "Operator",
+            start_date: chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+            due_date: chrono::NaiveDate::from_ymd_opt(2026, 5, 30).unwrap(),
+        };
+        for language in [Language::Id, Language::En] {
+            for to_employer in [true, false] {
+                let email = follow_up_reminder(
+                    "a@example.id",
+                    "Siti",
+                    language,
+                    &due,
+                    to_employer,
+                    "http://x",
+                );
+                for line in email.text.lines() {
+                    assert!(!line.contains("  "), "a run of spaces in {line:?}");
+                }
+            }
+        }
     }
 
     #[test]

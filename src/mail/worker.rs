@@ -72,10 +72,10 @@ fn claim(
                 outbox::table
                     .filter(
                         outbox::status
-                            .eq(Status::Pending.as_str())
+                            .eq(Status::Pending)
                             .and(outbox::next_attempt_at.le(at))
                             .or(outbox::status
-                                .eq(Status::Sending.as_str())
+                                .eq(Status::Sending)
                                 .and(outbox::locked_until.le(at))),
                     )
                     .order(outbox::next_attempt_at.asc())
@@ -94,7 +94,7 @@ fn claim(
             chrono::Duration::from_std(config.lease).unwrap_or(chrono::Duration::minutes(5));
         diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
             .set((
-                outbox::status.eq(Status::Sending.as_str()),
+                outbox::status.eq(Status::Sending),
                 outbox::locked_until.eq(at + lease),
                 outbox::locked_by.eq(worker_id),
                 outbox::attempts.eq(outbox::attempts + 1),
@@ -113,7 +113,7 @@ macro_rules! ours {
     ($id:expr, $worker_id:expr) => {
         outbox::table
             .find($id)
-            .filter(outbox::status.eq(Status::Sending.as_str()))
+            .filter(outbox::status.eq(Status::Sending))
             .filter(outbox::locked_by.eq($worker_id))
     };
 }
@@ -123,7 +123,7 @@ macro_rules! ours {
 fn record_sent(conn: &mut DbConn, id: &str, worker_id: &str) -> QueryResult<usize> {
     diesel::update(ours!(id, worker_id))
         .set((
-            outbox::status.eq(Status::Sent.as_str()),
+            outbox::status.eq(Status::Sent),
             outbox::sent_at.eq(now()),
             outbox::locked_until.eq(None::<NaiveDateTime>),
             outbox::last_error.eq(None::<String>),
@@ -152,7 +152,7 @@ fn record_failure(
     let message: String = error.message.chars().take(MAX_ERROR_CHARS).collect();
     diesel::update(ours!(&row.id, worker_id))
         .set((
-            outbox::status.eq(status.as_str()),
+            outbox::status.eq(status),
             outbox::next_attempt_at.eq(now() + backoff(config, row.attempts)),
             outbox::locked_until.eq(None::<NaiveDateTime>),
             outbox::last_error.eq(message),
@@ -165,7 +165,7 @@ fn record_failure(
 fn release(conn: &mut DbConn, id: &str, worker_id: &str) -> QueryResult<usize> {
     diesel::update(ours!(id, worker_id))
         .set((
-            outbox::status.eq(Status::Pending.as_str()),
+            outbox::status.eq(Status::Pending),
             outbox::attempts.eq(outbox::attempts - 1),
             outbox::locked_until.eq(None::<NaiveDateTime>),
         ))

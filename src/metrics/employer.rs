@@ -3,7 +3,7 @@
 //! quota.
 //!
 //! The figures cover the employer's rows at *included* events (`published` or `closed`, as in
-//! `../shared/METRICS.md`), optionally only those whose event local date of `starts_at`
+//! `docs/metrics.md`), optionally only those whose event local date of `starts_at`
 //! (`events.local_start_date`, as for the rollups) falls in `from..=to`. [`load`] reads them
 //! with four queries whose rows are events, not vacancies or placements (the database counts
 //! and groups); [`compute`] is a pure function from those rows to the figures.
@@ -23,13 +23,15 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::rollup::{filtered, Filter};
-use super::{rate, VERIFIED_STATUSES};
-use crate::auth::{AuthUser, Role};
+use super::{rate, verified_texts};
+use crate::auth::{guards, AuthUser, Role};
 use crate::db::schema::{events, job_seekers, participations, placements, vacancies};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
+use crate::events::EventStatus;
 use crate::extract::{path_id, ApiQuery};
 use crate::organizations::{Organization, Ownership};
+use crate::placements::PlacementStatus;
 use crate::AppState;
 
 /// The minimum share of employees with a disability, in percent (Law 8/2016 art. 53).
@@ -52,7 +54,7 @@ pub struct Period {
 pub struct EventFact {
     pub id: String,
     pub title: String,
-    pub status: String,
+    pub status: EventStatus,
     pub province_code: String,
     pub starts_at: NaiveDateTime,
     /// The employer's participation status at the event, if it asked to take part.
@@ -66,7 +68,7 @@ pub struct Facts {
     /// Per event: (vacancies, openings).
     pub vacancies: HashMap<String, (i64, i64)>,
     /// Per event and placement status: the employer's placements.
-    pub placements: Vec<(String, String, i64)>,
+    pub placements: Vec<(String, PlacementStatus, i64)>,
     /// Per event: the employer's verified placements of job seekers with a disability.
     pub with_disability: HashMap<String, i64>,
 }
@@ -76,7 +78,7 @@ pub struct Facts {
 pub struct EmployerEvent {
     pub event_id: String,
     pub title: String,
-    pub status: String,
+    pub status: EventStatus,
     pub province_code: String,
     #[serde(serialize_with = "crate::db::serialize_utc")]
     pub starts_at: NaiveDateTime,
@@ -121,10 +123,10 @@ pub fn compute(
     let mut by_event: HashMap<&str, (i64, i64)> = HashMap::new();
     for (event_id, status, n) in &facts.placements {
         let (reported, verified) = by_event.entry(event_id.as_str()).or_default();
-        if status != "retracted" {
+        if *status != PlacementStatus::Retracted {
             *reported += n;
         }
-        if VERIFIED_STATUSES.contains(&status.as_str()) {
+        if status.is_verified() {
             *verified += n;
         }
     }
@@ -137,7 +139,7 @@ pub fn compute(
             EmployerEvent {
                 event_id: e.id.clone(),
                 title: e.title.clone(),
-                status: e.status.clone(),
+                status: e.status,
                 province_code: e.province_code.clone(),
                 starts_at: e.starts_at,
                 joined: e.participation.as_deref() == Some("approved"),
@@ -247,13 +249,13 @@ pub fn load(conn: &mut DbConn, employer_id: &str, period: Period) -> QueryResult
             .into_boxed(),
         &filter
     )
-    .load::<(String, String, i64)>(conn)?;
+    .load::<(String, PlacementStatus, i64)>(conn)?;
     let with_disability = filtered!(
         placements::table
             .inner_join(events::table)
             .inner_join(job_seekers::table)
             .filter(placements::employer_id.eq(employer_id))
-            .filter(placements::status.eq_any(VERIFIED_STATUSES))
+            .filter(placements::status.eq_any(verified_texts()))
             .filter(job_seekers::disability.eq(true))
             .group_by(placements::event_id)
             .select((placements::event_id, count_star()))
@@ -287,7 +289,6 @@ pub async fn employer_metrics(
     id: web::Path<String>,
     ApiQuery(query): ApiQuery<PeriodQuery>,
 ) -> AppResult<HttpResponse> {
-    caller.require(&[Role::Admin, Role::Ministry, Role::Employer])?;
     let id = path_id(&id, "employer")?;
     let period = Period {
         from: query.from,
@@ -299,19 +300,30 @@ pub async fn employer_metrics(
         }
     }
     let metrics = state
-        .db(move |conn| {
-            let organization = crate::organizations::find(conn, &id)?
-                .filter(|o| o.kind == crate::organizations::OrganizationKind::Employer)
-                .ok_or_else(|| AppError::not_found("employer"))?;
-            if !caller.role.reads_everything() {
-                crate::organizations::require_member(conn, &caller, &id, false)?;
-            }
-            let ownership = organization.ownership;
-            let facts = load(conn, &id, period)?;
-            Ok(compute(&organization, ownership, period, &facts))
-        })
+        .db(move |conn| of_employer(conn, &caller, &id, period))
         .await?;
     Ok(HttpResponse::Ok().json(metrics))
+}
+
+/// The employer view of `employer_id` for `caller` (see [`employer_metrics`] for who may ask).
+pub fn of_employer(
+    conn: &mut DbConn,
+    caller: &AuthUser,
+    employer_id: &str,
+    period: Period,
+) -> AppResult<EmployerMetrics> {
+    guards::role(caller, &[Role::Admin, Role::Ministry, Role::Employer])?;
+    let organization = crate::organizations::find(conn, employer_id)?
+        .filter(|o| o.kind == "employer")
+        .ok_or_else(|| AppError::not_found("employer"))?;
+    guards::organization_reader(conn, caller, employer_id)?;
+    let ownership = Ownership::parse(&organization.ownership).ok_or_else(|| {
+        AppError::internal(format!(
+            "organization {employer_id} has an unknown ownership"
+        ))
+    })?;
+    let facts = load(conn, employer_id, period)?;
+    Ok(compute(&organization, ownership, period, &facts))
 }
 
 #[cfg(test)]
@@ -343,7 +355,7 @@ mod tests {
         EventFact {
             id: id.into(),
             title: id.into(),
-            status: "closed".into(),
+            status: EventStatus::Closed,
             province_code: province.into(),
             starts_at: NaiveDateTime::parse_from_str(starts_at, "%Y-%m-%d %H:%M").unwrap(),
             participation: Some("approved".into()),
@@ -358,7 +370,7 @@ mod tests {
             vacancies: HashMap::from([("e".to_owned(), (2, 200))]),
             placements: placements
                 .iter()
-                .map(|(status, n)| ("e".to_owned(), (*status).to_owned(), *n))
+                .map(|(status, n)| ("e".to_owned(), PlacementStatus::parse(status).unwrap(), *n))
                 .collect(),
             with_disability: HashMap::from([("e".to_owned(), with_disability)]),
         }

@@ -6,33 +6,22 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::rollup::{self, Filter, GroupBy, Rollup};
-use crate::auth::{AuthUser, Role};
+use crate::auth::{guards, AuthUser};
 use crate::error::{AppError, AppResult};
 use crate::events::FundingSource;
 use crate::export::{Column, Format, Kind, Table, Value};
 use crate::extract::{path_id, ApiQuery};
 use crate::AppState;
 
-/// Admins and ministry staff see any event; organizers the events of organizations they are
-/// members of (a public event of another organization is 403, an event they cannot see at all
-/// 404); employers and job seekers 403. A draft's figures are answered too (see the module).
+/// `GET /api/v1/events/{id}/metrics`: see [`super::of_event`] for who may ask.
 pub async fn event_metrics(
     state: web::Data<AppState>,
     caller: AuthUser,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    caller.require(&[Role::Admin, Role::Ministry, Role::Organizer])?;
     let event_id = path_id(&id, "event")?;
     let metrics = state
-        .db(move |conn| {
-            let event = crate::events::find_visible(conn, &event_id, Some(&caller))?
-                .ok_or_else(|| AppError::not_found("event"))?;
-            if !caller.role.reads_everything() {
-                crate::organizations::require_member(conn, &caller, &event.organization_id, false)?;
-            }
-            let facts = crate::db::read_snapshot(conn, |conn| super::load(conn, &event))?;
-            Ok(super::compute(&facts))
-        })
+        .db(move |conn| super::of_event(conn, &caller, &event_id))
         .await?;
     Ok(HttpResponse::Ok().json(metrics))
 }
@@ -51,17 +40,13 @@ pub struct RollupQuery {
     pub format: Option<Format>,
 }
 
-/// Checks the parameters and the caller's right to them, and computes the rollup.
-///
-/// Admins and ministry staff roll up any events. An organizer's rollups cover only the events
-/// of organizations they are a member of; naming another organization is 403. Employers and job
-/// seekers see no rollups (403).
+/// Checks the parameters and computes the rollup (see [`rollup::for_caller`] for who may ask).
 pub async fn compute_rollup(
     state: &AppState,
     caller: AuthUser,
     query: RollupQuery,
 ) -> AppResult<Rollup> {
-    caller.require(&[Role::Admin, Role::Ministry, Role::Organizer])?;
+    guards::role(&caller, &rollup::READERS)?;
     let group_by = query
         .group_by
         .ok_or_else(|| AppError::invalid_field("group_by", "is required"))?;
@@ -88,14 +73,7 @@ pub async fn compute_rollup(
         member: (!caller.role.reads_everything()).then(|| caller.id.clone()),
     };
     state
-        .db(move |conn| {
-            if let (Some(_), Some(organization_id)) = (&filter.member, &filter.organization_id) {
-                crate::organizations::require_member(conn, &caller, organization_id, false)?;
-            }
-            Ok(crate::db::read_snapshot(conn, |conn| {
-                rollup::rollup(conn, group_by, &filter)
-            })?)
-        })
+        .db(move |conn| rollup::for_caller(conn, &caller, group_by, &filter))
         .await
 }
 
@@ -142,6 +120,8 @@ fn rollup_table(rollup: &Rollup) -> AppResult<Table> {
         ("placements_reported", Integer),
         ("placements_verified", Integer),
         ("placements_disputed", Integer),
+        ("placements_seeker_confirmed", Integer),
+        ("placements_staff_only", Integer),
         ("placed_attendees", Integer),
         ("budget_idr", Money),
         ("cost_idr", Money),
@@ -175,6 +155,8 @@ fn rollup_table(rollup: &Rollup) -> AppResult<Table> {
             count(f.placements_reported),
             count(f.placements_verified),
             count(f.placements_disputed),
+            count(f.placements_seeker_confirmed),
+            count(f.placements_staff_only),
             count(f.placed_attendees),
             Some(Value::Money(f.budget_idr)),
             Some(Value::Money(f.cost_idr)),

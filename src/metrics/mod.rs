@@ -1,4 +1,4 @@
-//! Outcome metrics of one event, as `../shared/METRICS.md` ("Per event") defines them.
+//! Outcome metrics of one event, as `docs/metrics.md` ("Per event") defines them.
 //!
 //! [`load`] reads the facts of an event with a fixed number of set-based queries (counts, sums
 //! and distinct ids computed by the database; one row per attendee, per placement and per
@@ -22,20 +22,31 @@ use diesel::dsl::{count, count_star, sum};
 use diesel::prelude::*;
 use serde::Serialize;
 
+use crate::applications::ApplicationStatus;
+use crate::auth::{guards, AuthUser, Role};
 use crate::db::schema::{
     application_transitions, applications, follow_ups, job_seekers, participations, placements,
     registrations, vacancies,
 };
 use crate::db::DbConn;
-use crate::events::Event;
-use crate::placements::{local_date, Flag};
+use crate::error::AppResult;
+use crate::events::{Event, EventStatus};
+use crate::follow_ups::CHECKPOINTS;
+use crate::placements::{local_date, Flag, PlacementStatus};
 
-/// Application statuses that end an application: its outcome is known.
-pub const FINAL_APPLICATION_STATUSES: [&str; 3] = ["hired", "rejected", "withdrawn"];
-/// The current statuses of a verified placement.
-pub const VERIFIED_STATUSES: [&str; 2] = ["confirmed", "verified"];
-/// Retention checkpoints, in days after the start date.
-pub const RETENTION_DAYS: [i64; 2] = [90, 180];
+/// The text of the placement statuses of a verified placement ([`PlacementStatus::VERIFIED`]),
+/// for queries on the text column.
+pub fn verified_texts() -> [&'static str; 2] {
+    PlacementStatus::VERIFIED.map(PlacementStatus::as_str)
+}
+
+/// Whether a verified placement rests on staff alone: verified by staff, and never confirmed by
+/// its job seeker (signed in or through a link; only that confirmation sets `confirmed_at`).
+/// Every other verified placement is one the job seeker confirmed, whatever followed: a
+/// placement still `confirmed` was confirmed by them by definition.
+pub fn staff_only(status: PlacementStatus, confirmed_at: Option<NaiveDateTime>) -> bool {
+    status == PlacementStatus::Verified && confirmed_at.is_none()
+}
 
 /// An attendee (a registration with a check-in) and the job seeker's profile.
 #[derive(Debug, Clone, Queryable)]
@@ -53,15 +64,22 @@ pub struct PlacementFact {
     pub id: String,
     pub job_seeker_id: String,
     pub employer_id: String,
-    pub status: String,
+    pub status: PlacementStatus,
     pub start_date: NaiveDate,
     /// The stored JSON array of flag names.
     pub flags: String,
+    /// When the job seeker confirmed it, if they did.
+    pub confirmed_at: Option<NaiveDateTime>,
 }
 
 impl PlacementFact {
     pub fn is_verified(&self) -> bool {
-        VERIFIED_STATUSES.contains(&self.status.as_str())
+        self.status.is_verified()
+    }
+
+    /// A verified placement only staff vouched for (see [`staff_only`]).
+    pub fn is_staff_only(&self) -> bool {
+        staff_only(self.status, self.confirmed_at)
     }
 }
 
@@ -81,7 +99,7 @@ pub struct Facts {
     pub event_id: String,
     pub province_code: String,
     pub starts_at: NaiveDateTime,
-    pub status: String,
+    pub status: EventStatus,
     pub budget_idr: i64,
     pub spent_idr: Option<i64>,
     pub registrations: i64,
@@ -135,6 +153,8 @@ pub struct EventMetrics {
     pub placements_pending: i64,
     pub placements_verified: i64,
     pub placements_disputed: i64,
+    pub placements_seeker_confirmed: i64,
+    pub placements_staff_only: i64,
     pub placed_attendees: i64,
     pub placement_rate: Option<f64>,
     pub vacancy_fill_rate: Option<f64>,
@@ -145,8 +165,10 @@ pub struct EventMetrics {
     pub median_days_to_start: Option<f64>,
     pub knowledge_rate: Option<f64>,
     pub retention_90d_checked: i64,
+    pub retention_90d_employed: i64,
     pub retention_90d_rate: Option<f64>,
     pub retention_180d_checked: i64,
+    pub retention_180d_employed: i64,
     pub retention_180d_rate: Option<f64>,
     pub flags: BTreeMap<String, i64>,
     pub breakdowns: Breakdowns,
@@ -208,9 +230,9 @@ pub fn age_band(birth_date: Option<NaiveDate>, on: NaiveDate) -> &'static str {
 }
 
 /// Cost, and which figure it is: the real spending of a closed event, else the budget.
-pub fn cost(status: &str, budget_idr: i64, spent_idr: Option<i64>) -> (i64, &'static str) {
+pub fn cost(status: EventStatus, budget_idr: i64, spent_idr: Option<i64>) -> (i64, &'static str) {
     match spent_idr {
-        Some(spent) if status == "closed" => (spent, "spent"),
+        Some(spent) if status == EventStatus::Closed => (spent, "spent"),
         _ => (budget_idr, "budget"),
     }
 }
@@ -225,7 +247,7 @@ fn tally(map: &mut BTreeMap<String, Cell>, key: &str, placed: bool) {
 
 /// The figures of one event from its facts.
 pub fn compute(facts: &Facts) -> EventMetrics {
-    let count_status = |status: &str| {
+    let count_status = |status: PlacementStatus| {
         facts
             .placements
             .iter()
@@ -241,15 +263,16 @@ pub fn compute(facts: &Facts) -> EventMetrics {
     let placements_reported = facts
         .placements
         .iter()
-        .filter(|p| p.status != "retracted")
+        .filter(|p| p.status != PlacementStatus::Retracted)
         .count() as i64;
+    let placements_staff_only = verified.iter().filter(|p| p.is_staff_only()).count() as i64;
 
     // Attendees and the job seekers placed at this event.
     let placed: HashSet<&str> = verified.iter().map(|p| p.job_seeker_id.as_str()).collect();
     let settled: HashSet<&str> = facts
         .placements
         .iter()
-        .filter(|p| p.is_verified() || p.status == "disputed")
+        .filter(|p| p.is_verified() || p.status == PlacementStatus::Disputed)
         .map(|p| p.job_seeker_id.as_str())
         .collect();
     let applicants: HashSet<&str> = facts.applicants.iter().map(String::as_str).collect();
@@ -312,7 +335,7 @@ pub fn compute(facts: &Facts) -> EventMetrics {
         .collect::<HashSet<_>>()
         .len() as i64;
 
-    let (cost_idr, cost_basis) = cost(&facts.status, facts.budget_idr, facts.spent_idr);
+    let (cost_idr, cost_basis) = cost(facts.status, facts.budget_idr, facts.spent_idr);
 
     let median_days_to_start = median(
         verified
@@ -321,42 +344,18 @@ pub fn compute(facts: &Facts) -> EventMetrics {
             .collect(),
     );
 
-    // Retention: for each checkpoint, the latest qualifying follow-up of each verified placement
-    // (greatest checked_on, then the one recorded last).
-    let start_dates: HashMap<&str, NaiveDate> = verified
-        .iter()
-        .map(|p| (p.id.as_str(), p.start_date))
-        .collect();
-    let retention = RETENTION_DAYS.map(|days| {
-        let mut latest: HashMap<&str, &FollowUpFact> = HashMap::new();
-        for follow_up in &facts.follow_ups {
-            let Some(start) = start_dates.get(follow_up.placement_id.as_str()) else {
-                continue;
-            };
-            if (follow_up.checked_on - *start).num_days() < days {
-                continue;
-            }
-            let key = |f: &FollowUpFact| (f.checked_on, f.recorded_at, f.id.clone());
-            latest
-                .entry(follow_up.placement_id.as_str())
-                .and_modify(|current| {
-                    if key(follow_up) > key(current) {
-                        *current = follow_up;
-                    }
-                })
-                .or_insert(follow_up);
-        }
-        let checked = latest.len() as i64;
-        let employed = latest.values().filter(|f| f.employed).count() as i64;
-        (checked, rate(employed, checked))
-    });
+    let retention = retention(&verified, &facts.follow_ups);
 
     // Flags of placements that are not retracted; every known flag is listed, even at 0.
     let mut flags: BTreeMap<String, i64> = Flag::ALL
         .iter()
         .map(|f| (f.as_str().to_owned(), 0))
         .collect();
-    for placement in facts.placements.iter().filter(|p| p.status != "retracted") {
+    for placement in facts
+        .placements
+        .iter()
+        .filter(|p| p.status != PlacementStatus::Retracted)
+    {
         let names: Vec<String> = serde_json::from_str(&placement.flags).unwrap_or_default();
         for name in names.into_iter().collect::<HashSet<_>>() {
             *flags.entry(name).or_default() += 1;
@@ -376,9 +375,11 @@ pub fn compute(facts: &Facts) -> EventMetrics {
         interviewed: facts.interviewed,
         offered: facts.offered,
         placements_reported,
-        placements_pending: count_status("reported"),
+        placements_pending: count_status(PlacementStatus::Reported),
         placements_verified,
-        placements_disputed: count_status("disputed"),
+        placements_disputed: count_status(PlacementStatus::Disputed),
+        placements_seeker_confirmed: placements_verified - placements_staff_only,
+        placements_staff_only,
         placed_attendees,
         placement_rate: rate(placed_attendees, attendees),
         vacancy_fill_rate: rate(placements_verified, facts.openings),
@@ -388,13 +389,84 @@ pub fn compute(facts: &Facts) -> EventMetrics {
         cost_per_placement_idr: divide_money(cost_idr, placements_verified),
         median_days_to_start,
         knowledge_rate: rate(known, attendees),
-        retention_90d_checked: retention[0].0,
-        retention_90d_rate: retention[0].1,
-        retention_180d_checked: retention[1].0,
-        retention_180d_rate: retention[1].1,
+        retention_90d_checked: retention[0].checked,
+        retention_90d_employed: retention[0].employed,
+        retention_90d_rate: rate(retention[0].employed, retention[0].checked),
+        retention_180d_checked: retention[1].checked,
+        retention_180d_employed: retention[1].employed,
+        retention_180d_rate: rate(retention[1].employed, retention[1].checked),
         flags,
         breakdowns,
     }
+}
+
+/// The figures of one event for `caller`, read in one snapshot. Admins and ministry staff see
+/// any event; organizers the events of organizations they act for (a public event of another
+/// organization is 403, an event they cannot see at all 404); employers and job seekers 403. A
+/// draft's figures are answered too (see the module).
+pub fn of_event(conn: &mut DbConn, caller: &AuthUser, event_id: &str) -> AppResult<EventMetrics> {
+    guards::role(caller, &[Role::Admin, Role::Ministry, Role::Organizer])?;
+    let event = guards::event_reader(conn, caller, event_id)?;
+    let facts = crate::db::read_snapshot(conn, |conn| load(conn, &event))?;
+    Ok(compute(&facts))
+}
+
+/// The retention of verified placements at one checkpoint.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Retention {
+    /// Verified placements with a follow-up in the checkpoint's window.
+    pub checked: i64,
+    /// Of those, the ones whose latest follow-up in the window says employed.
+    pub employed: i64,
+}
+
+/// Retention at each of [`CHECKPOINTS`] (90 and 180 days), as separate measures: a follow-up
+/// counts for the checkpoint whose window holds its date ([`crate::follow_ups::counts_for`]: 90
+/// to 179 days after the start date, then 180 days on), so a check at day 200 says nothing about
+/// day 90 and attrition between the two shows. Per placement and window, the latest follow-up
+/// decides (greatest `checked_on`, then the one recorded last).
+pub fn retention(
+    verified: &[&PlacementFact],
+    follow_ups: &[FollowUpFact],
+) -> [Retention; CHECKPOINTS.len()] {
+    let start_dates: HashMap<&str, NaiveDate> = verified
+        .iter()
+        .map(|p| (p.id.as_str(), p.start_date))
+        .collect();
+    CHECKPOINTS.map(|checkpoint| {
+        let mut latest: HashMap<&str, &FollowUpFact> = HashMap::new();
+        for follow_up in follow_ups {
+            let Some(start) = start_dates.get(follow_up.placement_id.as_str()) else {
+                continue;
+            };
+            if !crate::follow_ups::counts_for(*start, follow_up.checked_on).contains(&checkpoint) {
+                continue;
+            }
+            let key = |f: &FollowUpFact| (f.checked_on, f.recorded_at, f.id.clone());
+            latest
+                .entry(follow_up.placement_id.as_str())
+                .and_modify(|current| {
+                    if key(follow_up) > key(current) {
+                        *current = follow_up;
+                    }
+                })
+                .or_insert(follow_up);
+        }
+        Retention {
+            checked: latest.len() as i64,
+            employed: latest.values().filter(|f| f.employed).count() as i64,
+        }
+    })
+}
+
+/// The text of the application statuses still in the pipeline (not hired, rejected or
+/// withdrawn): an attendee with such an application has no known outcome yet.
+fn open_application_texts() -> Vec<&'static str> {
+    ApplicationStatus::ALL
+        .iter()
+        .filter(|s| s.is_open())
+        .map(|s| s.as_str())
+        .collect()
 }
 
 /// Reads the facts of `event`: ten queries, each an aggregate or an indexed scan of the event's
@@ -426,17 +498,20 @@ pub fn load(conn: &mut DbConn, event: &Event) -> QueryResult<Facts> {
     let reached = application_transitions::table
         .inner_join(applications::table.inner_join(vacancies::table))
         .filter(vacancies::event_id.eq(id))
-        .filter(application_transitions::status.eq_any(["interviewed", "offered"]))
+        .filter(application_transitions::status.eq_any([
+            ApplicationStatus::Interviewed.as_str(),
+            ApplicationStatus::Offered.as_str(),
+        ]))
         .group_by(application_transitions::status)
         .select((
             application_transitions::status,
             count(application_transitions::application_id).aggregate_distinct(),
         ))
         .load::<(String, i64)>(conn)?;
-    let reached_count = |stage: &str| {
+    let reached_count = |stage: ApplicationStatus| {
         reached
             .iter()
-            .find(|(status, _)| status == stage)
+            .find(|(status, _)| status == stage.as_str())
             .map_or(0, |(_, n)| *n)
     };
     let applicants = applications::table
@@ -448,7 +523,7 @@ pub fn load(conn: &mut DbConn, event: &Event) -> QueryResult<Facts> {
     let open_applicants = applications::table
         .inner_join(vacancies::table)
         .filter(vacancies::event_id.eq(id))
-        .filter(applications::status.ne_all(FINAL_APPLICATION_STATUSES))
+        .filter(applications::status.eq_any(open_application_texts()))
         .select(applications::job_seeker_id)
         .distinct()
         .load::<String>(conn)?;
@@ -474,12 +549,13 @@ pub fn load(conn: &mut DbConn, event: &Event) -> QueryResult<Facts> {
             placements::status,
             placements::start_date,
             placements::flags,
+            placements::confirmed_at,
         ))
         .load::<PlacementFact>(conn)?;
     let follow_ups = follow_ups::table
         .inner_join(placements::table.inner_join(vacancies::table))
         .filter(vacancies::event_id.eq(id))
-        .filter(placements::status.eq_any(VERIFIED_STATUSES))
+        .filter(placements::status.eq_any(verified_texts()))
         .select((
             follow_ups::id,
             follow_ups::placement_id,
@@ -492,7 +568,7 @@ pub fn load(conn: &mut DbConn, event: &Event) -> QueryResult<Facts> {
         event_id: event.id.clone(),
         province_code: event.province_code.clone(),
         starts_at: event.starts_at,
-        status: event.status.as_str().to_owned(),
+        status: event.status,
         budget_idr: event.budget_idr,
         spent_idr: event.spent_idr,
         registrations,
@@ -500,8 +576,8 @@ pub fn load(conn: &mut DbConn, event: &Event) -> QueryResult<Facts> {
         vacancies,
         openings: openings.unwrap_or(0),
         applications,
-        interviewed: reached_count("interviewed"),
-        offered: reached_count("offered"),
+        interviewed: reached_count(ApplicationStatus::Interviewed),
+        offered: reached_count(ApplicationStatus::Offered),
         applicants,
         open_applicants,
         attendees,
@@ -523,7 +599,7 @@ mod tests {
             event_id: "e".into(),
             province_code: "31".into(),
             starts_at: date("2026-03-01").and_hms_opt(2, 0, 0).unwrap(),
-            status: "published".into(),
+            status: EventStatus::Published,
             budget_idr: 100,
             spent_idr: None,
             registrations: 0,
@@ -542,13 +618,17 @@ mod tests {
     }
 
     fn placement(id: &str, seeker: &str, status: &str, start: &str) -> PlacementFact {
+        let status = PlacementStatus::parse(status).unwrap();
         PlacementFact {
             id: id.into(),
             job_seeker_id: seeker.into(),
             employer_id: "emp".into(),
-            status: status.into(),
+            status,
             start_date: date(start),
             flags: "[]".into(),
+            // As the API leaves them: a confirmation sets confirmed_at.
+            confirmed_at: (status == PlacementStatus::Confirmed)
+                .then(|| date("2026-03-05").and_hms_opt(0, 0, 0).unwrap()),
         }
     }
 
@@ -597,9 +677,9 @@ mod tests {
 
     #[test]
     fn cost_basis() {
-        assert_eq!(cost("closed", 100, Some(80)), (80, "spent"));
-        assert_eq!(cost("closed", 100, None), (100, "budget"));
-        assert_eq!(cost("published", 100, Some(80)), (100, "budget"));
+        assert_eq!(cost(EventStatus::Closed, 100, Some(80)), (80, "spent"));
+        assert_eq!(cost(EventStatus::Closed, 100, None), (100, "budget"));
+        assert_eq!(cost(EventStatus::Published, 100, Some(80)), (100, "budget"));
     }
 
     #[test]
@@ -639,5 +719,56 @@ mod tests {
         assert_eq!(m.retention_90d_rate, Some(1.0));
         assert_eq!(m.retention_180d_checked, 0);
         assert_eq!(m.retention_180d_rate, None);
+    }
+
+    #[test]
+    fn the_two_checkpoints_are_separate_windows() {
+        let mut f = facts();
+        f.placements = vec![
+            placement("p1", "s1", "verified", "2026-03-10"),
+            placement("p2", "s2", "verified", "2026-03-10"),
+        ];
+        f.follow_ups = vec![
+            // p1: employed at day 95, gone at day 200: kept at 90, lost at 180.
+            follow_up("a", "p1", "2026-06-13", 1, true),
+            follow_up("b", "p1", "2026-09-26", 2, false),
+            // p2: day 179 is the last day of the 90-day window; day 180 the first of the next.
+            follow_up("c", "p2", "2026-09-05", 1, false),
+            follow_up("d", "p2", "2026-09-06", 2, true),
+        ];
+        let m = compute(&f);
+        assert_eq!((m.retention_90d_checked, m.retention_90d_employed), (2, 1));
+        assert_eq!(m.retention_90d_rate, Some(0.5));
+        assert_eq!(
+            (m.retention_180d_checked, m.retention_180d_employed),
+            (2, 1)
+        );
+        assert_eq!(m.retention_180d_rate, Some(0.5));
+        // Only the check at day 200: nothing at 90.
+        f.follow_ups.retain(|u| u.id == "b");
+        let m = compute(&f);
+        assert_eq!((m.retention_90d_checked, m.retention_180d_checked), (0, 1));
+        assert_eq!(m.retention_180d_employed, 0);
+    }
+
+    #[test]
+    fn verified_placements_split_by_who_vouched_for_them() {
+        let mut f = facts();
+        let mut confirmed_then_verified = placement("p1", "s1", "verified", "2026-03-10");
+        confirmed_then_verified.confirmed_at =
+            Some(date("2026-03-04").and_hms_opt(0, 0, 0).unwrap());
+        f.placements = vec![
+            confirmed_then_verified,
+            placement("p2", "s2", "confirmed", "2026-03-10"),
+            placement("p3", "s3", "verified", "2026-03-10"), // staff only
+            placement("p4", "s4", "reported", "2026-03-10"),
+            placement("p5", "s5", "disputed", "2026-03-10"),
+        ];
+        let m = compute(&f);
+        assert_eq!(m.placements_verified, 3);
+        assert_eq!(m.placements_seeker_confirmed, 2);
+        assert_eq!(m.placements_staff_only, 1);
+        assert!(staff_only(PlacementStatus::Verified, None));
+        assert!(!staff_only(PlacementStatus::Confirmed, None));
     }
 }

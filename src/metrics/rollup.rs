@@ -1,5 +1,5 @@
 //! Rollups: the figures of the included events grouped by province, organization, funding
-//! source, year or month, with the filters and `totals` of `../shared/METRICS.md` ("Rollups").
+//! source, year or month, with the filters and `totals` of `docs/metrics.md` ("Rollups").
 //!
 //! Every figure is read from the current data, so a change is counted by the next request, and
 //! the work does not grow with the number of registrations: the events that pass the filters,
@@ -20,9 +20,11 @@ use roaring::RoaringBitmap;
 use serde::{Deserialize, Serialize};
 
 use super::{cost, divide_money, rate, tally};
+use crate::auth::{guards, AuthUser, Role};
 use crate::db::schema::{events, organizations, vacancies};
 use crate::db::DbConn;
-use crate::events::FundingSource;
+use crate::error::AppResult;
+use crate::events::{EventStatus, FundingSource};
 
 /// What the rows of a rollup are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -51,7 +53,7 @@ impl GroupBy {
         match self {
             Self::Province => event.province_code.clone(),
             Self::Organization => event.organization_id.clone(),
-            Self::FundingSource => event.funding_source.clone(),
+            Self::FundingSource => event.funding_source.as_str().to_owned(),
             Self::Year => event.local_start_date.format("%Y").to_string(),
             Self::Month => event.local_start_date.format("%Y-%m").to_string(),
         }
@@ -76,7 +78,8 @@ pub struct Filter {
 macro_rules! filtered {
     ($query:expr, $filter:expr) => {{
         let filter: &Filter = $filter;
-        let mut query = $query.filter(events::status.eq_any(crate::events::PUBLIC_STATUSES));
+        let mut query =
+            $query.filter(events::status.eq_any(crate::events::EventStatus::TAKES_OUTCOMES));
         if let Some(from) = filter.from {
             query = query.filter(events::local_start_date.ge(from));
         }
@@ -114,6 +117,8 @@ pub struct Figures {
     pub placements_reported: i64,
     pub placements_verified: i64,
     pub placements_disputed: i64,
+    pub placements_seeker_confirmed: i64,
+    pub placements_staff_only: i64,
     pub placed_attendees: i64,
     pub budget_idr: i64,
     pub cost_idr: i64,
@@ -133,6 +138,8 @@ impl Figures {
         self.placements_reported += event.placements_reported;
         self.placements_verified += event.placements_verified;
         self.placements_disputed += event.placements_disputed;
+        self.placements_seeker_confirmed += event.placements_seeker_confirmed;
+        self.placements_staff_only += event.placements_staff_only;
         self.placed_attendees += event.placed_attendees;
         self.budget_idr += event.budget_idr;
         self.cost_idr += event.cost_idr;
@@ -174,6 +181,8 @@ pub struct EventFigures {
     pub placements_reported: i64,
     pub placements_verified: i64,
     pub placements_disputed: i64,
+    pub placements_seeker_confirmed: i64,
+    pub placements_staff_only: i64,
     pub placed_attendees: i64,
     pub budget_idr: i64,
     pub cost_idr: i64,
@@ -184,9 +193,9 @@ struct EventRow {
     id: String,
     province_code: String,
     organization_id: String,
-    funding_source: String,
+    funding_source: FundingSource,
     local_start_date: NaiveDate,
-    status: String,
+    status: EventStatus,
     budget_idr: i64,
     spent_idr: Option<i64>,
     registrations_count: i32,
@@ -195,7 +204,30 @@ struct EventRow {
     placements_reported_count: i32,
     placements_verified_count: i32,
     placements_disputed_count: i32,
+    placements_staff_only_count: i32,
     placed_attendees_count: i32,
+}
+
+/// Who may ask for rollups.
+pub const READERS: [Role; 3] = [Role::Admin, Role::Ministry, Role::Organizer];
+
+/// The rollup `caller` asked for, read in one snapshot. Admins and ministry staff roll up any
+/// events. An organizer's rollups cover only the events of organizations they act for
+/// (`filter.member`); naming another organization is 403. Employers and job seekers see no
+/// rollups (403).
+pub fn for_caller(
+    conn: &mut DbConn,
+    caller: &AuthUser,
+    group_by: GroupBy,
+    filter: &Filter,
+) -> AppResult<Rollup> {
+    guards::role(caller, &READERS)?;
+    if let (Some(_), Some(organization_id)) = (&filter.member, &filter.organization_id) {
+        guards::organization_reader(conn, caller, organization_id)?;
+    }
+    Ok(crate::db::read_snapshot(conn, |conn| {
+        rollup(conn, group_by, filter)
+    })?)
 }
 
 /// Computes the rollup of the included events that pass `filter`, grouped by `group_by`.
@@ -217,6 +249,7 @@ pub fn rollup(conn: &mut DbConn, group_by: GroupBy, filter: &Filter) -> QueryRes
                 events::placements_reported_count,
                 events::placements_verified_count,
                 events::placements_disputed_count,
+                events::placements_staff_only_count,
                 events::placed_attendees_count,
             ))
             .into_boxed(),
@@ -227,7 +260,7 @@ pub fn rollup(conn: &mut DbConn, group_by: GroupBy, filter: &Filter) -> QueryRes
     let mut figures: HashMap<String, EventFigures> = events
         .iter()
         .map(|event| {
-            let (cost_idr, _) = cost(&event.status, event.budget_idr, event.spent_idr);
+            let (cost_idr, _) = cost(event.status, event.budget_idr, event.spent_idr);
             let figures = EventFigures {
                 registrations: i64::from(event.registrations_count),
                 attendees: i64::from(event.attendees_count),
@@ -236,6 +269,10 @@ pub fn rollup(conn: &mut DbConn, group_by: GroupBy, filter: &Filter) -> QueryRes
                 placements_reported: i64::from(event.placements_reported_count),
                 placements_verified: i64::from(event.placements_verified_count),
                 placements_disputed: i64::from(event.placements_disputed_count),
+                // The verified placements the job seeker confirmed are the ones not staff-only.
+                placements_seeker_confirmed: i64::from(event.placements_verified_count)
+                    - i64::from(event.placements_staff_only_count),
+                placements_staff_only: i64::from(event.placements_staff_only_count),
                 placed_attendees: i64::from(event.placed_attendees_count),
                 budget_idr: event.budget_idr,
                 cost_idr,

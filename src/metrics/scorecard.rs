@@ -1,12 +1,16 @@
 //! `GET /api/v1/events/{id}/scorecard`: the public account of a closed job fair, for anyone,
 //! without a token.
 //!
-//! The figures are the per-event ones of `../shared/METRICS.md`, computed by [`super::load`] and
+//! The figures are the per-event ones of `docs/metrics.md`, computed by [`super::load`] and
 //! [`super::compute`], reduced to the headline numbers. The breakdowns are those of the
-//! contract with small cells suppressed: a cell with fewer than [`MIN_PUBLIC_CELL`] attendees
-//! shows `null` for its counts and its rate, so that a public page cannot single out one or two
-//! people (the one job seeker with a disability at a small fair, say). Only closed events have
-//! a scorecard: the figures of a fair still running are not final, and a draft or cancelled
+//! contract with small cells suppressed ([`suppress`]), so that a public page cannot single out
+//! one or two people (the one job seeker with a disability at a small fair, say): a cell is
+//! shown only with at least [`MIN_PUBLIC_CELL`] attendees, and hidden cells are left out, keys
+//! included. Because the cells of a breakdown add up to the headline attendees, a lone hidden
+//! cell could be recovered by subtraction: when the hidden cells add up to 1 to 4 attendees, the
+//! smallest shown cell is hidden too, until the hidden total is 0 or at least 5 (or nothing is
+//! left). An event with fewer than 5 attendees shows no breakdowns. Only closed events have a
+//! scorecard: the figures of a fair still running are not final, and a draft or cancelled
 //! event must not be seen to exist.
 
 use std::collections::BTreeMap;
@@ -28,52 +32,43 @@ use crate::AppState;
 /// The fewest attendees a breakdown cell of a public view may show.
 pub const MIN_PUBLIC_CELL: i64 = 5;
 
-/// A breakdown cell as the public sees it: all three values, or all three `null`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PublicCell {
-    pub attendees: Option<i64>,
-    pub placed_attendees: Option<i64>,
-    pub placement_rate: Option<f64>,
-}
-
-impl PublicCell {
-    pub fn from_cell(cell: &Cell) -> Self {
-        if cell.attendees < MIN_PUBLIC_CELL {
-            return Self {
-                attendees: None,
-                placed_attendees: None,
-                placement_rate: None,
-            };
+/// The cells of one breakdown a public view may show, given the headline `attendees` the cells
+/// add up to: those with at least [`MIN_PUBLIC_CELL`] attendees, less the smallest shown ones
+/// (on a tie, the first by value) while the hidden ones add up to 1 to 4 attendees. Nothing when
+/// the event has fewer than [`MIN_PUBLIC_CELL`] attendees.
+pub fn suppress(cells: &BTreeMap<String, Cell>, attendees: i64) -> BTreeMap<String, Cell> {
+    if attendees < MIN_PUBLIC_CELL {
+        return BTreeMap::new();
+    }
+    let mut shown: BTreeMap<String, Cell> = cells
+        .iter()
+        .filter(|(_, cell)| cell.attendees >= MIN_PUBLIC_CELL)
+        .map(|(value, cell)| (value.clone(), cell.clone()))
+        .collect();
+    loop {
+        // What a reader could recover: the headline less the shown cells.
+        let hidden = attendees - shown.values().map(|c| c.attendees).sum::<i64>();
+        if hidden <= 0 || hidden >= MIN_PUBLIC_CELL {
+            return shown;
         }
-        Self {
-            attendees: Some(cell.attendees),
-            placed_attendees: Some(cell.placed_attendees),
-            placement_rate: cell.placement_rate,
-        }
+        let smallest = shown
+            .iter()
+            .min_by_key(|(value, cell)| (cell.attendees, value.as_str()))
+            .map(|(value, _)| value.clone());
+        match smallest {
+            Some(value) => shown.remove(&value),
+            None => return shown,
+        };
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PublicBreakdowns {
-    pub gender: BTreeMap<String, PublicCell>,
-    pub age_band: BTreeMap<String, PublicCell>,
-    pub education_level: BTreeMap<String, PublicCell>,
-    pub disability: BTreeMap<String, PublicCell>,
-}
-
-impl PublicBreakdowns {
-    pub fn from_breakdowns(b: &Breakdowns) -> Self {
-        let public = |map: &BTreeMap<String, Cell>| {
-            map.iter()
-                .map(|(value, cell)| (value.clone(), PublicCell::from_cell(cell)))
-                .collect()
-        };
-        Self {
-            gender: public(&b.gender),
-            age_band: public(&b.age_band),
-            education_level: public(&b.education_level),
-            disability: public(&b.disability),
-        }
+/// The breakdowns a public view may show (see [`suppress`]).
+pub fn public_breakdowns(b: &Breakdowns, attendees: i64) -> Breakdowns {
+    Breakdowns {
+        gender: suppress(&b.gender, attendees),
+        age_band: suppress(&b.age_band, attendees),
+        education_level: suppress(&b.education_level, attendees),
+        disability: suppress(&b.disability, attendees),
     }
 }
 
@@ -100,7 +95,8 @@ pub struct EventScorecard {
     pub cost_idr: i64,
     pub cost_basis: &'static str,
     pub cost_per_placement_idr: Option<i64>,
-    pub breakdowns: PublicBreakdowns,
+    /// Suppressed for the public: see [`suppress`].
+    pub breakdowns: Breakdowns,
 }
 
 /// The scorecard of `event` from its figures and its organization's name.
@@ -124,7 +120,7 @@ pub fn scorecard(event: &Event, organization_name: String, m: &EventMetrics) -> 
         cost_idr: m.cost_idr,
         cost_basis: m.cost_basis,
         cost_per_placement_idr: m.cost_per_placement_idr,
-        breakdowns: PublicBreakdowns::from_breakdowns(&m.breakdowns),
+        breakdowns: public_breakdowns(&m.breakdowns, m.attendees),
     }
 }
 
@@ -172,33 +168,58 @@ mod tests {
         }
     }
 
-    #[test]
-    fn cells_under_five_attendees_are_suppressed_whole() {
-        let hidden = PublicCell {
-            attendees: None,
-            placed_attendees: None,
-            placement_rate: None,
-        };
-        assert_eq!(PublicCell::from_cell(&cell(1, 0)), hidden);
-        assert_eq!(PublicCell::from_cell(&cell(4, 4)), hidden);
-        assert_eq!(
-            PublicCell::from_cell(&cell(5, 1)),
-            PublicCell {
-                attendees: Some(5),
-                placed_attendees: Some(1),
-                placement_rate: Some(0.2),
-            }
-        );
+    fn breakdown(cells: &[(&str, i64)]) -> BTreeMap<String, Cell> {
+        cells
+            .iter()
+            .map(|(value, n)| ((*value).to_owned(), cell(*n, 0)))
+            .collect()
+    }
+
+    fn shown(cells: &BTreeMap<String, Cell>) -> Vec<(&str, i64)> {
+        cells
+            .iter()
+            .map(|(value, cell)| (value.as_str(), cell.attendees))
+            .collect()
     }
 
     #[test]
-    fn every_value_keeps_its_key() {
+    fn cells_under_five_attendees_are_left_out_whole() {
+        let cells = breakdown(&[("a", 6), ("b", 5), ("c", 3), ("d", 2)]);
+        // 5 hidden: nothing more to hide.
+        assert_eq!(shown(&suppress(&cells, 16)), [("a", 6), ("b", 5)]);
+        let cells = breakdown(&[("a", 5), ("b", 1)]);
+        let public = suppress(&cells, 6);
+        assert!(!public.contains_key("b")); // the key too
+        assert!(public.is_empty()); // 1 hidden: "a" would give it away
+        let mut cells = BTreeMap::new();
+        cells.insert("x".to_owned(), cell(5, 1));
+        assert_eq!(suppress(&cells, 5)["x"], cell(5, 1)); // shown cells keep every figure
+    }
+
+    #[test]
+    fn a_recoverable_hidden_total_hides_the_smallest_shown_cells() {
+        // 12 attendees, one cell of 2: the next smallest (5) goes too, leaving 7 hidden.
+        let cells = breakdown(&[("female", 5), ("male", 5), ("unknown", 2)]);
+        assert_eq!(shown(&suppress(&cells, 12)), [("male", 5)]);
+        let cells = breakdown(&[("female", 7), ("male", 5), ("other", 2)]);
+        assert_eq!(shown(&suppress(&cells, 14)), [("female", 7)]);
+        // Hidden 1 + 1: the smallest shown (6) goes, then 8 hidden is enough.
+        let cells = breakdown(&[("a", 9), ("b", 6), ("c", 1), ("d", 1)]);
+        assert_eq!(shown(&suppress(&cells, 17)), [("a", 9)]);
+        // Two cells only, one of them small: the whole breakdown goes.
+        let cells = breakdown(&[("true", 1), ("false", 8)]);
+        assert!(suppress(&cells, 9).is_empty());
+        // Nothing hidden: everything shown.
+        let cells = breakdown(&[("a", 5), ("b", 5)]);
+        assert_eq!(shown(&suppress(&cells, 10)), [("a", 5), ("b", 5)]);
+    }
+
+    #[test]
+    fn an_event_under_five_attendees_shows_no_breakdowns() {
+        let cells = breakdown(&[("a", 4)]);
+        assert!(suppress(&cells, 4).is_empty());
         let mut b = Breakdowns::default();
-        b.disability.insert("true".into(), cell(2, 1));
-        b.disability.insert("false".into(), cell(8, 2));
-        let public = PublicBreakdowns::from_breakdowns(&b);
-        assert_eq!(public.disability["true"].attendees, None);
-        assert_eq!(public.disability["false"].attendees, Some(8));
-        assert!(public.gender.is_empty());
+        b.gender = breakdown(&[("female", 4)]);
+        assert_eq!(public_breakdowns(&b, 4), Breakdowns::default());
     }
 }

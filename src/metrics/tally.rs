@@ -6,8 +6,9 @@
 //! - `registrations_count` and `attendees_count`: kept by registration and check-in
 //!   (`crate::registrations`).
 //! - `applications_count`: [`application_added`].
-//! - `placements_reported_count`, `placements_verified_count`, `placements_disputed_count` and
-//!   `placed_attendees_count`: recounted from the event's placements by [`placements_changed`]
+//! - `placements_reported_count`, `placements_verified_count`, `placements_disputed_count`,
+//!   `placements_staff_only_count` (the verified ones the job seeker never confirmed; the rest
+//!   of the verified ones they did) and `placed_attendees_count`: recounted from the event's placements by [`placements_changed`]
 //!   after any placement is reported or changes status, and [`checked_in`] counts a job seeker
 //!   whose verified placement came before their check-in.
 //! - the event's set of registered job seekers ([`seeker_registered`]): a Roaring bitmap of the
@@ -27,11 +28,12 @@ use diesel::dsl::{count, count_star, exists};
 use diesel::prelude::*;
 use roaring::RoaringBitmap;
 
-use super::VERIFIED_STATUSES;
+use super::verified_texts;
 use crate::db::schema::{
     applications, event_seeker_sets, events, job_seekers, placements, registrations, vacancies,
 };
 use crate::db::DbConn;
+use crate::placements::PlacementStatus;
 
 fn to_i32(n: i64) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
@@ -51,6 +53,10 @@ struct PlacementCounts {
     reported: i32,
     verified: i32,
     disputed: i32,
+    /// Of the verified ones, those the job seeker confirmed and those only staff vouched for
+    /// (see [`super::staff_only`]).
+    seeker_confirmed: i32,
+    staff_only: i32,
     placed_attendees: i32,
 }
 
@@ -59,12 +65,12 @@ fn count_placements(conn: &mut DbConn, event_id: &str) -> QueryResult<PlacementC
         .filter(placements::event_id.eq(event_id))
         .group_by(placements::status)
         .select((placements::status, count_star()))
-        .load::<(String, i64)>(conn)?;
-    let sum = |wanted: &dyn Fn(&str) -> bool| -> i32 {
+        .load::<(PlacementStatus, i64)>(conn)?;
+    let sum = |wanted: &dyn Fn(PlacementStatus) -> bool| -> i32 {
         to_i32(
             by_status
                 .iter()
-                .filter(|(status, _)| wanted(status))
+                .filter(|(status, _)| wanted(*status))
                 .map(|(_, n)| n)
                 .sum(),
         )
@@ -76,14 +82,25 @@ fn count_placements(conn: &mut DbConn, event_id: &str) -> QueryResult<PlacementC
                 .and(registrations::job_seeker_id.eq(placements::job_seeker_id))),
         )
         .filter(placements::event_id.eq(event_id))
-        .filter(placements::status.eq_any(VERIFIED_STATUSES))
+        .filter(placements::status.eq_any(verified_texts()))
         .filter(registrations::checked_in_at.is_not_null())
         .select(count(placements::job_seeker_id).aggregate_distinct())
         .get_result::<i64>(conn)?;
+    // super::staff_only in SQL: verified by staff, never confirmed by the job seeker.
+    let staff_only = placements::table
+        .filter(placements::event_id.eq(event_id))
+        .filter(placements::status.eq(PlacementStatus::Verified.as_str()))
+        .filter(placements::confirmed_at.is_null())
+        .count()
+        .get_result::<i64>(conn)?;
+    let verified = sum(&PlacementStatus::is_verified);
+    let staff_only = to_i32(staff_only);
     Ok(PlacementCounts {
-        reported: sum(&|s| s != "retracted"),
-        verified: sum(&|s| VERIFIED_STATUSES.contains(&s)),
-        disputed: sum(&|s| s == "disputed"),
+        reported: sum(&|s| s != PlacementStatus::Retracted),
+        verified,
+        disputed: sum(&|s| s == PlacementStatus::Disputed),
+        seeker_confirmed: verified - staff_only,
+        staff_only,
         placed_attendees: to_i32(placed),
     })
 }
@@ -97,6 +114,7 @@ pub fn placements_changed(conn: &mut DbConn, event_id: &str) -> QueryResult<()> 
             events::placements_reported_count.eq(counts.reported),
             events::placements_verified_count.eq(counts.verified),
             events::placements_disputed_count.eq(counts.disputed),
+            events::placements_staff_only_count.eq(counts.staff_only),
             events::placed_attendees_count.eq(counts.placed_attendees),
         ))
         .execute(conn)
@@ -110,7 +128,7 @@ pub fn checked_in(conn: &mut DbConn, event_id: &str, job_seeker_id: &str) -> Que
         placements::table
             .filter(placements::job_seeker_id.eq(job_seeker_id))
             .filter(placements::event_id.eq(event_id))
-            .filter(placements::status.eq_any(VERIFIED_STATUSES)),
+            .filter(placements::status.eq_any(verified_texts())),
     ))
     .get_result::<bool>(conn)?;
     if placed {
@@ -252,19 +270,24 @@ struct Kept {
 }
 
 fn stored(conn: &mut DbConn, event_id: &str) -> QueryResult<Kept> {
-    let (registrations, attendees, applications, reported, verified, disputed, placed) =
-        events::table
-            .find(event_id)
-            .select((
-                events::registrations_count,
-                events::attendees_count,
-                events::applications_count,
-                events::placements_reported_count,
-                events::placements_verified_count,
-                events::placements_disputed_count,
-                events::placed_attendees_count,
-            ))
-            .first::<(i32, i32, i32, i32, i32, i32, i32)>(conn)?;
+    let (registrations, attendees, applications) = events::table
+        .find(event_id)
+        .select((
+            events::registrations_count,
+            events::attendees_count,
+            events::applications_count,
+        ))
+        .first::<(i32, i32, i32)>(conn)?;
+    let (reported, verified, disputed, staff_only, placed) = events::table
+        .find(event_id)
+        .select((
+            events::placements_reported_count,
+            events::placements_verified_count,
+            events::placements_disputed_count,
+            events::placements_staff_only_count,
+            events::placed_attendees_count,
+        ))
+        .first::<(i32, i32, i32, i32, i32)>(conn)?;
     let seekers = event_seeker_sets::table
         .find(event_id)
         .select(event_seeker_sets::seekers)
@@ -280,6 +303,8 @@ fn stored(conn: &mut DbConn, event_id: &str) -> QueryResult<Kept> {
             reported,
             verified,
             disputed,
+            seeker_confirmed: verified - staff_only,
+            staff_only,
             placed_attendees: placed,
         },
         seekers,
@@ -335,6 +360,7 @@ pub fn rebuild(conn: &mut DbConn, only: Option<&[String]>) -> QueryResult<()> {
                 events::placements_reported_count.eq(kept.placements.reported),
                 events::placements_verified_count.eq(kept.placements.verified),
                 events::placements_disputed_count.eq(kept.placements.disputed),
+                events::placements_staff_only_count.eq(kept.placements.staff_only),
                 events::placed_attendees_count.eq(kept.placements.placed_attendees),
             ))
             .execute(conn)?;
@@ -367,13 +393,16 @@ pub fn verify(conn: &mut DbConn) -> QueryResult<Vec<String>> {
 
 fn describe(kept: &Kept) -> String {
     format!(
-        "registrations {}, attendees {}, applications {}, placements reported {}, verified {}, \
-         disputed {}, placed attendees {}, {} registered job seekers",
+        "registrations {}, attendees {}, applications {}, placements reported {}, verified {} \
+         ({} confirmed by the job seeker, {} by staff only), disputed {}, placed attendees {}, \
+         {} registered job seekers",
         kept.registrations,
         kept.attendees,
         kept.applications,
         kept.placements.reported,
         kept.placements.verified,
+        kept.placements.seeker_confirmed,
+        kept.placements.staff_only,
         kept.placements.disputed,
         kept.placements.placed_attendees,
         kept.seekers.as_ref().map_or(0, RoaringBitmap::len)

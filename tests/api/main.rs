@@ -18,6 +18,7 @@ mod fair;
 mod follow_ups;
 mod job_seekers;
 mod metrics;
+mod metrics_contract;
 mod openapi;
 mod organizations;
 mod placements;

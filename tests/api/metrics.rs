@@ -432,7 +432,6 @@ async fn a_fair_with_every_kind_of_outcome(app: TestApp) {
     // p3 (start 1 April): 1 October (183 days) not employed. p4 has none.
     follow_up(&app, &f, &p3, "2026-10-01", "2026-10-01 10:00:00", false);
 
-    let third = 1.0 / 3.0;
     let expected = json!({
         "event_id": f.event,
         "registrations": 7,             // s1..s7
@@ -459,10 +458,10 @@ async fn a_fair_with_every_kind_of_outcome(app: TestApp) {
         "median_days_to_start": 20.0,
         // s1, s2, s3 placed; s4 disputed; s5 all withdrawn; s6 nothing: 5 / 6.
         "knowledge_rate": 5.0 / 6.0,
-        // p1 (10 June, recorded last: no), p2 (29 August: yes), p3 (1 October: no): 1 / 3.
-        "retention_90d_checked": 3,
-        "retention_90d_rate": third,
-        // p2 (180 days: yes), p3 (183 days: no): 1 / 2.
+        // Days 90 to 179: p1 (10 June, recorded last: no), p2 (1 June, 91 days: no): 0 / 2.
+        "retention_90d_checked": 2,
+        "retention_90d_rate": 0.0,
+        // 180 days on: p2 (180 days: yes), p3 (183 days: no): 1 / 2.
         "retention_180d_checked": 2,
         "retention_180d_rate": 0.5,
         // Not retracted: p3 placed_twice; p4 placed_twice, late_start; s4 late_start;
@@ -494,6 +493,11 @@ async fn a_fair_with_every_kind_of_outcome(app: TestApp) {
             },
         },
     });
+    let mut expected = expected;
+    expected["placements_seeker_confirmed"] = json!(1); // p2 (confirmed)
+    expected["placements_staff_only"] = json!(3); // p1, p3, p4: verified, never confirmed
+    expected["retention_90d_employed"] = json!(0);
+    expected["retention_180d_employed"] = json!(1); // p2
     let body = metrics(&app, &f, &admin).await;
     assert_eq!(body, expected);
     // The same instant in Jakarta is still 1 March: s1 is 24, and every start is a day later.
@@ -525,7 +529,8 @@ async fn an_event_without_attendees_or_placements(app: TestApp) {
             "vacancies": 0, "openings": 0, "applications": 0, "applicants": 0,
             "interviewed": 0, "offered": 0,
             "placements_reported": 0, "placements_pending": 0, "placements_verified": 0,
-            "placements_disputed": 0, "placed_attendees": 0,
+            "placements_disputed": 0, "placements_seeker_confirmed": 0,
+            "placements_staff_only": 0, "placed_attendees": 0,
             "placement_rate": null,      // 0 attendees
             "vacancy_fill_rate": null,   // 0 openings
             "employer_hire_rate": null,  // 0 employers
@@ -533,8 +538,9 @@ async fn an_event_without_attendees_or_placements(app: TestApp) {
             "cost_per_placement_idr": null, // 0 verified placements
             "median_days_to_start": null,
             "knowledge_rate": null,
-            "retention_90d_checked": 0, "retention_90d_rate": null,
-            "retention_180d_checked": 0, "retention_180d_rate": null,
+            "retention_90d_checked": 0, "retention_90d_employed": 0, "retention_90d_rate": null,
+            "retention_180d_checked": 0, "retention_180d_employed": 0,
+            "retention_180d_rate": null,
             "flags": flags(&[]),
             "breakdowns": {"gender": {}, "age_band": {}, "education_level": {}, "disability": {}},
         })

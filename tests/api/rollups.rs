@@ -195,6 +195,7 @@ fn figures(
     events: i64,
     [registrations, attendees, openings, applications]: [i64; 4],
     [reported, verified, disputed, placed]: [i64; 4],
+    [seeker_confirmed, staff_only]: [i64; 2],
     [budget, cost]: [i64; 2],
     [placement_rate, fill_rate]: [Value; 2],
     cost_per_placement: Value,
@@ -209,6 +210,8 @@ fn figures(
         "placements_reported": reported,
         "placements_verified": verified,
         "placements_disputed": disputed,
+        "placements_seeker_confirmed": seeker_confirmed,
+        "placements_staff_only": staff_only,
         "placed_attendees": placed,
         "budget_idr": budget,
         "cost_idr": cost,
@@ -233,6 +236,7 @@ fn e1_e3() -> Value {
         2,
         [6, 4, 7, 6],
         [5, 3, 1, 2],
+        [0, 3], // E1 s1, E3 s2 and s6: verified by staff only
         [130_000_000, 120_000_000],
         [json!(0.5), json!(3.0 / 7.0)],
         json!(40_000_000), // 120,000,000 / 3
@@ -246,6 +250,7 @@ fn e2() -> Value {
         1,
         [2, 2, 3, 3],
         [2, 2, 0, 2],
+        [1, 1], // s1 confirmed; s4 verified by staff only
         [50_000_001, 50_000_001],
         [json!(1.0), json!(2.0 / 3.0)],
         json!(25_000_001), // 25,000,000.5 rounded half up
@@ -259,6 +264,7 @@ fn e1_e2() -> Value {
         2,
         [5, 4, 6, 6],
         [4, 3, 1, 3],
+        [1, 2],
         [150_000_001, 150_000_001],
         [json!(0.75), json!(0.5)],
         json!(50_000_000), // 50,000,000.33
@@ -272,6 +278,7 @@ fn e3() -> Value {
         1,
         [3, 2, 4, 3],
         [3, 2, 0, 1],
+        [0, 2],
         [30_000_000, 20_000_000],
         [json!(0.5), json!(0.5)],
         json!(10_000_000),
@@ -285,6 +292,7 @@ fn e1() -> Value {
         1,
         [3, 2, 3, 3],
         [2, 1, 1, 1],
+        [0, 1],
         [100_000_000, 100_000_000],
         [json!(0.5), json!(1.0 / 3.0)],
         json!(100_000_000),
@@ -298,6 +306,7 @@ fn all() -> Value {
         3,
         [8, 6, 10, 9],
         [7, 5, 1, 4],
+        [1, 4],
         [180_000_001, 170_000_001],
         [json!(4.0 / 6.0), json!(0.5)],
         json!(34_000_000), // 34,000,000.2
@@ -390,6 +399,7 @@ async fn filters_choose_the_included_events(app: TestApp) {
             0,
             [0, 0, 0, 0],
             [0, 0, 0, 0],
+            [0, 0],
             [0, 0],
             [Value::Null, Value::Null],
             Value::Null,
@@ -500,7 +510,7 @@ async fn who_may_ask_for_rollups_and_bad_parameters(app: TestApp) {
 }
 
 /// The columns of the rollup export, in order: the JSON's fields.
-const EXPORT_COLUMNS: [&str; 17] = [
+const EXPORT_COLUMNS: [&str; 19] = [
     "key",
     "label",
     "events",
@@ -511,6 +521,8 @@ const EXPORT_COLUMNS: [&str; 17] = [
     "placements_reported",
     "placements_verified",
     "placements_disputed",
+    "placements_seeker_confirmed",
+    "placements_staff_only",
     "placed_attendees",
     "budget_idr",
     "cost_idr",
@@ -603,7 +615,10 @@ async fn the_export_holds_the_rollups_numbers(app: TestApp) {
     own.assert(200);
     let text = String::from_utf8(own.bytes.clone()).unwrap();
     assert_eq!(text.lines().count(), 3, "{text}"); // header, 2026-01, totals
-    assert!(text.contains("\r\n2026-01,,2,5,4,6,6,4,3,1,3,"), "{text}");
+    assert!(
+        text.contains("\r\n2026-01,,2,5,4,6,6,4,3,1,1,2,3,"),
+        "{text}"
+    );
     let (_, job_seeker) = app.user("siti@export.id", Role::JobSeeker).await;
     download(
         &app,

@@ -1,0 +1,1 @@
+ALTER TABLE events DROP COLUMN placements_staff_only_count;
