@@ -152,6 +152,26 @@ impl Fair {
             .assert(200);
         }
     }
+
+    /// The employer holding `token` posts a vacancy of `company` at the fair: "Forklift
+    /// Operator" ([`vacancy_body`]) with `changes`. Its id.
+    pub async fn vacancy(
+        &self,
+        app: &TestApp,
+        token: &str,
+        company: &str,
+        changes: Value,
+    ) -> String {
+        let body = with(&vacancy_body(company, "Forklift Operator"), changes);
+        app.post(
+            &format!("/api/v1/events/{}/vacancies", self.event),
+            Some(token),
+            body,
+        )
+        .await
+        .assert(201)
+        .id()
+    }
 }
 
 impl<'a> FairBuilder<'a> {
@@ -281,15 +301,7 @@ impl Employer {
 
     /// Posts a vacancy at `fair`: "Forklift Operator" ([`vacancy_body`]) with `changes`. Its id.
     pub async fn vacancy(&self, app: &TestApp, fair: &Fair, changes: Value) -> String {
-        let body = with(&vacancy_body(&self.company, "Forklift Operator"), changes);
-        app.post(
-            &format!("/api/v1/events/{}/vacancies", fair.event),
-            Some(&self.token),
-            body,
-        )
-        .await
-        .assert(201)
-        .id()
+        fair.vacancy(app, &self.token, &self.company, changes).await
     }
 }
 

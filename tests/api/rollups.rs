@@ -26,10 +26,11 @@ use bursa::db::schema::events;
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
-use crate::common::{event_body, TestApp};
+use crate::common::TestApp;
 use crate::db_tests;
 use crate::exports::download;
-use crate::metrics::{apply, employer, fair, move_event, place, register, seeker, vacancy, Fair};
+use crate::fixtures::rows::{apply, move_event, place, register, seeker};
+use crate::fixtures::{Employer, Fair};
 
 db_tests!(
     rollups_by_every_grouping_with_totals,
@@ -47,51 +48,20 @@ struct Scenario {
     pending: String,
 }
 
-/// Another published event of the organizer of `f`, with `changes` to the standard body.
-async fn another_event(app: &TestApp, f: &Fair, changes: Value) -> Fair {
-    let mut body = event_body(&f.office);
-    for (key, value) in changes.as_object().unwrap() {
-        body[key] = value.clone();
-    }
-    let event = app
-        .post("/api/v1/events", Some(&f.organizer), body)
-        .await
-        .assert(201)
-        .id();
-    app.post(
-        &format!("/api/v1/events/{event}/publish"),
-        Some(&f.organizer),
-        json!({}),
-    )
-    .await
-    .assert(200);
-    Fair {
-        organizer_id: f.organizer_id.clone(),
-        organizer: f.organizer.clone(),
-        office: f.office.clone(),
-        event,
-    }
-}
-
 async fn scenario(app: &TestApp) -> Scenario {
-    let o1 = fair(
-        app,
-        "east",
-        json!({"budget_idr": 100_000_000_i64, "funding_source": "apbn"}),
-    )
-    .await;
-    let e2 = another_event(
-        app,
-        &o1,
-        json!({"budget_idr": 50_000_001_i64, "funding_source": "apbd"}),
-    )
-    .await;
-    let o2 = fair(
-        app,
-        "west",
-        json!({"budget_idr": 30_000_000_i64, "funding_source": "apbn"}),
-    )
-    .await;
+    let o1 = Fair::by(app, "organizer@east.id")
+        .with(json!({"budget_idr": 100_000_000_i64, "funding_source": "apbn"}))
+        .published()
+        .await;
+    let e2 = o1
+        .another(app)
+        .with(json!({"budget_idr": 50_000_001_i64, "funding_source": "apbd"}))
+        .published()
+        .await;
+    let o2 = Fair::by(app, "organizer@west.id")
+        .with(json!({"budget_idr": 30_000_000_i64, "funding_source": "apbn"}))
+        .published()
+        .await;
 
     let s = |birth| seeker(app, &o1, Some(birth), "female", "smk", false);
     let (s1, s2, s3, s4, s5, s6, s7) = (
@@ -105,51 +75,100 @@ async fn scenario(app: &TestApp) -> Scenario {
     );
 
     // E1.
-    let (a_token, a) = employer(app, &o1, "hr@a.id", true).await;
-    let v1 = vacancy(app, &o1, &a_token, &a, 3).await;
+    let a = Employer::at(app, &o1, "hr@a.id", true).await;
+    let v1 = a.vacancy(app, &o1, json!({"openings": 3})).await;
     register(app, &o1, &s1, true);
     register(app, &o1, &s2, true);
     register(app, &o1, &s3, false);
     let x = apply(app, &o1, &v1, &s1, &["applied", "hired"]);
-    place(app, &o1, (&x, &v1, &s1, &a), "verified", "2026-01-10", &[]);
+    place(
+        app,
+        &o1,
+        (&x, &v1, &s1, &a.company),
+        "verified",
+        "2026-01-10",
+        &[],
+    );
     let x = apply(app, &o1, &v1, &s2, &["applied", "hired"]);
-    place(app, &o1, (&x, &v1, &s2, &a), "disputed", "2026-01-10", &[]);
+    place(
+        app,
+        &o1,
+        (&x, &v1, &s2, &a.company),
+        "disputed",
+        "2026-01-10",
+        &[],
+    );
     apply(app, &o1, &v1, &s3, &["applied"]);
     move_event(app, &o1, "2025-12-31 17:30:00", "31");
 
     // E2.
-    let (b_token, b) = employer(app, &e2, "hr@b.id", true).await;
-    let v2 = vacancy(app, &e2, &b_token, &b, 2).await;
-    let v2b = vacancy(app, &e2, &b_token, &b, 1).await;
+    let b = Employer::at(app, &e2, "hr@b.id", true).await;
+    let v2 = b.vacancy(app, &e2, json!({"openings": 2})).await;
+    let v2b = b.vacancy(app, &e2, json!({"openings": 1})).await;
     register(app, &e2, &s1, true);
     register(app, &e2, &s4, true);
     let x = apply(app, &e2, &v2, &s1, &["applied", "hired"]);
-    place(app, &e2, (&x, &v2, &s1, &b), "confirmed", "2026-02-01", &[]);
+    place(
+        app,
+        &e2,
+        (&x, &v2, &s1, &b.company),
+        "confirmed",
+        "2026-02-01",
+        &[],
+    );
     let x = apply(app, &e2, &v2, &s4, &["applied", "offered"]);
-    place(app, &e2, (&x, &v2, &s4, &b), "retracted", "2026-02-01", &[]);
+    place(
+        app,
+        &e2,
+        (&x, &v2, &s4, &b.company),
+        "retracted",
+        "2026-02-01",
+        &[],
+    );
     let x = apply(app, &e2, &v2b, &s4, &["applied", "hired"]);
-    place(app, &e2, (&x, &v2b, &s4, &b), "verified", "2026-02-01", &[]);
+    place(
+        app,
+        &e2,
+        (&x, &v2b, &s4, &b.company),
+        "verified",
+        "2026-02-01",
+        &[],
+    );
     move_event(app, &e2, "2026-01-15 02:00:00", "94");
 
     // E3, closed with its real spending.
-    let (c_token, c) = employer(app, &o2, "hr@c.id", true).await;
-    let v3 = vacancy(app, &o2, &c_token, &c, 4).await;
+    let c = Employer::at(app, &o2, "hr@c.id", true).await;
+    let v3 = c.vacancy(app, &o2, json!({"openings": 4})).await;
     register(app, &o2, &s2, true);
     register(app, &o2, &s5, true);
     register(app, &o2, &s6, false);
     let x = apply(app, &o2, &v3, &s2, &["applied", "hired"]);
-    place(app, &o2, (&x, &v3, &s2, &c), "verified", "2026-03-01", &[]);
+    place(
+        app,
+        &o2,
+        (&x, &v3, &s2, &c.company),
+        "verified",
+        "2026-03-01",
+        &[],
+    );
     let x = apply(app, &o2, &v3, &s6, &["applied", "hired"]);
     place(
         app,
         &o2,
-        (&x, &v3, &s6, &c),
+        (&x, &v3, &s6, &c.company),
         "verified",
         "2026-03-01",
         &["not_checked_in"],
     );
     let x = apply(app, &o2, &v3, &s5, &["applied", "offered"]);
-    let pending = place(app, &o2, (&x, &v3, &s5, &c), "reported", "2026-03-01", &[]);
+    let pending = place(
+        app,
+        &o2,
+        (&x, &v3, &s5, &c.company),
+        "reported",
+        "2026-03-01",
+        &[],
+    );
     move_event(app, &o2, "2026-02-10 03:00:00", "31");
     diesel::update(events::table.find(&o2.event))
         .set((
@@ -160,18 +179,9 @@ async fn scenario(app: &TestApp) -> Scenario {
         .unwrap();
 
     // E4, a draft of O1, and E5, a cancelled event of O2: registrations that never count.
-    let e4 = app.event(&o1.organizer, &o1.office).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let e4 = Fair {
-        organizer_id: o1.organizer_id.clone(),
-        organizer: o1.organizer.clone(),
-        office: o1.office.clone(),
-        event: e4,
-    };
+    let e4 = o1.another(app).draft().await;
     register(app, &e4, &s1, true);
-    let e5 = another_event(app, &o2, json!({})).await;
+    let e5 = o2.another(app).published().await;
     register(app, &e5, &s7, true);
     app.post(
         &format!("/api/v1/events/{}/cancel", e5.event),
