@@ -88,6 +88,7 @@ async fn a_fair_with_every_kind_of_outcome(app: TestApp) {
     let va = a.vacancy(&app, &f, json!({"openings": 5})).await;
     let vb = b.vacancy(&app, &f, json!({"openings": 2})).await;
     c.vacancy(&app, &f, json!({"openings": 1})).await;
+    let (a, b) = (a.company, b.company);
     move_event(&app, &f, "2026-03-01 16:30:00", "94");
 
     // s1: 25 on 2 March (Papua's date), still 24 on 1 March (Jakarta's).
@@ -114,7 +115,7 @@ async fn a_fair_with_every_kind_of_outcome(app: TestApp) {
     let p1 = place(
         &app,
         &f,
-        (&app1, &va, &s1, &a.company),
+        (&app1, &va, &s1, &a),
         "verified",
         "2026-03-12",
         &[],
@@ -125,7 +126,7 @@ async fn a_fair_with_every_kind_of_outcome(app: TestApp) {
     let p2 = place(
         &app,
         &f,
-        (&app2, &vb, &s2, &b.company),
+        (&app2, &vb, &s2, &b),
         "confirmed",
         "2026-03-02",
         &[],
@@ -135,7 +136,7 @@ async fn a_fair_with_every_kind_of_outcome(app: TestApp) {
     let p3 = place(
         &app,
         &f,
-        (&app3a, &va, &s3, &a.company),
+        (&app3a, &va, &s3, &a),
         "verified",
         "2026-04-01",
         &["placed_twice"],
@@ -144,7 +145,7 @@ async fn a_fair_with_every_kind_of_outcome(app: TestApp) {
     place(
         &app,
         &f,
-        (&app3b, &vb, &s3, &b.company),
+        (&app3b, &vb, &s3, &b),
         "verified",
         "2026-04-15",
         &["placed_twice", "late_start"],
@@ -154,7 +155,7 @@ async fn a_fair_with_every_kind_of_outcome(app: TestApp) {
     place(
         &app,
         &f,
-        (&app4, &va, &s4, &a.company),
+        (&app4, &va, &s4, &a),
         "disputed",
         "2026-03-20",
         &["late_start"],
@@ -166,7 +167,7 @@ async fn a_fair_with_every_kind_of_outcome(app: TestApp) {
     place(
         &app,
         &f,
-        (&app7a, &va, &s7, &a.company),
+        (&app7a, &va, &s7, &a),
         "retracted",
         "2026-03-10",
         &["not_checked_in"],
@@ -175,7 +176,7 @@ async fn a_fair_with_every_kind_of_outcome(app: TestApp) {
     place(
         &app,
         &f,
-        (&app7b, &vb, &s7, &b.company),
+        (&app7b, &vb, &s7, &b),
         "reported",
         "2026-03-10",
         &["not_checked_in"],

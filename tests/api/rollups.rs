@@ -77,27 +77,14 @@ async fn scenario(app: &TestApp) -> Scenario {
     // E1.
     let a = Employer::at(app, &o1, "hr@a.id", true).await;
     let v1 = a.vacancy(app, &o1, json!({"openings": 3})).await;
+    let a = a.company;
     register(app, &o1, &s1, true);
     register(app, &o1, &s2, true);
     register(app, &o1, &s3, false);
     let x = apply(app, &o1, &v1, &s1, &["applied", "hired"]);
-    place(
-        app,
-        &o1,
-        (&x, &v1, &s1, &a.company),
-        "verified",
-        "2026-01-10",
-        &[],
-    );
+    place(app, &o1, (&x, &v1, &s1, &a), "verified", "2026-01-10", &[]);
     let x = apply(app, &o1, &v1, &s2, &["applied", "hired"]);
-    place(
-        app,
-        &o1,
-        (&x, &v1, &s2, &a.company),
-        "disputed",
-        "2026-01-10",
-        &[],
-    );
+    place(app, &o1, (&x, &v1, &s2, &a), "disputed", "2026-01-10", &[]);
     apply(app, &o1, &v1, &s3, &["applied"]);
     move_event(app, &o1, "2025-12-31 17:30:00", "31");
 
@@ -105,70 +92,37 @@ async fn scenario(app: &TestApp) -> Scenario {
     let b = Employer::at(app, &e2, "hr@b.id", true).await;
     let v2 = b.vacancy(app, &e2, json!({"openings": 2})).await;
     let v2b = b.vacancy(app, &e2, json!({"openings": 1})).await;
+    let b = b.company;
     register(app, &e2, &s1, true);
     register(app, &e2, &s4, true);
     let x = apply(app, &e2, &v2, &s1, &["applied", "hired"]);
-    place(
-        app,
-        &e2,
-        (&x, &v2, &s1, &b.company),
-        "confirmed",
-        "2026-02-01",
-        &[],
-    );
+    place(app, &e2, (&x, &v2, &s1, &b), "confirmed", "2026-02-01", &[]);
     let x = apply(app, &e2, &v2, &s4, &["applied", "offered"]);
-    place(
-        app,
-        &e2,
-        (&x, &v2, &s4, &b.company),
-        "retracted",
-        "2026-02-01",
-        &[],
-    );
+    place(app, &e2, (&x, &v2, &s4, &b), "retracted", "2026-02-01", &[]);
     let x = apply(app, &e2, &v2b, &s4, &["applied", "hired"]);
-    place(
-        app,
-        &e2,
-        (&x, &v2b, &s4, &b.company),
-        "verified",
-        "2026-02-01",
-        &[],
-    );
+    place(app, &e2, (&x, &v2b, &s4, &b), "verified", "2026-02-01", &[]);
     move_event(app, &e2, "2026-01-15 02:00:00", "94");
 
     // E3, closed with its real spending.
     let c = Employer::at(app, &o2, "hr@c.id", true).await;
     let v3 = c.vacancy(app, &o2, json!({"openings": 4})).await;
+    let c = c.company;
     register(app, &o2, &s2, true);
     register(app, &o2, &s5, true);
     register(app, &o2, &s6, false);
     let x = apply(app, &o2, &v3, &s2, &["applied", "hired"]);
-    place(
-        app,
-        &o2,
-        (&x, &v3, &s2, &c.company),
-        "verified",
-        "2026-03-01",
-        &[],
-    );
+    place(app, &o2, (&x, &v3, &s2, &c), "verified", "2026-03-01", &[]);
     let x = apply(app, &o2, &v3, &s6, &["applied", "hired"]);
     place(
         app,
         &o2,
-        (&x, &v3, &s6, &c.company),
+        (&x, &v3, &s6, &c),
         "verified",
         "2026-03-01",
         &["not_checked_in"],
     );
     let x = apply(app, &o2, &v3, &s5, &["applied", "offered"]);
-    let pending = place(
-        app,
-        &o2,
-        (&x, &v3, &s5, &c.company),
-        "reported",
-        "2026-03-01",
-        &[],
-    );
+    let pending = place(app, &o2, (&x, &v3, &s5, &c), "reported", "2026-03-01", &[]);
     move_event(app, &o2, "2026-02-10 03:00:00", "31");
     diesel::update(events::table.find(&o2.event))
         .set((
