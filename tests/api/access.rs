@@ -24,6 +24,7 @@ use serde_json::{json, Value};
 
 use crate::common::{event_body, Resp, TestApp, PASSWORD};
 use crate::db_tests;
+use crate::fixtures::vacancy_body;
 
 db_tests!(role_route_matrix, fair_operations_matrix);
 
@@ -633,15 +634,6 @@ async fn create(app: &TestApp, path: &str, token: &str, body: Value) -> Value {
 
 fn id_of(body: &Value) -> String {
     body["id"].as_str().expect("an id").to_owned()
-}
-
-/// A vacancy body for the employer organization `organization_id`.
-fn vacancy_body(organization_id: &str, title: &str) -> Value {
-    json!({
-        "organization_id": organization_id, "title": title, "occupation_code": "8344",
-        "openings": 2, "employment_type": "contract", "location_province_code": "31",
-        "location_city": "Jakarta Utara"
-    })
 }
 
 async fn fair_operations_matrix(app: TestApp) {
