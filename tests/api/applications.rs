@@ -3,14 +3,14 @@
 //! reads only what is theirs.
 use actix_web::http::Method;
 use bursa::auth::Role;
-use bursa::db::schema::{application_transitions, applications};
+use bursa::db::schema::applications;
 use diesel::prelude::*;
 use futures_util::future::join_all;
 use serde_json::{json, Value};
 
-use crate::common::{Resp, TestApp};
+use crate::common::{assert_conflict, assert_invalid, assert_no_nik, ids, Resp, TestApp};
 use crate::db_tests;
-use crate::fixtures::{rows, Employer, HiringFair, Seeker};
+use crate::fixtures::{rows, transitions, Employer, HiringFair, Seeker};
 
 db_tests!(
     the_whole_flow_to_offered_keeps_its_history,
@@ -47,22 +47,6 @@ fn stored(app: &TestApp, id: &str) -> (String, String) {
         .unwrap()
 }
 
-/// The stored history of an application: (status, actor), oldest first.
-fn transitions(app: &TestApp, id: &str) -> Vec<(String, String)> {
-    application_transitions::table
-        .filter(application_transitions::application_id.eq(id))
-        .order((
-            application_transitions::at.asc(),
-            application_transitions::id.asc(),
-        ))
-        .select((
-            application_transitions::status,
-            application_transitions::actor_user_id,
-        ))
-        .load(&mut *app.conn())
-        .unwrap()
-}
-
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
     list.iter()
         .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
@@ -82,35 +66,6 @@ fn history(body: &Value) -> Vec<(String, String)> {
             )
         })
         .collect()
-}
-
-fn ids(resp: &Resp) -> Vec<String> {
-    resp.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|item| item["id"].as_str().unwrap().to_owned())
-        .collect()
-}
-
-#[track_caller]
-fn assert_conflict(resp: &Resp, code: &str) {
-    assert_eq!(resp.status, 409, "{}", resp.body);
-    assert_eq!(resp.code(), code, "{}", resp.body);
-}
-
-#[track_caller]
-fn assert_invalid(resp: &Resp, field: &str) {
-    assert_eq!(resp.status, 422, "{}", resp.body);
-    assert_eq!(resp.fields(), [field], "{}", resp.body);
-}
-
-/// No part of any NIK: not the number, not its last four digits.
-#[track_caller]
-fn assert_no_nik(resp: &Resp) {
-    let text = resp.body.to_string();
-    assert!(!text.contains("nik"), "{text}");
-    assert!(!text.contains("317401"), "{text}");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -454,6 +454,24 @@ pub async fn check_in(app: &TestApp, event: &str, token: &str, code: &str) {
     .assert(200);
 }
 
+/// The stored history of an application: (status, actor), oldest first.
+pub fn transitions(app: &TestApp, application: &str) -> Vec<(String, String)> {
+    use bursa::db::schema::application_transitions;
+    use diesel::prelude::*;
+    application_transitions::table
+        .filter(application_transitions::application_id.eq(application))
+        .order((
+            application_transitions::at.asc(),
+            application_transitions::id.asc(),
+        ))
+        .select((
+            application_transitions::status,
+            application_transitions::actor_user_id,
+        ))
+        .load(&mut *app.conn())
+        .unwrap()
+}
+
 // ---------------------------------------------------------------------------------------------
 // Rows written directly
 // ---------------------------------------------------------------------------------------------

@@ -3,17 +3,15 @@
 //! may do what.
 use actix_web::http::Method;
 use bursa::auth::Role;
-use bursa::db::schema::{
-    application_transitions, applications, placement_confirmations, placements, registrations,
-};
+use bursa::db::schema::{applications, placement_confirmations, placements, registrations};
 use chrono::Duration;
 use diesel::prelude::*;
 use futures_util::future::join_all;
 use serde_json::{json, Value};
 
-use crate::common::{Resp, TestApp};
+use crate::common::{assert_conflict, assert_invalid, assert_no_nik, ids, Resp, TestApp};
 use crate::db_tests;
-use crate::fixtures::{Employer, HiringFair, Seeker};
+use crate::fixtures::{transitions, Employer, HiringFair, Seeker};
 
 db_tests!(
     report_then_confirm,
@@ -85,15 +83,6 @@ fn flags(body: &Value) -> Vec<String> {
         .collect()
 }
 
-fn ids(resp: &Resp) -> Vec<String> {
-    resp.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|item| item["id"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 fn stored_status(app: &TestApp, placement: &str) -> String {
     placements::table
         .find(placement)
@@ -110,22 +99,6 @@ fn application_status(app: &TestApp, application: &str) -> String {
         .unwrap()
 }
 
-/// The stored history of an application: (status, actor), oldest first.
-fn transitions(app: &TestApp, id: &str) -> Vec<(String, String)> {
-    application_transitions::table
-        .filter(application_transitions::application_id.eq(id))
-        .order((
-            application_transitions::at.asc(),
-            application_transitions::id.asc(),
-        ))
-        .select((
-            application_transitions::status,
-            application_transitions::actor_user_id,
-        ))
-        .load(&mut *app.conn())
-        .unwrap()
-}
-
 /// The audit records of a placement: (action, actor), in chain order.
 fn audit(app: &TestApp, placement: &str) -> Vec<(String, Option<String>)> {
     use bursa::db::schema::audit_log;
@@ -136,25 +109,6 @@ fn audit(app: &TestApp, placement: &str) -> Vec<(String, Option<String>)> {
         .select((audit_log::action, audit_log::actor_user_id))
         .load(&mut *app.conn())
         .unwrap()
-}
-
-#[track_caller]
-fn assert_conflict(resp: &Resp, code: &str) {
-    assert_eq!(resp.status, 409, "{}", resp.body);
-    assert_eq!(resp.code(), code, "{}", resp.body);
-}
-
-#[track_caller]
-fn assert_invalid(resp: &Resp, field: &str) {
-    assert_eq!(resp.status, 422, "{}", resp.body);
-    assert_eq!(resp.fields(), [field], "{}", resp.body);
-}
-
-#[track_caller]
-fn assert_no_nik(resp: &Resp) {
-    let text = resp.body.to_string();
-    assert!(!text.contains("nik"), "{text}");
-    assert!(!text.contains("317401"), "{text}");
 }
 
 async fn send(app: &TestApp, token: &str, key: &str, body: &Value) -> Resp {
