@@ -24,7 +24,7 @@ use serde_json::{json, Value};
 
 use crate::common::{event_body, Resp, TestApp, PASSWORD};
 use crate::db_tests;
-use crate::fixtures::vacancy_body;
+use crate::fixtures::{self, vacancy_body, with};
 
 db_tests!(role_route_matrix, fair_operations_matrix);
 
@@ -612,17 +612,8 @@ const AGUS_NIK: &str = "3174011508950004";
 
 /// A job seeker profile body for a person born on 1995-08-15 (as each NIK above says).
 fn profile(full_name: &str, nik: &str, gender: &str) -> Value {
-    json!({
-        "full_name": full_name,
-        "nik": nik,
-        "birth_date": "1995-08-15",
-        "gender": gender,
-        "education_level": "smk",
-        "province_code": "31",
-        "city": "Jakarta Timur",
-        "disability": false,
-        "consent": true
-    })
+    let body = fixtures::profile(full_name, "0000");
+    with(&body, json!({"nik": nik, "gender": gender}))
 }
 
 /// POSTs `body` to `path` as the holder of `token`, which must create something; its body.

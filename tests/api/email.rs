@@ -64,6 +64,26 @@ async fn register(app: &TestApp, email: &str, language: Option<&str>) -> Value {
         .clone()
 }
 
+/// A job seeker who registered an account in `language` and recorded the profile of a woman
+/// named `name` whose NIK ends in `last4` ([`profile`]): their access token.
+async fn job_seeker(
+    app: &TestApp,
+    email: &str,
+    language: Option<&str>,
+    name: &str,
+    last4: &str,
+) -> String {
+    register(app, email, language).await;
+    let token = app.login(email).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post("/api/v1/job-seekers", Some(&token), profile(name, last4))
+        .await
+        .assert(201);
+    token
+}
+
 fn to(message: &Value) -> Vec<String> {
     serde_json::from_value(message["rcpt_tos"].clone()).unwrap()
 }
@@ -718,18 +738,7 @@ async fn a_registration_mails_its_ticket_with_the_qr_code(app: TestApp) {
     let config = mail_config(&app, Some(&smtp));
     let fair = Fair::by(&app, "panitia@disnaker.id").published().await;
     let event = fair.event;
-    register(&app, "dewi@example.id", Some("en")).await;
-    let seeker = app.login("dewi@example.id").await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    app.post(
-        "/api/v1/job-seekers",
-        Some(&seeker),
-        profile("Dewi Lestari", "0001"),
-    )
-    .await
-    .assert(201);
+    let seeker = job_seeker(&app, "dewi@example.id", Some("en"), "Dewi Lestari", "0001").await;
     round(&app, &config); // the verification emails
     let before = smtp.wait_for(2).len();
 
@@ -790,18 +799,7 @@ async fn a_registration_mails_its_ticket_with_the_qr_code(app: TestApp) {
 async fn hire_fixture(app: &TestApp) -> (String, String, String, String) {
     let f = HiringFair::of(app, "panitia@disnaker.id", "hr@pabrik.id", json!({})).await;
     // A job seeker who registered, checked in and applied.
-    register(app, "wati@example.id", None).await;
-    let seeker = app.login("wati@example.id").await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    app.post(
-        "/api/v1/job-seekers",
-        Some(&seeker),
-        profile("Wati Susanti", "0002"),
-    )
-    .await
-    .assert(201);
+    let seeker = job_seeker(app, "wati@example.id", None, "Wati Susanti", "0002").await;
     let code = fixtures::register(app, &f.event, &seeker).await;
     fixtures::check_in(app, &f.event, &f.organizer, &code).await;
     let application = app

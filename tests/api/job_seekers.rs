@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::common::{Resp, TestApp};
 use crate::db_tests;
-use crate::fixtures::{female_nik, rows, with};
+use crate::fixtures::{female_nik, profile, rows, with};
 
 db_tests!(
     a_job_seeker_creates_one_profile_of_their_own,
@@ -29,19 +29,10 @@ const ME: &str = "/api/v1/me/job-seeker";
 
 /// A valid body for a woman born 1995-08-15; `nik` must encode that (`female_nik`).
 fn siti(nik: &str) -> Value {
-    json!({
-        "full_name": "Siti Rahayu",
-        "nik": nik,
-        "birth_date": "1995-08-15",
-        "gender": "female",
-        "education_level": "smk",
-        "province_code": "31",
-        "city": "Jakarta Timur",
-        "disability": false,
-        "phone": "081234567890",
-        "email": "siti@example.com",
-        "consent": true
-    })
+    with(
+        &profile("Siti Rahayu", "0000"),
+        json!({"nik": nik, "phone": "081234567890", "email": "siti@example.com"}),
+    )
 }
 
 /// A valid body for a man born 1995-08-15; `nik` must encode that (`male_nik`).
