@@ -24,6 +24,7 @@ use serde_json::{json, Value};
 
 use crate::common::{event_body, Resp, TestApp, PASSWORD};
 use crate::db_tests;
+use crate::fixtures::{self, vacancy_body, with};
 
 db_tests!(role_route_matrix, fair_operations_matrix);
 
@@ -611,17 +612,8 @@ const AGUS_NIK: &str = "3174011508950004";
 
 /// A job seeker profile body for a person born on 1995-08-15 (as each NIK above says).
 fn profile(full_name: &str, nik: &str, gender: &str) -> Value {
-    json!({
-        "full_name": full_name,
-        "nik": nik,
-        "birth_date": "1995-08-15",
-        "gender": gender,
-        "education_level": "smk",
-        "province_code": "31",
-        "city": "Jakarta Timur",
-        "disability": false,
-        "consent": true
-    })
+    let body = fixtures::profile(full_name, "0000");
+    with(&body, json!({"nik": nik, "gender": gender}))
 }
 
 /// POSTs `body` to `path` as the holder of `token`, which must create something; its body.
@@ -633,15 +625,6 @@ async fn create(app: &TestApp, path: &str, token: &str, body: Value) -> Value {
 
 fn id_of(body: &Value) -> String {
     body["id"].as_str().expect("an id").to_owned()
-}
-
-/// A vacancy body for the employer organization `organization_id`.
-fn vacancy_body(organization_id: &str, title: &str) -> Value {
-    json!({
-        "organization_id": organization_id, "title": title, "occupation_code": "8344",
-        "openings": 2, "employment_type": "contract", "location_province_code": "31",
-        "location_city": "Jakarta Utara"
-    })
 }
 
 async fn fair_operations_matrix(app: TestApp) {

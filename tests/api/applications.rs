@@ -3,13 +3,14 @@
 //! reads only what is theirs.
 use actix_web::http::Method;
 use bursa::auth::Role;
-use bursa::db::schema::{application_transitions, applications, registrations};
+use bursa::db::schema::applications;
 use diesel::prelude::*;
 use futures_util::future::join_all;
 use serde_json::{json, Value};
 
-use crate::common::{event_body, Resp, TestApp};
+use crate::common::{assert_conflict, assert_invalid, assert_no_nik, ids, Resp, TestApp};
 use crate::db_tests;
+use crate::fixtures::{rows, transitions, Employer, HiringFair, Seeker};
 
 db_tests!(
     the_whole_flow_to_offered_keeps_its_history,
@@ -29,184 +30,6 @@ db_tests!(
 // Set-up
 // ---------------------------------------------------------------------------------------------
 
-/// A published fair that started two hours ago, an approved employer and one open vacancy.
-struct Fair {
-    organizer: String,
-    organizer_id: String,
-    event: String,
-    employer: String,
-    employer_id: String,
-    company: String,
-    vacancy: String,
-}
-
-async fn fair(app: &TestApp, tag: &str) -> Fair {
-    let (organizer_id, organizer) = app
-        .user(&format!("organizer@{tag}.id"), Role::Organizer)
-        .await;
-    let office = app.organization(&organizer, "organizer").await;
-    let mut body = event_body(&office);
-    let start = chrono::Utc::now() - chrono::Duration::hours(2);
-    body["starts_at"] = json!(start.to_rfc3339());
-    body["ends_at"] = json!((start + chrono::Duration::hours(8)).to_rfc3339());
-    let event = app
-        .post("/api/v1/events", Some(&organizer), body)
-        .await
-        .assert(201)
-        .id();
-    app.post(
-        &format!("/api/v1/events/{event}/publish"),
-        Some(&organizer),
-        json!({}),
-    )
-    .await
-    .assert(200);
-    let (employer_id, employer, company) = employer(app, &format!("hr@{tag}.id")).await;
-    approve(app, &organizer, &event, &employer, &company).await;
-    let mut fair = Fair {
-        organizer,
-        organizer_id,
-        event,
-        employer,
-        employer_id,
-        company,
-        vacancy: String::new(),
-    };
-    fair.vacancy = vacancy(app, &fair, "Forklift Operator", json!({})).await;
-    fair
-}
-
-/// An employer user and its organization: (user id, token, organization id).
-async fn employer(app: &TestApp, email: &str) -> (String, String, String) {
-    let (id, token) = app.user(email, Role::Employer).await;
-    let company = app.organization(&token, "employer").await;
-    (id, token, company)
-}
-
-async fn approve(app: &TestApp, organizer: &str, event: &str, employer: &str, company: &str) {
-    let employers = format!("/api/v1/events/{event}/employers");
-    app.post(
-        &employers,
-        Some(employer),
-        json!({"organization_id": company}),
-    )
-    .await
-    .assert(201);
-    app.post(
-        &format!("{employers}/{company}/approve"),
-        Some(organizer),
-        json!({}),
-    )
-    .await
-    .assert(200);
-}
-
-/// A vacancy of the fair's employer; `extra` overrides fields of the body.
-async fn vacancy(app: &TestApp, fair: &Fair, title: &str, extra: Value) -> String {
-    vacancy_of(
-        app,
-        &fair.event,
-        &fair.employer,
-        &fair.company,
-        title,
-        extra,
-    )
-    .await
-}
-
-async fn vacancy_of(
-    app: &TestApp,
-    event: &str,
-    token: &str,
-    company: &str,
-    title: &str,
-    extra: Value,
-) -> String {
-    let mut body = json!({
-        "organization_id": company, "title": title, "occupation_code": "8344", "openings": 2,
-        "employment_type": "contract", "location_province_code": "31",
-        "location_city": "Jakarta Utara"
-    });
-    for (k, v) in extra.as_object().unwrap() {
-        body[k] = v.clone();
-    }
-    app.post(
-        &format!("/api/v1/events/{event}/vacancies"),
-        Some(token),
-        body,
-    )
-    .await
-    .assert(201)
-    .id()
-}
-
-/// A job seeker account with its profile.
-struct Seeker {
-    user_id: String,
-    token: String,
-    id: String,
-}
-
-/// A woman born 1995-08-15 whose NIK ends in `last4`.
-async fn seeker(app: &TestApp, email: &str, name: &str, last4: &str) -> Seeker {
-    let (user_id, token) = app.user(email, Role::JobSeeker).await;
-    let id = app
-        .post(
-            "/api/v1/job-seekers",
-            Some(&token),
-            json!({
-                "full_name": name, "nik": format!("317401550895{last4}"), "birth_date": "1995-08-15",
-                "gender": "female", "education_level": "smk", "province_code": "31",
-                "city": "Jakarta Timur", "disability": false, "consent": true
-            }),
-        )
-        .await
-        .assert(201)
-        .id();
-    Seeker { user_id, token, id }
-}
-
-/// Registers the job seeker for the event directly in the database (the registration API is
-/// not this module's), checked in by `checked_in_by` if given. Timestamps are bound as typed
-/// values, which both engines store in their own way.
-fn register(app: &TestApp, event: &str, seeker: &Seeker, checked_in_by: Option<&str>) {
-    let mut conn = app.conn();
-    let at = bursa::db::now();
-    diesel::insert_into(registrations::table)
-        .values((
-            registrations::id.eq(uuid::Uuid::now_v7().to_string()),
-            registrations::event_id.eq(event),
-            registrations::job_seeker_id.eq(&seeker.id),
-            registrations::check_in_code.eq(uuid::Uuid::new_v4().simple().to_string()),
-            registrations::registered_at.eq(at),
-            registrations::registered_by.eq(&seeker.user_id),
-            registrations::checked_in_at.eq(checked_in_by.map(|_| at)),
-            registrations::checked_in_by.eq(checked_in_by),
-        ))
-        .execute(&mut *conn)
-        .unwrap();
-    // What the API keeps on the event as it registers and checks in.
-    bursa::metrics::tally::rebuild(&mut conn, Some(&[event.to_owned()])).unwrap();
-}
-
-/// Checks a registered job seeker in, directly in the database.
-fn check_in(app: &TestApp, event: &str, seeker: &Seeker, by: &str) {
-    let mut conn = app.conn();
-    let updated = diesel::update(
-        registrations::table
-            .filter(registrations::event_id.eq(event))
-            .filter(registrations::job_seeker_id.eq(&seeker.id)),
-    )
-    .set((
-        registrations::checked_in_at.eq(Some(bursa::db::now())),
-        registrations::checked_in_by.eq(Some(by)),
-    ))
-    .execute(&mut *conn)
-    .unwrap();
-    assert_eq!(updated, 1);
-    bursa::metrics::tally::rebuild(&mut conn, Some(&[event.to_owned()])).unwrap();
-}
-
 fn apply_path(vacancy: &str) -> String {
     format!("/api/v1/vacancies/{vacancy}/applications")
 }
@@ -221,22 +44,6 @@ fn stored(app: &TestApp, id: &str) -> (String, String) {
         .find(id)
         .select((applications::status, applications::created_by))
         .first(&mut *app.conn())
-        .unwrap()
-}
-
-/// The stored history of an application: (status, actor), oldest first.
-fn transitions(app: &TestApp, id: &str) -> Vec<(String, String)> {
-    application_transitions::table
-        .filter(application_transitions::application_id.eq(id))
-        .order((
-            application_transitions::at.asc(),
-            application_transitions::id.asc(),
-        ))
-        .select((
-            application_transitions::status,
-            application_transitions::actor_user_id,
-        ))
-        .load(&mut *app.conn())
         .unwrap()
 }
 
@@ -261,43 +68,14 @@ fn history(body: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
-fn ids(resp: &Resp) -> Vec<String> {
-    resp.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|item| item["id"].as_str().unwrap().to_owned())
-        .collect()
-}
-
-#[track_caller]
-fn assert_conflict(resp: &Resp, code: &str) {
-    assert_eq!(resp.status, 409, "{}", resp.body);
-    assert_eq!(resp.code(), code, "{}", resp.body);
-}
-
-#[track_caller]
-fn assert_invalid(resp: &Resp, field: &str) {
-    assert_eq!(resp.status, 422, "{}", resp.body);
-    assert_eq!(resp.fields(), [field], "{}", resp.body);
-}
-
-/// No part of any NIK: not the number, not its last four digits.
-#[track_caller]
-fn assert_no_nik(resp: &Resp) {
-    let text = resp.body.to_string();
-    assert!(!text.contains("nik"), "{text}");
-    assert!(!text.contains("317401"), "{text}");
-}
-
 // ---------------------------------------------------------------------------------------------
 // Tests
 // ---------------------------------------------------------------------------------------------
 
 async fn the_whole_flow_to_offered_keeps_its_history(app: TestApp) {
-    let f = fair(&app, "a").await;
-    let siti = seeker(&app, "siti@x.id", "Siti Rahayu", "0002").await;
-    register(&app, &f.event, &siti, None);
+    let f = HiringFair::new(&app, "a").await;
+    let siti = Seeker::new(&app, "siti@x.id", "Siti Rahayu", "0002").await;
+    siti.registered(&app, &f.event, None);
 
     let applied = app
         .post(&apply_path(&f.vacancy), Some(&siti.token), json!({}))
@@ -362,7 +140,7 @@ async fn the_whole_flow_to_offered_keeps_its_history(app: TestApp) {
 }
 
 async fn job_seekers_apply_for_themselves_when_the_rules_allow(app: TestApp) {
-    let f = fair(&app, "a").await;
+    let f = HiringFair::new(&app, "a").await;
     let apply = apply_path(&f.vacancy);
 
     // No profile yet.
@@ -373,14 +151,14 @@ async fn job_seekers_apply_for_themselves_when_the_rules_allow(app: TestApp) {
     );
 
     // A profile, but not registered for the event.
-    let siti = seeker(&app, "siti@x.id", "Siti Rahayu", "0002").await;
-    let ayu = seeker(&app, "ayu@x.id", "Ayu Lestari", "0004").await;
+    let siti = Seeker::new(&app, "siti@x.id", "Siti Rahayu", "0002").await;
+    let ayu = Seeker::new(&app, "ayu@x.id", "Ayu Lestari", "0004").await;
     assert_conflict(
         &app.post(&apply, Some(&siti.token), json!({})).await,
         "not_registered",
     );
-    register(&app, &f.event, &siti, None);
-    register(&app, &f.event, &ayu, None);
+    siti.registered(&app, &f.event, None);
+    ayu.registered(&app, &f.event, None);
 
     // Only for themself, and only with an id that is an id.
     let other = app
@@ -405,7 +183,7 @@ async fn job_seekers_apply_for_themselves_when_the_rules_allow(app: TestApp) {
     app.post(&apply, None, json!({})).await.assert(401);
 
     // Closed vacancies, by status or by their closing time, take no applications.
-    let closed = vacancy(&app, &f, "Closed", json!({})).await;
+    let closed = f.post_vacancy(&app, "Closed", json!({})).await;
     app.post(
         &format!("/api/v1/vacancies/{closed}/close"),
         Some(&f.employer),
@@ -419,7 +197,9 @@ async fn job_seekers_apply_for_themselves_when_the_rules_allow(app: TestApp) {
         "vacancy_closed",
     );
     let past = (chrono::Utc::now() - chrono::Duration::minutes(1)).to_rfc3339();
-    let expired = vacancy(&app, &f, "Expired", json!({"closes_at": past})).await;
+    let expired = f
+        .post_vacancy(&app, "Expired", json!({"closes_at": past}))
+        .await;
     assert_conflict(
         &app.post(&apply_path(&expired), Some(&siti.token), json!({}))
             .await,
@@ -430,7 +210,9 @@ async fn job_seekers_apply_for_themselves_when_the_rules_allow(app: TestApp) {
 
     // Registered (not necessarily checked in), for themself: by omitting the id or giving it.
     let future = (chrono::Utc::now() + chrono::Duration::days(30)).to_rfc3339();
-    let later = vacancy(&app, &f, "Open Later", json!({"closes_at": future})).await;
+    let later = f
+        .post_vacancy(&app, "Open Later", json!({"closes_at": future}))
+        .await;
     let first = app.post(&apply, Some(&siti.token), json!({})).await;
     first.assert(201);
     let own = app
@@ -449,10 +231,10 @@ async fn job_seekers_apply_for_themselves_when_the_rules_allow(app: TestApp) {
 }
 
 async fn employers_record_checked_in_candidates_once(app: TestApp) {
-    let f = fair(&app, "a").await;
+    let f = HiringFair::new(&app, "a").await;
     let apply = apply_path(&f.vacancy);
-    let siti = seeker(&app, "siti@x.id", "Siti Rahayu", "0002").await;
-    let ayu = seeker(&app, "ayu@x.id", "Ayu Lestari", "0004").await;
+    let siti = Seeker::new(&app, "siti@x.id", "Siti Rahayu", "0002").await;
+    let ayu = Seeker::new(&app, "ayu@x.id", "Ayu Lestari", "0004").await;
     let record = |seeker: &Seeker| json!({"job_seeker_id": seeker.id});
 
     // The employer names the candidate, who must exist and have checked in.
@@ -473,14 +255,14 @@ async fn employers_record_checked_in_candidates_once(app: TestApp) {
         &app.post(&apply, Some(&f.employer), record(&siti)).await,
         "not_checked_in",
     );
-    register(&app, &f.event, &siti, None);
+    siti.registered(&app, &f.event, None);
     assert_conflict(
         &app.post(&apply, Some(&f.employer), record(&siti)).await,
         "not_checked_in",
     );
 
     // Only the vacancy's employer records candidates.
-    let (_, rival, _) = employer(&app, "hr@rival.id").await;
+    let rival = Employer::new(&app, "hr@rival.id").await.token;
     let (_, ministry) = app.user("staff@kemnaker.go.id", Role::Ministry).await;
     for token in [&rival, &ministry, &f.organizer] {
         app.post(&apply, Some(token), record(&siti))
@@ -489,7 +271,7 @@ async fn employers_record_checked_in_candidates_once(app: TestApp) {
     }
     assert_eq!(app.count("applications"), 0);
 
-    check_in(&app, &f.event, &siti, &f.organizer_id);
+    rows::check_in(&app, &f.event, &siti.id, &f.organizer_id);
     let recorded = app.post(&apply, Some(&f.employer), record(&siti)).await;
     recorded.assert(201);
     let id = recorded.id();
@@ -513,14 +295,14 @@ async fn employers_record_checked_in_candidates_once(app: TestApp) {
     assert_eq!(app.count("application_transitions"), 1);
 
     // Admins record candidates too.
-    register(&app, &f.event, &ayu, Some(&f.organizer_id));
+    ayu.registered(&app, &f.event, Some(&f.organizer_id));
     let admin = app.admin_token().await;
     let by_admin = app.post(&apply, Some(&admin), record(&ayu)).await;
     by_admin.assert(201);
 
     // Several identical requests at once: one application, the others told which.
-    let budi = seeker(&app, "budi@x.id", "Budi Santoso", "0006").await;
-    register(&app, &f.event, &budi, Some(&f.organizer_id));
+    let budi = Seeker::new(&app, "budi@x.id", "Budi Santoso", "0006").await;
+    budi.registered(&app, &f.event, Some(&f.organizer_id));
     let body = record(&budi);
     let results: Vec<Resp> =
         join_all((0..6).map(|_| app.post(&apply, Some(&f.employer), body.clone()))).await;
@@ -550,11 +332,11 @@ async fn employers_record_checked_in_candidates_once(app: TestApp) {
 }
 
 async fn outcomes_go_on_after_the_fair_closes_but_not_for_cancelled_fairs(app: TestApp) {
-    let f = fair(&app, "a").await;
-    let siti = seeker(&app, "siti@x.id", "Siti Rahayu", "0002").await;
-    let ayu = seeker(&app, "ayu@x.id", "Ayu Lestari", "0004").await;
-    register(&app, &f.event, &siti, None);
-    register(&app, &f.event, &ayu, Some(&f.organizer_id));
+    let f = HiringFair::new(&app, "a").await;
+    let siti = Seeker::new(&app, "siti@x.id", "Siti Rahayu", "0002").await;
+    let ayu = Seeker::new(&app, "ayu@x.id", "Ayu Lestari", "0004").await;
+    siti.registered(&app, &f.event, None);
+    ayu.registered(&app, &f.event, Some(&f.organizer_id));
     let before = app
         .post(&apply_path(&f.vacancy), Some(&siti.token), json!({}))
         .await;
@@ -592,9 +374,9 @@ async fn outcomes_go_on_after_the_fair_closes_but_not_for_cancelled_fairs(app: T
     assert_eq!(app.count("applications"), 3);
 
     // A cancelled fair is withdrawn from view, and takes no applications even from an admin.
-    let g = fair(&app, "b").await;
-    let budi = seeker(&app, "budi@x.id", "Budi Santoso", "0006").await;
-    register(&app, &g.event, &budi, Some(&g.organizer_id));
+    let g = HiringFair::new(&app, "b").await;
+    let budi = Seeker::new(&app, "budi@x.id", "Budi Santoso", "0006").await;
+    budi.registered(&app, &g.event, Some(&g.organizer_id));
     app.post(
         &format!("/api/v1/events/{}/cancel", g.event),
         Some(&g.organizer),
@@ -621,7 +403,7 @@ async fn outcomes_go_on_after_the_fair_closes_but_not_for_cancelled_fairs(app: T
 
 /// A closed fair takes no new vacancies, so the second one is inserted directly, as one posted
 /// before the close would be.
-async fn vacancy_after_close(app: &TestApp, f: &Fair) -> String {
+async fn vacancy_after_close(app: &TestApp, f: &HiringFair) -> String {
     use bursa::db::schema::vacancies;
     let id = uuid::Uuid::now_v7().to_string();
     let at = bursa::db::now();
@@ -652,9 +434,9 @@ async fn vacancy_after_close(app: &TestApp, f: &Fair) -> String {
 }
 
 async fn bad_bodies_change_nothing(app: TestApp) {
-    let f = fair(&app, "a").await;
-    let siti = seeker(&app, "siti@x.id", "Siti Rahayu", "0002").await;
-    register(&app, &f.event, &siti, Some(&f.organizer_id));
+    let f = HiringFair::new(&app, "a").await;
+    let siti = Seeker::new(&app, "siti@x.id", "Siti Rahayu", "0002").await;
+    siti.registered(&app, &f.event, Some(&f.organizer_id));
     let apply = apply_path(&f.vacancy);
     for (body, field) in [
         (json!({"job_seeker_id": 5}), "job_seeker_id"),
@@ -720,9 +502,9 @@ async fn bad_bodies_change_nothing(app: TestApp) {
 }
 
 async fn transitions_follow_the_pipeline(app: TestApp) {
-    let f = fair(&app, "a").await;
-    let siti = seeker(&app, "siti@x.id", "Siti Rahayu", "0002").await;
-    register(&app, &f.event, &siti, None);
+    let f = HiringFair::new(&app, "a").await;
+    let siti = Seeker::new(&app, "siti@x.id", "Siti Rahayu", "0002").await;
+    siti.registered(&app, &f.event, None);
     let id = app
         .post(&apply_path(&f.vacancy), Some(&siti.token), json!({}))
         .await
@@ -756,7 +538,7 @@ async fn transitions_follow_the_pipeline(app: TestApp) {
     app.patch(&one, Some(&f.employer), set("withdrawn"))
         .await
         .assert(403);
-    let (_, rival, _) = employer(&app, "hr@rival.id").await;
+    let rival = Employer::new(&app, "hr@rival.id").await.token;
     app.patch(&one, Some(&rival), set("shortlisted"))
         .await
         .assert(404);
@@ -822,15 +604,17 @@ async fn transitions_follow_the_pipeline(app: TestApp) {
 }
 
 async fn job_seekers_withdraw_from_any_open_stage(app: TestApp) {
-    let f = fair(&app, "a").await;
-    let siti = seeker(&app, "siti@x.id", "Siti Rahayu", "0002").await;
-    register(&app, &f.event, &siti, None);
+    let f = HiringFair::new(&app, "a").await;
+    let siti = Seeker::new(&app, "siti@x.id", "Siti Rahayu", "0002").await;
+    siti.registered(&app, &f.event, None);
     let mut stages = vec![];
     for (n, reached) in ["applied", "shortlisted", "interviewed", "offered"]
         .into_iter()
         .enumerate()
     {
-        let vacancy = vacancy(&app, &f, &format!("Operator {n}"), json!({})).await;
+        let vacancy = f
+            .post_vacancy(&app, &format!("Operator {n}"), json!({}))
+            .await;
         let id = app
             .post(&apply_path(&vacancy), Some(&siti.token), json!({}))
             .await
@@ -877,11 +661,11 @@ async fn job_seekers_withdraw_from_any_open_stage(app: TestApp) {
 }
 
 async fn only_the_parties_read_an_application(app: TestApp) {
-    let f = fair(&app, "a").await;
-    let siti = seeker(&app, "siti@x.id", "Siti Rahayu", "0002").await;
-    let ayu = seeker(&app, "ayu@x.id", "Ayu Lestari", "0004").await;
-    register(&app, &f.event, &siti, None);
-    register(&app, &f.event, &ayu, None);
+    let f = HiringFair::new(&app, "a").await;
+    let siti = Seeker::new(&app, "siti@x.id", "Siti Rahayu", "0002").await;
+    let ayu = Seeker::new(&app, "ayu@x.id", "Ayu Lestari", "0004").await;
+    siti.registered(&app, &f.event, None);
+    ayu.registered(&app, &f.event, None);
     let id = app
         .post(&apply_path(&f.vacancy), Some(&siti.token), json!({}))
         .await
@@ -902,8 +686,7 @@ async fn only_the_parties_read_an_application(app: TestApp) {
 
     // Another employer, even one at the same fair, another organizer, another job seeker, and
     // a job seeker without a profile: as if it did not exist.
-    let (_, rival, rival_company) = employer(&app, "hr@rival.id").await;
-    approve(&app, &f.organizer, &f.event, &rival, &rival_company).await;
+    let rival = Employer::at(&app, &f, "hr@rival.id", true).await.token;
     let (_, other_office) = app.user("organizer@other.id", Role::Organizer).await;
     app.organization(&other_office, "organizer").await;
     let (_, bare) = app.user("bare@x.id", Role::JobSeeker).await;
@@ -920,18 +703,18 @@ async fn only_the_parties_read_an_application(app: TestApp) {
 }
 
 async fn lists_show_each_party_only_its_own(app: TestApp) {
-    let f = fair(&app, "a").await;
-    let second = vacancy(&app, &f, "Packer", json!({})).await;
-    let (_, rival, rival_company) = employer(&app, "hr@rival.id").await;
-    approve(&app, &f.organizer, &f.event, &rival, &rival_company).await;
-    let rivals = vacancy_of(&app, &f.event, &rival, &rival_company, "Driver", json!({})).await;
+    let f = HiringFair::new(&app, "a").await;
+    let second = f.post_vacancy(&app, "Packer", json!({})).await;
+    let rival_hr = Employer::at(&app, &f, "hr@rival.id", true).await;
+    let rival = rival_hr.token.clone();
+    let rivals = rival_hr.vacancy(&app, &f, json!({"title": "Driver"})).await;
 
-    let siti = seeker(&app, "siti@x.id", "Siti Rahayu", "0002").await;
-    let ayu = seeker(&app, "ayu@x.id", "Ayu Lestari", "0004").await;
-    let dewi = seeker(&app, "dewi@x.id", "Dewi Sartika", "0006").await;
+    let siti = Seeker::new(&app, "siti@x.id", "Siti Rahayu", "0002").await;
+    let ayu = Seeker::new(&app, "ayu@x.id", "Ayu Lestari", "0004").await;
+    let dewi = Seeker::new(&app, "dewi@x.id", "Dewi Sartika", "0006").await;
     let mut applied = vec![];
     for s in [&siti, &ayu, &dewi] {
-        register(&app, &f.event, s, None);
+        s.registered(&app, &f.event, None);
         let id = app
             .post(&apply_path(&f.vacancy), Some(&s.token), json!({}))
             .await
@@ -1093,9 +876,9 @@ async fn lists_show_each_party_only_its_own(app: TestApp) {
 }
 
 async fn concurrent_changes_have_one_winner(app: TestApp) {
-    let f = fair(&app, "a").await;
-    let siti = seeker(&app, "siti@x.id", "Siti Rahayu", "0002").await;
-    register(&app, &f.event, &siti, None);
+    let f = HiringFair::new(&app, "a").await;
+    let siti = Seeker::new(&app, "siti@x.id", "Siti Rahayu", "0002").await;
+    siti.registered(&app, &f.event, None);
     let id = app
         .post(&apply_path(&f.vacancy), Some(&siti.token), json!({}))
         .await
@@ -1156,9 +939,9 @@ async fn concurrent_changes_have_one_winner(app: TestApp) {
 /// sees the row. Either way: 409 `already_applied` naming the winner, never a 500.
 async fn an_application_that_loses_the_race_names_the_winner(app: TestApp) {
     use diesel::connection::SimpleConnection;
-    let f = fair(&app, "a").await;
-    let siti = seeker(&app, "siti@x.id", "Siti Rahayu", "0002").await;
-    register(&app, &f.event, &siti, Some(&f.organizer_id));
+    let f = HiringFair::new(&app, "a").await;
+    let siti = Seeker::new(&app, "siti@x.id", "Siti Rahayu", "0002").await;
+    siti.registered(&app, &f.event, Some(&f.organizer_id));
     let winner = uuid::Uuid::now_v7().to_string();
     let mut conn = app.conn();
     let begin = match app.engine {

@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 
 use crate::common::{event_body, TestApp, JWT_SECRET, NIK_SECRET};
 use crate::db_tests;
+use crate::fixtures::{female_nik, seeker_body, Fair};
 
 db_tests!(
     a_fair_leaves_its_records_in_order,
@@ -28,45 +29,18 @@ db_tests!(
 // Set-up
 // ---------------------------------------------------------------------------------------------
 
-/// A valid job seeker body; `n` varies the NIK (and so the person).
-fn seeker_body(n: u32) -> Value {
-    json!({
-        "full_name": format!("Siti Rahayu {n}"),
-        "nik": nik(n),
-        "birth_date": "1995-08-15",
-        "gender": "female",
-        "education_level": "smk",
-        "province_code": "31",
-        "city": "Jakarta Timur",
-        "disability": false,
-        "consent": true
-    })
-}
-
+/// The NIK of [`seeker_body`]`(n)`.
 fn nik(n: u32) -> String {
-    format!("317401550895{n:04}")
+    female_nik(&format!("{n:04}"))
 }
 
 /// A published event of `organizer`'s new organization that started an hour ago: (org, event).
 async fn running_event(app: &TestApp, organizer: &str) -> (String, String) {
-    let org = app.organization(organizer, "organizer").await;
-    let mut body = event_body(&org);
-    let starts_at = Utc::now() - Duration::hours(1);
-    body["starts_at"] = json!(starts_at.to_rfc3339());
-    body["ends_at"] = json!((starts_at + Duration::hours(8)).to_rfc3339());
-    let event = app
-        .post("/api/v1/events", Some(organizer), body)
-        .await
-        .assert(201)
-        .id();
-    app.post(
-        &format!("/api/v1/events/{event}/publish"),
-        Some(organizer),
-        json!({}),
-    )
-    .await
-    .assert(200);
-    (org, event)
+    let fair = Fair::by_organizer(app, organizer)
+        .starting(Utc::now() - Duration::hours(1), 8)
+        .published()
+        .await;
+    (fair.office, fair.event)
 }
 
 /// Every record, straight from the database, in chain order.

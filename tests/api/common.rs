@@ -109,6 +109,38 @@ impl Resp {
     }
 }
 
+/// The ids of a list page's `items`, in order.
+pub fn ids(resp: &Resp) -> Vec<String> {
+    resp.body["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("items in {}", resp.body))
+        .iter()
+        .map(|x| x["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// A 409 with the error code `code`.
+#[track_caller]
+pub fn assert_conflict(resp: &Resp, code: &str) {
+    assert_eq!(resp.status, 409, "{}", resp.body);
+    assert_eq!(resp.code(), code, "{}", resp.body);
+}
+
+/// A 422 that names exactly the field `field`.
+#[track_caller]
+pub fn assert_invalid(resp: &Resp, field: &str) {
+    assert_eq!(resp.status, 422, "{}", resp.body);
+    assert_eq!(resp.fields(), [field], "{}", resp.body);
+}
+
+/// No part of any NIK in the body: not the word, not the digits the test NIKs begin with.
+#[track_caller]
+pub fn assert_no_nik(resp: &Resp) {
+    let text = resp.body.to_string();
+    assert!(!text.contains("nik"), "{text}");
+    assert!(!text.contains("317401"), "{text}");
+}
+
 pub fn postgres_admin_url() -> String {
     std::env::var("BURSA_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())

@@ -8,8 +8,9 @@ use bursa::mail::transport::Mailer;
 use bursa::mail::worker::{self, Round};
 use serde_json::{json, Value};
 
-use crate::common::{event_body, TestApp, PASSWORD};
+use crate::common::{TestApp, PASSWORD};
 use crate::db_tests;
+use crate::fixtures::{self, profile, Fair, HiringFair};
 use crate::smtp::{mail_config, token_after, SmtpServer};
 
 db_tests!(
@@ -61,6 +62,26 @@ async fn register(app: &TestApp, email: &str, language: Option<&str>) -> Value {
         .assert(201)
         .body
         .clone()
+}
+
+/// A job seeker who registered an account in `language` and recorded the profile of a woman
+/// named `name` whose NIK ends in `last4` ([`profile`]): their access token.
+async fn job_seeker(
+    app: &TestApp,
+    email: &str,
+    language: Option<&str>,
+    name: &str,
+    last4: &str,
+) -> String {
+    register(app, email, language).await;
+    let token = app.login(email).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post("/api/v1/job-seekers", Some(&token), profile(name, last4))
+        .await
+        .assert(201);
+    token
 }
 
 fn to(message: &Value) -> Vec<String> {
@@ -715,44 +736,9 @@ async fn a_worker_takes_over_an_expired_lease(app: TestApp) {
 async fn a_registration_mails_its_ticket_with_the_qr_code(app: TestApp) {
     let smtp = SmtpServer::start();
     let config = mail_config(&app, Some(&smtp));
-    let (_, organizer) = app
-        .user("panitia@disnaker.id", bursa::auth::Role::Organizer)
-        .await;
-    let org = app.organization(&organizer, "organizer").await;
-    let event = app
-        .post("/api/v1/events", Some(&organizer), event_body(&org))
-        .await
-        .assert(201)
-        .id();
-    app.post(
-        &format!("/api/v1/events/{event}/publish"),
-        Some(&organizer),
-        json!({}),
-    )
-    .await
-    .assert(200);
-    register(&app, "dewi@example.id", Some("en")).await;
-    let seeker = app.login("dewi@example.id").await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    app.post(
-        "/api/v1/job-seekers",
-        Some(&seeker),
-        json!({
-            "full_name": "Dewi Lestari",
-            "nik": "3174015508950001",
-            "birth_date": "1995-08-15",
-            "gender": "female",
-            "education_level": "smk",
-            "province_code": "31",
-            "city": "Jakarta Timur",
-            "disability": false,
-            "consent": true
-        }),
-    )
-    .await
-    .assert(201);
+    let fair = Fair::by(&app, "panitia@disnaker.id").published().await;
+    let event = fair.event;
+    let seeker = job_seeker(&app, "dewi@example.id", Some("en"), "Dewi Lestari", "0001").await;
     round(&app, &config); // the verification emails
     let before = smtp.wait_for(2).len();
 
@@ -811,102 +797,21 @@ async fn a_registration_mails_its_ticket_with_the_qr_code(app: TestApp) {
 /// (with an account) who registered, checked in and applied: (organizer token, employer token,
 /// job seeker token, application id).
 async fn hire_fixture(app: &TestApp) -> (String, String, String, String) {
-    use bursa::auth::Role;
-    // A fair that started two hours ago, an approved employer with a vacancy.
-    let (_, organizer) = app.user("panitia@disnaker.id", Role::Organizer).await;
-    let office = app.organization(&organizer, "organizer").await;
-    let mut body = event_body(&office);
-    let start = chrono::Utc::now() - chrono::Duration::hours(2);
-    body["starts_at"] = json!(start.to_rfc3339());
-    body["ends_at"] = json!((start + chrono::Duration::hours(8)).to_rfc3339());
-    let event = app
-        .post("/api/v1/events", Some(&organizer), body)
-        .await
-        .assert(201)
-        .id();
-    app.post(
-        &format!("/api/v1/events/{event}/publish"),
-        Some(&organizer),
-        json!({}),
-    )
-    .await
-    .assert(200);
-    let (_, employer) = app.user("hr@pabrik.id", Role::Employer).await;
-    let company = app.organization(&employer, "employer").await;
-    let employers = format!("/api/v1/events/{event}/employers");
-    app.post(
-        &employers,
-        Some(&employer),
-        json!({"organization_id": company}),
-    )
-    .await
-    .assert(201);
-    app.post(
-        &format!("{employers}/{company}/approve"),
-        Some(&organizer),
-        json!({}),
-    )
-    .await
-    .assert(200);
-    let vacancy = app
-        .post(
-            &format!("/api/v1/events/{event}/vacancies"),
-            Some(&employer),
-            json!({
-                "organization_id": company, "title": "Forklift Operator", "occupation_code": "8344",
-                "openings": 2, "employment_type": "contract", "location_province_code": "31",
-                "location_city": "Jakarta Utara"
-            }),
-        )
-        .await
-        .assert(201)
-        .id();
+    let f = HiringFair::of(app, "panitia@disnaker.id", "hr@pabrik.id", json!({})).await;
     // A job seeker who registered, checked in and applied.
-    register(app, "wati@example.id", None).await;
-    let seeker = app.login("wati@example.id").await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    app.post(
-        "/api/v1/job-seekers",
-        Some(&seeker),
-        json!({
-            "full_name": "Wati Susanti", "nik": "3174015508950002", "birth_date": "1995-08-15",
-            "gender": "female", "education_level": "smk", "province_code": "31",
-            "city": "Jakarta Timur", "disability": false, "consent": true
-        }),
-    )
-    .await
-    .assert(201);
-    let code = app
-        .post(
-            &format!("/api/v1/events/{event}/registrations"),
-            Some(&seeker),
-            json!({}),
-        )
-        .await
-        .assert(201)
-        .body["check_in_code"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    app.post(
-        &format!("/api/v1/events/{event}/check-ins"),
-        Some(&organizer),
-        json!({"check_in_code": code}),
-    )
-    .await
-    .assert(200);
+    let seeker = job_seeker(app, "wati@example.id", None, "Wati Susanti", "0002").await;
+    let code = fixtures::register(app, &f.event, &seeker).await;
+    fixtures::check_in(app, &f.event, &f.organizer, &code).await;
     let application = app
         .post(
-            &format!("/api/v1/vacancies/{vacancy}/applications"),
+            &format!("/api/v1/vacancies/{}/applications", f.vacancy),
             Some(&seeker),
             json!({}),
         )
         .await
         .assert(201)
         .id();
-    (organizer, employer, seeker, application)
+    (f.organizer.clone(), f.employer, seeker, application)
 }
 
 async fn a_reported_hire_mails_the_job_seeker_its_confirmation_link(app: TestApp) {

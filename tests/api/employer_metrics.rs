@@ -22,29 +22,13 @@ use serde_json::{json, Value};
 
 use crate::common::TestApp;
 use crate::db_tests;
-use crate::metrics::{apply, fair, move_event, place, seeker, vacancy, Fair};
+use crate::fixtures::rows::{apply, move_event, place, seeker};
+use crate::fixtures::Fair;
 
 db_tests!(
     an_employer_at_several_fairs_with_its_quota,
     who_reads_the_employer_view,
 );
-
-/// `company` asks to take part in the fair; the organizer approves it if `approved`.
-async fn join(app: &TestApp, f: &Fair, token: &str, company: &str, approved: bool) {
-    let employers = format!("/api/v1/events/{}/employers", f.event);
-    app.post(&employers, Some(token), json!({"organization_id": company}))
-        .await
-        .assert(201);
-    if approved {
-        app.post(
-            &format!("{employers}/{company}/approve"),
-            Some(&f.organizer),
-            json!({}),
-        )
-        .await
-        .assert(200);
-    }
-}
 
 /// A placement at `vacancy` of a new job seeker (with a disability or not), in `status`.
 fn hire(app: &TestApp, f: &Fair, vacancy: &str, company: &str, status: &str, disability: bool) {
@@ -87,12 +71,17 @@ async fn an_employer_at_several_fairs_with_its_quota(app: TestApp) {
     let x = app.organization(&x_token, "employer").await;
 
     // F1: two vacancies, placements in every status.
-    let f1 = fair(&app, "f1", json!({"title": "Papua Fair"})).await;
-    join(&app, &f1, &e_token, &e, true).await;
-    join(&app, &f1, &x_token, &x, true).await;
-    let v1 = vacancy(&app, &f1, &e_token, &e, 5).await;
-    vacancy(&app, &f1, &e_token, &e, 3).await;
-    let vx = vacancy(&app, &f1, &x_token, &x, 10).await;
+    let f1 = Fair::by(&app, "organizer@f1.id")
+        .with(json!({"title": "Papua Fair"}))
+        .published()
+        .await;
+    f1.join(&app, &e_token, &e, true).await;
+    f1.join(&app, &x_token, &x, true).await;
+    let v1 = f1.vacancy(&app, &e_token, &e, json!({"openings": 5})).await;
+    f1.vacancy(&app, &e_token, &e, json!({"openings": 3})).await;
+    let vx = f1
+        .vacancy(&app, &x_token, &x, json!({"openings": 10}))
+        .await;
     move_event(&app, &f1, "2026-03-01 16:30:00", "94");
     hire(&app, &f1, &v1, &e, "verified", true); // s1
     hire(&app, &f1, &v1, &e, "confirmed", false); // s2
@@ -102,9 +91,12 @@ async fn an_employer_at_several_fairs_with_its_quota(app: TestApp) {
     hire(&app, &f1, &vx, &x, "verified", true); // s10, X's
 
     // F2: closed, two verified placements without a disability.
-    let f2 = fair(&app, "f2", json!({"title": "Jakarta Fair"})).await;
-    join(&app, &f2, &e_token, &e, true).await;
-    let v2 = vacancy(&app, &f2, &e_token, &e, 2).await;
+    let f2 = Fair::by(&app, "organizer@f2.id")
+        .with(json!({"title": "Jakarta Fair"}))
+        .published()
+        .await;
+    f2.join(&app, &e_token, &e, true).await;
+    let v2 = f2.vacancy(&app, &e_token, &e, json!({"openings": 2})).await;
     move_event(&app, &f2, "2026-06-10 03:00:00", "31");
     app.post(
         &format!("/api/v1/events/{}/close", f2.event),
@@ -117,9 +109,12 @@ async fn an_employer_at_several_fairs_with_its_quota(app: TestApp) {
     hire(&app, &f2, &v2, &e, "verified", false); // s7
 
     // F3: approved, posted, then rejected (its vacancy is closed, and still a vacancy).
-    let f3 = fair(&app, "f3", json!({"title": "Rejected Fair"})).await;
-    join(&app, &f3, &e_token, &e, true).await;
-    vacancy(&app, &f3, &e_token, &e, 6).await;
+    let f3 = Fair::by(&app, "organizer@f3.id")
+        .with(json!({"title": "Rejected Fair"}))
+        .published()
+        .await;
+    f3.join(&app, &e_token, &e, true).await;
+    f3.vacancy(&app, &e_token, &e, json!({"openings": 6})).await;
     app.post(
         &format!("/api/v1/events/{}/employers/{e}/reject", f3.event),
         Some(&f3.organizer),
@@ -129,13 +124,13 @@ async fn an_employer_at_several_fairs_with_its_quota(app: TestApp) {
     .assert(200);
 
     // F4: still pending, nothing posted.
-    let f4 = fair(&app, "f4", json!({})).await;
-    join(&app, &f4, &e_token, &e, false).await;
+    let f4 = Fair::by(&app, "organizer@f4.id").published().await;
+    f4.join(&app, &e_token, &e, false).await;
 
     // F5 cancelled and F6 a draft again: never counted.
-    let f5 = fair(&app, "f5", json!({})).await;
-    join(&app, &f5, &e_token, &e, true).await;
-    let v5 = vacancy(&app, &f5, &e_token, &e, 4).await;
+    let f5 = Fair::by(&app, "organizer@f5.id").published().await;
+    f5.join(&app, &e_token, &e, true).await;
+    let v5 = f5.vacancy(&app, &e_token, &e, json!({"openings": 4})).await;
     hire(&app, &f5, &v5, &e, "verified", true); // s8
     app.post(
         &format!("/api/v1/events/{}/cancel", f5.event),
@@ -144,9 +139,9 @@ async fn an_employer_at_several_fairs_with_its_quota(app: TestApp) {
     )
     .await
     .assert(200);
-    let f6 = fair(&app, "f6", json!({})).await;
-    join(&app, &f6, &e_token, &e, true).await;
-    let v6 = vacancy(&app, &f6, &e_token, &e, 4).await;
+    let f6 = Fair::by(&app, "organizer@f6.id").published().await;
+    f6.join(&app, &e_token, &e, true).await;
+    let v6 = f6.vacancy(&app, &e_token, &e, json!({"openings": 4})).await;
     hire(&app, &f6, &v6, &e, "verified", true); // s9
     diesel::update(events::table.find(&f6.event))
         .set((
@@ -279,8 +274,8 @@ async fn who_reads_the_employer_view(app: TestApp) {
     .assert(201);
     let (_, other_employer) = app.user("hr@other.id", Role::Employer).await;
     app.organization(&other_employer, "employer").await;
-    let f = fair(&app, "access", json!({})).await;
-    join(&app, &f, &owner, &company, true).await;
+    let f = Fair::by(&app, "organizer@access.id").published().await;
+    f.join(&app, &owner, &company, true).await;
     let (_, job_seeker) = app.user("siti@example.id", Role::JobSeeker).await;
 
     let path = format!("/api/v1/organizations/{company}/metrics");

@@ -3,16 +3,16 @@
 //! file; who may download; what `format` takes.
 
 use std::collections::HashMap;
+use std::ops::Deref;
 
 use bursa::auth::Role;
-use bursa::db::schema::{events, registrations};
 use calamine::{Data, DataType, Reader, Xlsx};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use diesel::prelude::*;
 use serde_json::{json, Value};
 
-use crate::common::{event_body, TestApp};
+use crate::common::TestApp;
 use crate::db_tests;
+use crate::fixtures::{profile, with, HiringFair, Seeker};
 
 db_tests!(
     placements_export_as_the_api_lists_them,
@@ -145,167 +145,69 @@ pub async fn download(app: &TestApp, path: &str, token: Option<&str>) -> Downloa
 // Set-up: a published fair with two placements, one confirmed, one verified by staff
 // ---------------------------------------------------------------------------------------------
 
+/// The fair and its two hired job seekers' profile ids.
 struct Fair {
-    organizer: String,
-    organizer_id: String,
-    office: String,
-    event: String,
-    employer: String,
+    f: HiringFair,
     seekers: Vec<String>,
 }
 
+impl Deref for Fair {
+    type Target = HiringFair;
+
+    fn deref(&self) -> &HiringFair {
+        &self.f
+    }
+}
+
 async fn fair(app: &TestApp) -> Fair {
-    let (organizer_id, organizer) = app.user("organizer@disnaker.id", Role::Organizer).await;
-    let office = app.organization(&organizer, "organizer").await;
-    let mut body = event_body(&office);
-    let start = Utc::now() - Duration::hours(2);
-    body["starts_at"] = json!(start.to_rfc3339());
-    body["ends_at"] = json!((start + Duration::hours(8)).to_rfc3339());
-    let event = app
-        .post("/api/v1/events", Some(&organizer), body)
-        .await
-        .assert(201)
-        .id();
-    app.post(
-        &format!("/api/v1/events/{event}/publish"),
-        Some(&organizer),
-        json!({}),
-    )
-    .await
-    .assert(200);
-
-    let (_, employer) = app.user("hr@pabrik.id", Role::Employer).await;
-    let company = app.organization(&employer, "employer").await;
-    let employers = format!("/api/v1/events/{event}/employers");
-    app.post(
-        &employers,
-        Some(&employer),
-        json!({"organization_id": company}),
-    )
-    .await
-    .assert(201);
-    app.post(
-        &format!("{employers}/{company}/approve"),
-        Some(&organizer),
-        json!({}),
-    )
-    .await
-    .assert(200);
-    let vacancy = app
-        .post(
-            &format!("/api/v1/events/{event}/vacancies"),
-            Some(&employer),
-            json!({
-                "organization_id": company, "title": TITLE, "occupation_code": "8344",
-                "openings": 2, "employment_type": "contract", "location_province_code": "31",
-                "location_city": "Jakarta Utara"
-            }),
-        )
-        .await
-        .assert(201)
-        .id();
-
-    let mut fair = Fair {
-        organizer,
-        organizer_id,
-        office,
-        event,
-        employer,
-        seekers: Vec::new(),
-    };
+    let organizer = "organizer@disnaker.id";
+    let f = HiringFair::of(app, organizer, "hr@pabrik.id", json!({"title": TITLE})).await;
     // Siti checked in and confirms; Ayu (with a disability) never checked in, staff verify.
-    let siti = seeker(
-        app,
-        &fair,
-        "siti@mail.id",
-        "Siti Rahayu",
-        "0002",
-        false,
-        true,
-    )
-    .await;
-    let ayu = seeker(
-        app,
-        &fair,
-        "ayu@mail.id",
-        "Ayu Lestari",
-        "0004",
-        true,
-        false,
-    )
-    .await;
-    let first = hire(app, &fair, &vacancy, &siti.1, 14).await;
+    let siti = seeker(app, &f, "siti@mail.id", "Siti Rahayu", "0002", false, true).await;
+    let ayu = seeker(app, &f, "ayu@mail.id", "Ayu Lestari", "0004", true, false).await;
+    let first = hire(app, &f, &f.vacancy, &siti.token, 14).await;
     app.post(
         &format!("/api/v1/placements/{first}/confirm"),
-        Some(&siti.1),
+        Some(&siti.token),
         json!({}),
     )
     .await
     .assert(200);
-    let second = hire(app, &fair, &vacancy, &ayu.1, 30).await;
+    let second = hire(app, &f, &f.vacancy, &ayu.token, 30).await;
     app.post(
         &format!("/api/v1/placements/{second}/verify"),
-        Some(&fair.organizer),
+        Some(&f.organizer),
         json!({"method": "phone", "note": NOTE}),
     )
     .await
     .assert(200);
-    fair.seekers = vec![siti.0, ayu.0];
-    fair
+    Fair {
+        f,
+        seekers: vec![siti.id, ayu.id],
+    }
 }
 
-/// A job seeker's profile, registered for the fair (checked in or not): (profile id, token).
+/// A job seeker with a phone and an email, registered for the fair (checked in or not).
 async fn seeker(
     app: &TestApp,
-    fair: &Fair,
+    f: &HiringFair,
     email: &str,
     name: &str,
     last4: &str,
     disability: bool,
     checked_in: bool,
-) -> (String, String) {
-    let (user_id, token) = app.user(email, Role::JobSeeker).await;
-    let id = app
-        .post(
-            "/api/v1/job-seekers",
-            Some(&token),
-            json!({
-                "full_name": name, "nik": format!("317401550895{last4}"), "birth_date": "1995-08-15",
-                "gender": "female", "education_level": "smk", "province_code": "31",
-                "city": "Jakarta Timur", "disability": disability, "phone": "081299998888",
-                "email": email, "consent": true
-            }),
-        )
-        .await
-        .assert(201)
-        .id();
-    let mut conn = app.conn();
-    let at = bursa::db::now();
-    diesel::insert_into(registrations::table)
-        .values((
-            registrations::id.eq(uuid::Uuid::now_v7().to_string()),
-            registrations::event_id.eq(&fair.event),
-            registrations::job_seeker_id.eq(&id),
-            registrations::check_in_code.eq(uuid::Uuid::new_v4().simple().to_string()),
-            registrations::registered_at.eq(at),
-            registrations::registered_by.eq(&user_id),
-            registrations::checked_in_at.eq(checked_in.then_some(at)),
-            registrations::checked_in_by.eq(checked_in.then_some(&fair.organizer_id)),
-        ))
-        .execute(&mut *conn)
-        .unwrap();
-    diesel::update(events::table.find(&fair.event))
-        .set((
-            events::registrations_count.eq(events::registrations_count + 1),
-            events::attendees_count.eq(events::attendees_count + i32::from(checked_in)),
-        ))
-        .execute(&mut *conn)
-        .unwrap();
-    (id, token)
+) -> Seeker {
+    let body = with(
+        &profile(name, last4),
+        json!({"disability": disability, "phone": "081299998888", "email": email}),
+    );
+    let s = Seeker::with_profile(app, email, body).await;
+    s.registered(app, &f.event, checked_in.then_some(&f.organizer_id));
+    s
 }
 
 /// The job seeker applies and the employer reports the hire, starting in `days`: its id.
-async fn hire(app: &TestApp, fair: &Fair, vacancy: &str, seeker: &str, days: i64) -> String {
+async fn hire(app: &TestApp, f: &HiringFair, vacancy: &str, seeker: &str, days: i64) -> String {
     let application = app
         .post(
             &format!("/api/v1/vacancies/{vacancy}/applications"),
@@ -318,7 +220,7 @@ async fn hire(app: &TestApp, fair: &Fair, vacancy: &str, seeker: &str, days: i64
     let start = (Utc::now() + Duration::days(days)).date_naive();
     app.post(
         "/api/v1/placements",
-        Some(&fair.employer),
+        Some(&f.employer),
         json!({
             "application_id": application, "start_date": start, "salary_idr": 5_200_000 + days,
             "contract_type": "contract", "occupation_code": "8344"

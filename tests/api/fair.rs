@@ -3,8 +3,9 @@
 use bursa::auth::Role;
 use serde_json::{json, Value};
 
-use crate::common::{event_body, TestApp};
+use crate::common::TestApp;
 use crate::db_tests;
+use crate::fixtures::Fair;
 
 db_tests!(
     events_go_draft_published_closed_or_cancelled,
@@ -12,31 +13,15 @@ db_tests!(
     approved_employers_post_vacancies_that_the_public_can_browse,
 );
 
-struct Fair {
-    organizer: String,
-    event: String,
-}
-
 /// An organizer with a draft event; `started` puts its start in the past.
 async fn fair(app: &TestApp, started: bool) -> Fair {
     fair_of(app, "organizer@disnaker.id", started).await
 }
 
 async fn fair_of(app: &TestApp, email: &str, started: bool) -> Fair {
-    let (_, organizer) = app.user(email, Role::Organizer).await;
-    let org = app.organization(&organizer, "organizer").await;
-    let mut body = event_body(&org);
-    if started {
-        let start = chrono::Utc::now() - chrono::Duration::hours(2);
-        body["starts_at"] = json!(start.to_rfc3339());
-        body["ends_at"] = json!((start + chrono::Duration::hours(8)).to_rfc3339());
-    }
-    let event = app
-        .post("/api/v1/events", Some(&organizer), body)
-        .await
-        .assert(201)
-        .id();
-    Fair { organizer, event }
+    let fair = Fair::by(app, email);
+    let fair = if started { fair.running() } else { fair };
+    fair.draft().await
 }
 
 async fn publish(app: &TestApp, fair: &Fair) -> Value {

@@ -2,13 +2,12 @@
 //! placements, dated between the start date and today; the due list shows each missing
 //! checkpoint (90 and 180 days after the start) until a follow-up covers it.
 use bursa::auth::Role;
-use bursa::db::schema::{applications, placements};
 use chrono::{Duration, NaiveDate, Utc};
-use diesel::prelude::*;
 use serde_json::{json, Value};
 
-use crate::common::{event_body, TestApp};
+use crate::common::TestApp;
 use crate::db_tests;
+use crate::fixtures::{rows, Employer, HiringFair, Seeker};
 
 db_tests!(
     dates_and_bodies_are_checked_and_bad_input_changes_nothing,
@@ -23,116 +22,11 @@ db_tests!(
 // Set-up
 // ---------------------------------------------------------------------------------------------
 
-/// A published fair that started two hours ago, an approved employer and one vacancy.
-struct Fair {
-    organizer: String,
-    office: String,
-    event: String,
-    employer: String,
-    employer_id: String,
-    company: String,
-    vacancy: String,
-}
-
-async fn fair(app: &TestApp, tag: &str) -> Fair {
-    let (_, organizer) = app
-        .user(&format!("organizer@{tag}.id"), Role::Organizer)
-        .await;
-    let office = app.organization(&organizer, "organizer").await;
-    let mut body = event_body(&office);
-    let start = Utc::now() - Duration::hours(2);
-    body["starts_at"] = json!(start.to_rfc3339());
-    body["ends_at"] = json!((start + Duration::hours(8)).to_rfc3339());
-    let event = app
-        .post("/api/v1/events", Some(&organizer), body)
-        .await
-        .assert(201)
-        .id();
-    app.post(
-        &format!("/api/v1/events/{event}/publish"),
-        Some(&organizer),
-        json!({}),
-    )
-    .await
-    .assert(200);
-    let (employer_id, employer, company) = employer(app, &format!("hr@{tag}.id")).await;
-    approve(app, &organizer, &event, &employer, &company).await;
-    let vacancy = vacancy(app, &event, &employer, &company).await;
-    Fair {
-        organizer,
-        office,
-        event,
-        employer,
-        employer_id,
-        company,
-        vacancy,
-    }
-}
-
-/// An employer user and its organization: (user id, token, organization id).
-async fn employer(app: &TestApp, email: &str) -> (String, String, String) {
-    let (id, token) = app.user(email, Role::Employer).await;
-    let company = app.organization(&token, "employer").await;
-    (id, token, company)
-}
-
-async fn approve(app: &TestApp, organizer: &str, event: &str, employer: &str, company: &str) {
-    let employers = format!("/api/v1/events/{event}/employers");
-    app.post(
-        &employers,
-        Some(employer),
-        json!({"organization_id": company}),
-    )
-    .await
-    .assert(201);
-    app.post(
-        &format!("{employers}/{company}/approve"),
-        Some(organizer),
-        json!({}),
-    )
-    .await
-    .assert(200);
-}
-
-async fn vacancy(app: &TestApp, event: &str, token: &str, company: &str) -> String {
-    app.post(
-        &format!("/api/v1/events/{event}/vacancies"),
-        Some(token),
-        json!({
-            "organization_id": company, "title": "Forklift Operator", "occupation_code": "8344",
-            "openings": 5, "employment_type": "contract", "location_province_code": "31",
-            "location_city": "Jakarta Utara"
-        }),
-    )
-    .await
-    .assert(201)
-    .id()
-}
-
-struct Seeker {
-    user_id: String,
-    token: String,
-    id: String,
-}
-
-/// A woman born 1995-08-15 whose NIK ends in `last4`.
-async fn seeker(app: &TestApp, email: &str, last4: &str) -> Seeker {
-    let (user_id, token) = app.user(email, Role::JobSeeker).await;
-    let id = app
-        .post(
-            "/api/v1/job-seekers",
-            Some(&token),
-            json!({
-                "full_name": "Siti Rahayu", "nik": format!("317401550895{last4}"),
-                "birth_date": "1995-08-15", "gender": "female", "education_level": "smk",
-                "province_code": "31", "city": "Jakarta Timur", "disability": false,
-                "consent": true
-            }),
-        )
-        .await
-        .assert(201)
-        .id();
-    Seeker { user_id, token, id }
+/// A published fair that started two hours ago, an approved employer and one vacancy with five
+/// openings.
+async fn fair(app: &TestApp, tag: &str) -> HiringFair {
+    let (organizer, employer) = (format!("organizer@{tag}.id"), format!("hr@{tag}.id"));
+    HiringFair::of(app, &organizer, &employer, json!({"openings": 5})).await
 }
 
 fn today() -> NaiveDate {
@@ -145,7 +39,13 @@ fn days_ago(n: i64) -> NaiveDate {
 
 /// A placement of `seeker` at the fair's vacancy (with its hired application), inserted
 /// directly: the placements API is not this module's.
-fn placement(app: &TestApp, f: &Fair, seeker: &Seeker, status: &str, start: NaiveDate) -> String {
+fn placement(
+    app: &TestApp,
+    f: &HiringFair,
+    seeker: &Seeker,
+    status: &str,
+    start: NaiveDate,
+) -> String {
     placement_at(
         app,
         (&f.event, &f.vacancy, &f.company, &f.employer_id),
@@ -158,47 +58,23 @@ fn placement(app: &TestApp, f: &Fair, seeker: &Seeker, status: &str, start: Naiv
 /// The same at (event, vacancy, employer organization, reporting user).
 fn placement_at(
     app: &TestApp,
-    (event, vacancy, company, reporter): (&str, &str, &str, &str),
+    (event, vacancy, company, reported_by): (&str, &str, &str, &str),
     seeker: &Seeker,
     status: &str,
     start: NaiveDate,
 ) -> String {
-    let mut conn = app.conn();
-    let at = bursa::db::now();
-    let application = uuid::Uuid::now_v7().to_string();
-    diesel::insert_into(applications::table)
-        .values((
-            applications::id.eq(&application),
-            applications::vacancy_id.eq(vacancy),
-            applications::job_seeker_id.eq(&seeker.id),
-            applications::status.eq("hired"),
-            applications::applied_at.eq(at),
-            applications::created_by.eq(&seeker.user_id),
-            applications::updated_at.eq(at),
-        ))
-        .execute(&mut *conn)
-        .unwrap();
-    let id = uuid::Uuid::now_v7().to_string();
-    diesel::insert_into(placements::table)
-        .values((
-            placements::id.eq(&id),
-            placements::application_id.eq(&application),
-            placements::vacancy_id.eq(vacancy),
-            placements::event_id.eq(event),
-            placements::job_seeker_id.eq(&seeker.id),
-            placements::employer_id.eq(company),
-            placements::status.eq(status),
-            placements::start_date.eq(start),
-            placements::salary_idr.eq(5_000_000_i64),
-            placements::contract_type.eq("contract"),
-            placements::occupation_code.eq("8344"),
-            placements::reported_by.eq(reporter),
-            placements::reported_at.eq(at),
-            placements::updated_at.eq(at),
-        ))
-        .execute(&mut *conn)
-        .unwrap();
-    id
+    let application = rows::application(app, vacancy, &seeker.id, &seeker.user_id, &["hired"]);
+    let placement = rows::Placement {
+        event,
+        application: &application,
+        vacancy,
+        seeker: &seeker.id,
+        company,
+        reported_by,
+        status,
+        start,
+    };
+    rows::placement(app, placement, &[])
 }
 
 fn path(placement: &str) -> String {
@@ -246,7 +122,7 @@ fn row(placement: &str, checkpoint: i64, start: NaiveDate) -> (String, i64, Stri
 
 async fn dates_and_bodies_are_checked_and_bad_input_changes_nothing(app: TestApp) {
     let f = fair(&app, "d").await;
-    let siti = seeker(&app, "siti@d.id", "0002").await;
+    let siti = Seeker::new(&app, "siti@d.id", "Siti Rahayu", "0002").await;
     let start = days_ago(100);
     let p = placement(&app, &f, &siti, "verified", start);
     let token = Some(f.employer.as_str());
@@ -337,15 +213,15 @@ async fn dates_and_bodies_are_checked_and_bad_input_changes_nothing(app: TestApp
 
 async fn each_source_belongs_to_its_party(app: TestApp) {
     let f = fair(&app, "s").await;
-    let siti = seeker(&app, "siti@s.id", "0002").await;
+    let siti = Seeker::new(&app, "siti@s.id", "Siti Rahayu", "0002").await;
     let p = placement(&app, &f, &siti, "confirmed", days_ago(95));
     let (_, ministry) = app.user("ministry@s.id", Role::Ministry).await;
     let admin = app.admin_token().await;
     let (_, colleague) = app.user("colleague@s.id", Role::Employer).await;
-    let (_, stranger_hr, _) = employer(&app, "stranger@s.id").await;
+    let stranger_hr = Employer::new(&app, "stranger@s.id").await.token;
     let (_, stranger_organizer) = app.user("other-organizer@s.id", Role::Organizer).await;
     app.organization(&stranger_organizer, "organizer").await;
-    let ayu = seeker(&app, "ayu@s.id", "0004").await;
+    let ayu = Seeker::new(&app, "ayu@s.id", "Siti Rahayu", "0004").await;
     // A plain member of the employer counts as the employer.
     app.post(
         &format!("/api/v1/organizations/{}/members", f.company),
@@ -432,7 +308,13 @@ async fn only_verified_placements_take_follow_ups(app: TestApp) {
         ("verified", 201),
     ] {
         n += 1;
-        let s = seeker(&app, &format!("s{n}@v.id"), &format!("{:04}", n * 2)).await;
+        let s = Seeker::new(
+            &app,
+            &format!("s{n}@v.id"),
+            "Siti Rahayu",
+            &format!("{:04}", n * 2),
+        )
+        .await;
         let p = placement(&app, &f, &s, status, start);
         let r = app
             .post(&path(&p), Some(&f.organizer), body(today(), "staff"))
@@ -449,10 +331,10 @@ async fn only_verified_placements_take_follow_ups(app: TestApp) {
 async fn the_due_list_shows_missing_checkpoints_until_they_are_done(app: TestApp) {
     let f = fair(&app, "l").await;
     let (_, ministry) = app.user("ministry@l.id", Role::Ministry).await;
-    let a = seeker(&app, "a@l.id", "0002").await;
-    let b = seeker(&app, "b@l.id", "0004").await;
-    let c = seeker(&app, "c@l.id", "0006").await;
-    let d = seeker(&app, "d@l.id", "0008").await;
+    let a = Seeker::new(&app, "a@l.id", "Siti Rahayu", "0002").await;
+    let b = Seeker::new(&app, "b@l.id", "Siti Rahayu", "0004").await;
+    let c = Seeker::new(&app, "c@l.id", "Siti Rahayu", "0006").await;
+    let d = Seeker::new(&app, "d@l.id", "Siti Rahayu", "0008").await;
     let (sa, sb) = (days_ago(100), days_ago(200));
     let pa = placement(&app, &f, &a, "verified", sa); // past 90 only
     let pb = placement(&app, &f, &b, "confirmed", sb); // past 90 and 180
@@ -525,21 +407,31 @@ async fn the_due_list_is_filtered_and_paginated(app: TestApp) {
     let f = fair(&app, "f").await;
     let admin = app.admin_token().await;
     // A second employer at the same fair, and a second fair run by another office.
-    let (other_hr_id, other_hr, other_company) = employer(&app, "hr2@f.id").await;
-    approve(&app, &f.organizer, &f.event, &other_hr, &other_company).await;
-    let other_vacancy = vacancy(&app, &f.event, &other_hr, &other_company).await;
+    let other = Employer::at(&app, &f, "hr2@f.id", true).await;
+    let other_vacancy = other.vacancy(&app, &f, json!({"openings": 5})).await;
+    let Employer {
+        id: other_hr_id,
+        token: other_hr,
+        company: other_company,
+    } = other;
     let g = fair(&app, "g").await;
 
     let mut expected_f_company = Vec::new();
     let mut expected_other = Vec::new();
     let mut expected_g = Vec::new();
     for n in 0..3_i64 {
-        let s = seeker(&app, &format!("f{n}@f.id"), &format!("00{}", 10 + n * 2)).await;
+        let s = Seeker::new(
+            &app,
+            &format!("f{n}@f.id"),
+            "Siti Rahayu",
+            &format!("00{}", 10 + n * 2),
+        )
+        .await;
         let start = days_ago(95 + n);
         let p = placement(&app, &f, &s, "verified", start);
         expected_f_company.push(row(&p, 90, start));
     }
-    let s = seeker(&app, "o@f.id", "0030").await;
+    let s = Seeker::new(&app, "o@f.id", "Siti Rahayu", "0030").await;
     let start = days_ago(190);
     let po = placement_at(
         &app,
@@ -550,7 +442,7 @@ async fn the_due_list_is_filtered_and_paginated(app: TestApp) {
     );
     expected_other.push(row(&po, 90, start));
     expected_other.push(row(&po, 180, start));
-    let s = seeker(&app, "g@f.id", "0032").await;
+    let s = Seeker::new(&app, "g@f.id", "Siti Rahayu", "0032").await;
     let start = days_ago(91);
     let pg = placement(&app, &g, &s, "confirmed", start);
     expected_g.push(row(&pg, 90, start));
@@ -622,13 +514,17 @@ async fn the_due_list_is_filtered_and_paginated(app: TestApp) {
 
 async fn who_reads_follow_ups_and_due_lists(app: TestApp) {
     let f = fair(&app, "w").await;
-    let siti = seeker(&app, "siti@w.id", "0002").await;
+    let siti = Seeker::new(&app, "siti@w.id", "Siti Rahayu", "0002").await;
     let start = days_ago(100);
     let p = placement(&app, &f, &siti, "verified", start);
     let (_, ministry) = app.user("ministry@w.id", Role::Ministry).await;
-    let (_, stranger_hr, stranger_company) = employer(&app, "stranger@w.id").await;
+    let Employer {
+        token: stranger_hr,
+        company: stranger_company,
+        ..
+    } = Employer::new(&app, "stranger@w.id").await;
     let (_, stranger_organizer) = app.user("other-organizer@w.id", Role::Organizer).await;
-    let ayu = seeker(&app, "ayu@w.id", "0004").await;
+    let ayu = Seeker::new(&app, "ayu@w.id", "Siti Rahayu", "0004").await;
     // Too early for the 90-day checkpoint: the placement stays due.
     let early = start + Duration::days(10);
     app.post(&path(&p), Some(&f.employer), body(early, "employer"))

@@ -2,13 +2,14 @@
 //! walk-ins recorded by staff, who reads a profile, and who changes what.
 
 use bursa::auth::Role;
-use bursa::db::schema::{job_seekers, registrations};
+use bursa::db::schema::job_seekers;
 use chrono::{Datelike, Months, NaiveDate, Utc};
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
 use crate::common::{Resp, TestApp};
 use crate::db_tests;
+use crate::fixtures::{female_nik, profile, rows, with};
 
 db_tests!(
     a_job_seeker_creates_one_profile_of_their_own,
@@ -28,19 +29,10 @@ const ME: &str = "/api/v1/me/job-seeker";
 
 /// A valid body for a woman born 1995-08-15; `nik` must encode that (`female_nik`).
 fn siti(nik: &str) -> Value {
-    json!({
-        "full_name": "Siti Rahayu",
-        "nik": nik,
-        "birth_date": "1995-08-15",
-        "gender": "female",
-        "education_level": "smk",
-        "province_code": "31",
-        "city": "Jakarta Timur",
-        "disability": false,
-        "phone": "081234567890",
-        "email": "siti@example.com",
-        "consent": true
-    })
+    with(
+        &profile("Siti Rahayu", "0000"),
+        json!({"nik": nik, "phone": "081234567890", "email": "siti@example.com"}),
+    )
 }
 
 /// A valid body for a man born 1995-08-15; `nik` must encode that (`male_nik`).
@@ -58,11 +50,6 @@ fn budi(nik: &str) -> Value {
     })
 }
 
-/// A NIK of a woman born 1995-08-15 in Jakarta, unique by its last four digits.
-fn female_nik(last4: &str) -> String {
-    format!("317401550895{last4}")
-}
-
 /// A NIK of a man born 1995-08-15 in Jakarta, unique by its last four digits.
 fn male_nik(last4: &str) -> String {
     format!("317401150895{last4}")
@@ -76,19 +63,6 @@ fn nik_born(born: NaiveDate, last4: &str) -> String {
         born.month(),
         born.year().rem_euclid(100)
     )
-}
-
-/// `body` with the fields of `changes` set (a `null` removes the field).
-fn with(body: &Value, changes: Value) -> Value {
-    let mut body = body.clone();
-    for (key, value) in changes.as_object().unwrap() {
-        if value.is_null() {
-            body.as_object_mut().unwrap().remove(key);
-        } else {
-            body[key] = value.clone();
-        }
-    }
-    body
 }
 
 /// The id in a 409's details.
@@ -125,17 +99,7 @@ fn stored_created_by(app: &TestApp, id: &str) -> String {
 
 /// Registers `job_seeker` for `event` directly in the database (there is no API for it here).
 fn register(app: &TestApp, event: &str, job_seeker: &str, by: &str) {
-    diesel::insert_into(registrations::table)
-        .values((
-            registrations::id.eq(uuid::Uuid::new_v4().to_string()),
-            registrations::event_id.eq(event),
-            registrations::job_seeker_id.eq(job_seeker),
-            registrations::check_in_code.eq(uuid::Uuid::new_v4().simple().to_string()),
-            registrations::registered_at.eq(bursa::db::now()),
-            registrations::registered_by.eq(by),
-        ))
-        .execute(&mut app.conn())
-        .unwrap();
+    rows::registration(app, event, job_seeker, by, None);
 }
 
 /// The id of the holder of `token`.

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+mod fixtures;
 
 mod access;
 mod applications;

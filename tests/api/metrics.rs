@@ -5,16 +5,14 @@
 //! registrations, application histories, placements and follow-ups are inserted directly, since
 //! the API cannot make old start dates, chosen statuses or follow-ups months later.
 use bursa::auth::Role;
-use bursa::db::schema::{
-    application_transitions, applications, events, follow_ups, job_seekers, placements,
-    registrations,
-};
-use chrono::{NaiveDate, NaiveDateTime};
+use bursa::db::schema::follow_ups;
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
-use crate::common::{event_body, TestApp};
+use crate::common::TestApp;
 use crate::db_tests;
+use crate::fixtures::rows::{apply, at, date, move_event, new_id, place, register, seeker};
+use crate::fixtures::{Employer, Fair};
 
 db_tests!(
     a_fair_with_every_kind_of_outcome,
@@ -27,232 +25,6 @@ db_tests!(
 // Set-up
 // ---------------------------------------------------------------------------------------------
 
-pub(crate) fn date(s: &str) -> NaiveDate {
-    s.parse().unwrap()
-}
-
-pub(crate) fn at(s: &str) -> NaiveDateTime {
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap()
-}
-
-pub(crate) fn new_id() -> String {
-    uuid::Uuid::now_v7().to_string()
-}
-
-/// A published fair and its organizer.
-pub(crate) struct Fair {
-    pub organizer_id: String,
-    pub organizer: String,
-    pub office: String,
-    pub event: String,
-}
-
-/// A published fair of a new organizer (`tag` keeps the emails apart): the standard event body
-/// with `changes` applied.
-pub(crate) async fn fair(app: &TestApp, tag: &str, changes: Value) -> Fair {
-    let (organizer_id, organizer) = app
-        .user(&format!("organizer@{tag}.id"), Role::Organizer)
-        .await;
-    let office = app.organization(&organizer, "organizer").await;
-    let mut body = event_body(&office);
-    for (key, value) in changes.as_object().unwrap() {
-        body[key] = value.clone();
-    }
-    let event = app
-        .post("/api/v1/events", Some(&organizer), body)
-        .await
-        .assert(201)
-        .id();
-    app.post(
-        &format!("/api/v1/events/{event}/publish"),
-        Some(&organizer),
-        json!({}),
-    )
-    .await
-    .assert(200);
-    Fair {
-        organizer_id,
-        organizer,
-        office,
-        event,
-    }
-}
-
-/// An employer organization that asked to take part in the fair (and was approved if
-/// `approved`): (token, organization id).
-pub(crate) async fn employer(
-    app: &TestApp,
-    f: &Fair,
-    email: &str,
-    approved: bool,
-) -> (String, String) {
-    let (_, token) = app.user(email, Role::Employer).await;
-    let company = app.organization(&token, "employer").await;
-    let employers = format!("/api/v1/events/{}/employers", f.event);
-    app.post(
-        &employers,
-        Some(&token),
-        json!({"organization_id": company}),
-    )
-    .await
-    .assert(201);
-    if approved {
-        app.post(
-            &format!("{employers}/{company}/approve"),
-            Some(&f.organizer),
-            json!({}),
-        )
-        .await
-        .assert(200);
-    }
-    (token, company)
-}
-
-pub(crate) async fn vacancy(
-    app: &TestApp,
-    f: &Fair,
-    token: &str,
-    company: &str,
-    openings: i64,
-) -> String {
-    app.post(
-        &format!("/api/v1/events/{}/vacancies", f.event),
-        Some(token),
-        json!({
-            "organization_id": company, "title": "Forklift Operator", "occupation_code": "8344",
-            "openings": openings, "employment_type": "contract", "location_province_code": "31",
-            "location_city": "Jakarta Utara"
-        }),
-    )
-    .await
-    .assert(201)
-    .id()
-}
-
-/// A job seeker profile, inserted directly.
-pub(crate) fn seeker(
-    app: &TestApp,
-    f: &Fair,
-    birth: Option<&str>,
-    gender: &str,
-    education: &str,
-    disability: bool,
-) -> String {
-    let id = new_id();
-    let now = bursa::db::now();
-    diesel::insert_into(job_seekers::table)
-        .values((
-            job_seekers::id.eq(&id),
-            job_seekers::full_name.eq("Siti Rahayu"),
-            job_seekers::nik_hash.eq(new_id()),
-            job_seekers::nik_last4.eq("0001"),
-            job_seekers::birth_date.eq(birth.map(date)),
-            job_seekers::gender.eq(gender),
-            job_seekers::education_level.eq(education),
-            job_seekers::province_code.eq("31"),
-            job_seekers::city.eq("Jakarta Timur"),
-            job_seekers::disability.eq(disability),
-            job_seekers::consent_at.eq(now),
-            job_seekers::consent_recorded_by.eq(&f.organizer_id),
-            job_seekers::created_by.eq(&f.organizer_id),
-            job_seekers::created_at.eq(now),
-            job_seekers::updated_at.eq(now),
-        ))
-        .execute(&mut *app.conn())
-        .unwrap();
-    id
-}
-
-/// A registration of `seeker`, checked in if `checked_in`.
-pub(crate) fn register(app: &TestApp, f: &Fair, seeker: &str, checked_in: bool) {
-    let now = bursa::db::now();
-    diesel::insert_into(registrations::table)
-        .values((
-            registrations::id.eq(new_id()),
-            registrations::event_id.eq(&f.event),
-            registrations::job_seeker_id.eq(seeker),
-            registrations::check_in_code.eq(new_id()),
-            registrations::registered_at.eq(now),
-            registrations::registered_by.eq(&f.organizer_id),
-            registrations::checked_in_at.eq(checked_in.then_some(now)),
-            registrations::checked_in_by.eq(checked_in.then_some(&f.organizer_id)),
-        ))
-        .execute(&mut *app.conn())
-        .unwrap();
-}
-
-/// An application whose status history is `history` (its current status is the last).
-pub(crate) fn apply(
-    app: &TestApp,
-    f: &Fair,
-    vacancy: &str,
-    seeker: &str,
-    history: &[&str],
-) -> String {
-    let id = new_id();
-    let now = bursa::db::now();
-    let mut conn = app.conn();
-    diesel::insert_into(applications::table)
-        .values((
-            applications::id.eq(&id),
-            applications::vacancy_id.eq(vacancy),
-            applications::job_seeker_id.eq(seeker),
-            applications::status.eq(history.last().unwrap()),
-            applications::applied_at.eq(now),
-            applications::created_by.eq(&f.organizer_id),
-            applications::updated_at.eq(now),
-        ))
-        .execute(&mut *conn)
-        .unwrap();
-    for (i, status) in history.iter().enumerate() {
-        diesel::insert_into(application_transitions::table)
-            .values((
-                application_transitions::id.eq(new_id()),
-                application_transitions::application_id.eq(&id),
-                application_transitions::status.eq(*status),
-                application_transitions::at.eq(now + chrono::Duration::seconds(i as i64)),
-                application_transitions::actor_user_id.eq(&f.organizer_id),
-            ))
-            .execute(&mut *conn)
-            .unwrap();
-    }
-    id
-}
-
-/// A placement from `application`, with its status, start date and stored flags.
-pub(crate) fn place(
-    app: &TestApp,
-    f: &Fair,
-    (application, vacancy, seeker, company): (&str, &str, &str, &str),
-    status: &str,
-    start: &str,
-    flags: &[&str],
-) -> String {
-    let id = new_id();
-    let now = bursa::db::now();
-    diesel::insert_into(placements::table)
-        .values((
-            placements::id.eq(&id),
-            placements::application_id.eq(application),
-            placements::vacancy_id.eq(vacancy),
-            placements::event_id.eq(&f.event),
-            placements::job_seeker_id.eq(seeker),
-            placements::employer_id.eq(company),
-            placements::status.eq(status),
-            placements::start_date.eq(date(start)),
-            placements::salary_idr.eq(5_000_000_i64),
-            placements::contract_type.eq("contract"),
-            placements::occupation_code.eq("8344"),
-            placements::flags.eq(serde_json::to_string(flags).unwrap()),
-            placements::reported_by.eq(&f.organizer_id),
-            placements::reported_at.eq(now),
-            placements::updated_at.eq(now),
-        ))
-        .execute(&mut *app.conn())
-        .unwrap();
-    id
-}
-
 fn follow_up(app: &TestApp, f: &Fair, placement: &str, on: &str, recorded: &str, employed: bool) {
     diesel::insert_into(follow_ups::table)
         .values((
@@ -264,21 +36,6 @@ fn follow_up(app: &TestApp, f: &Fair, placement: &str, on: &str, recorded: &str,
             follow_ups::source.eq("staff"),
             follow_ups::recorded_by.eq(&f.organizer_id),
             follow_ups::recorded_at.eq(at(recorded)),
-        ))
-        .execute(&mut *app.conn())
-        .unwrap();
-}
-
-/// Moves the event (as stored) to another start and province, as the API cannot once the
-/// event has started.
-pub(crate) fn move_event(app: &TestApp, f: &Fair, starts_at: &str, province: &str) {
-    let start = at(starts_at);
-    diesel::update(events::table.find(&f.event))
-        .set((
-            events::starts_at.eq(start),
-            events::ends_at.eq(start + chrono::Duration::hours(8)),
-            events::province_code.eq(province),
-            events::local_start_date.eq(bursa::placements::local_date(start, province)),
         ))
         .execute(&mut *app.conn())
         .unwrap();
@@ -320,14 +77,18 @@ fn flags(counts: &[(&str, i64)]) -> Value {
 async fn a_fair_with_every_kind_of_outcome(app: TestApp) {
     let admin = app.admin_token().await;
     // 150,000,002 / 4 verified placements = 37,500,000.5, rounded half up.
-    let f = fair(&app, "papua", json!({"budget_idr": 150_000_002_i64})).await;
-    let (a_token, a) = employer(&app, &f, "hr@a.id", true).await;
-    let (b_token, b) = employer(&app, &f, "hr@b.id", true).await;
-    let (c_token, c) = employer(&app, &f, "hr@c.id", true).await;
-    employer(&app, &f, "hr@d.id", false).await; // pending: not participating
-    let va = vacancy(&app, &f, &a_token, &a, 5).await;
-    let vb = vacancy(&app, &f, &b_token, &b, 2).await;
-    vacancy(&app, &f, &c_token, &c, 1).await;
+    let f = Fair::by(&app, "organizer@papua.id")
+        .with(json!({"budget_idr": 150_000_002_i64}))
+        .published()
+        .await;
+    let a = Employer::at(&app, &f, "hr@a.id", true).await;
+    let b = Employer::at(&app, &f, "hr@b.id", true).await;
+    let c = Employer::at(&app, &f, "hr@c.id", true).await;
+    Employer::at(&app, &f, "hr@d.id", false).await; // pending: not participating
+    let va = a.vacancy(&app, &f, json!({"openings": 5})).await;
+    let vb = b.vacancy(&app, &f, json!({"openings": 2})).await;
+    c.vacancy(&app, &f, json!({"openings": 1})).await;
+    let (a, b) = (a.company, b.company);
     move_event(&app, &f, "2026-03-01 16:30:00", "94");
 
     // s1: 25 on 2 March (Papua's date), still 24 on 1 March (Jakarta's).
@@ -516,7 +277,7 @@ async fn a_fair_with_every_kind_of_outcome(app: TestApp) {
 /// applied: rates of 0, and still no cost per placement or median without placements.
 async fn an_event_without_attendees_or_placements(app: TestApp) {
     let admin = app.admin_token().await;
-    let f = fair(&app, "empty", json!({})).await;
+    let f = Fair::by(&app, "organizer@empty.id").published().await;
     let s1 = seeker(&app, &f, Some("1999-01-01"), "male", "sma", false);
     register(&app, &f, &s1, false);
 
@@ -569,9 +330,13 @@ async fn an_event_without_attendees_or_placements(app: TestApp) {
 /// verified placements and rounded half up.
 async fn the_cost_is_the_budget_until_the_event_closes_with_its_spending(app: TestApp) {
     let admin = app.admin_token().await;
-    let f = fair(&app, "closing", json!({"budget_idr": 100_000_001_i64})).await;
-    let (token, company) = employer(&app, &f, "hr@closing.id", true).await;
-    let v = vacancy(&app, &f, &token, &company, 2).await;
+    let f = Fair::by(&app, "organizer@closing.id")
+        .with(json!({"budget_idr": 100_000_001_i64}))
+        .published()
+        .await;
+    let hr = Employer::at(&app, &f, "hr@closing.id", true).await;
+    let company = hr.company.clone();
+    let v = hr.vacancy(&app, &f, json!({"openings": 2})).await;
     move_event(&app, &f, "2026-01-10 01:00:00", "31");
     for (i, birth) in ["2000-01-01", "2000-06-01"].iter().enumerate() {
         let s = seeker(&app, &f, Some(birth), "female", "smk", false);
@@ -607,7 +372,7 @@ async fn the_cost_is_the_budget_until_the_event_closes_with_its_spending(app: Te
 
 async fn who_reads_the_metrics_of_an_event(app: TestApp) {
     let admin = app.admin_token().await;
-    let f = fair(&app, "access", json!({})).await;
+    let f = Fair::by(&app, "organizer@access.id").published().await;
     let path = format!("/api/v1/events/{}/metrics", f.event);
     let (_, ministry) = app.user("analyst@kemnaker.go.id", Role::Ministry).await;
     let (_, stranger) = app.user("other@organizer.id", Role::Organizer).await;

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use bursa::auth::Role;
 use serde_json::{json, Value};
 
-use crate::common::{Resp, TestApp};
+use crate::common::{ids, TestApp};
 use crate::db_tests;
 
 db_tests!(
@@ -21,15 +21,6 @@ db_tests!(
 
 fn body(name: &str, kind: &str, province: &str) -> Value {
     json!({"name": name, "kind": kind, "province_code": province, "city": "Kota Test"})
-}
-
-fn ids(resp: &Resp) -> Vec<String> {
-    resp.body["items"]
-        .as_array()
-        .unwrap_or_else(|| panic!("items in {}", resp.body))
-        .iter()
-        .map(|x| x["id"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 fn sorted(mut v: Vec<String>) -> Vec<String> {

@@ -3,16 +3,15 @@
 //! may do what.
 use actix_web::http::Method;
 use bursa::auth::Role;
-use bursa::db::schema::{
-    application_transitions, applications, placement_confirmations, placements, registrations,
-};
-use chrono::{Duration, NaiveDate, Utc};
+use bursa::db::schema::{applications, placement_confirmations, placements, registrations};
+use chrono::Duration;
 use diesel::prelude::*;
 use futures_util::future::join_all;
 use serde_json::{json, Value};
 
-use crate::common::{event_body, Resp, TestApp};
+use crate::common::{assert_conflict, assert_invalid, assert_no_nik, ids, Resp, TestApp};
 use crate::db_tests;
+use crate::fixtures::{transitions, Employer, HiringFair, Seeker};
 
 db_tests!(
     report_then_confirm,
@@ -29,179 +28,25 @@ db_tests!(
 );
 
 // ---------------------------------------------------------------------------------------------
-// Set-up (as in applications.rs)
+// Set-up
 // ---------------------------------------------------------------------------------------------
-
-/// A published fair in Jakarta that started two hours ago, an approved employer and one open
-/// vacancy with two openings.
-struct Fair {
-    organizer: String,
-    organizer_id: String,
-    event: String,
-    employer: String,
-    employer_id: String,
-    company: String,
-    vacancy: String,
-    /// Event local dates of `starts_at` and `ends_at`.
-    first_day: NaiveDate,
-    last_day: NaiveDate,
-}
-
-async fn fair(app: &TestApp, tag: &str) -> Fair {
-    let (organizer_id, organizer) = app
-        .user(&format!("organizer@{tag}.id"), Role::Organizer)
-        .await;
-    let office = app.organization(&organizer, "organizer").await;
-    let mut body = event_body(&office);
-    let start = Utc::now() - Duration::hours(2);
-    let end = start + Duration::hours(8);
-    body["starts_at"] = json!(start.to_rfc3339());
-    body["ends_at"] = json!(end.to_rfc3339());
-    let event = app
-        .post("/api/v1/events", Some(&organizer), body)
-        .await
-        .assert(201)
-        .id();
-    app.post(
-        &format!("/api/v1/events/{event}/publish"),
-        Some(&organizer),
-        json!({}),
-    )
-    .await
-    .assert(200);
-    let (employer_id, employer, company) = employer(app, &format!("hr@{tag}.id")).await;
-    approve(app, &organizer, &event, &employer, &company).await;
-    let jakarta = Duration::hours(7);
-    let mut fair = Fair {
-        organizer,
-        organizer_id,
-        event,
-        employer,
-        employer_id,
-        company,
-        vacancy: String::new(),
-        first_day: (start + jakarta).date_naive(),
-        last_day: (end + jakarta).date_naive(),
-    };
-    fair.vacancy = vacancy(app, &fair, "Forklift Operator", json!({})).await;
-    fair
-}
-
-async fn employer(app: &TestApp, email: &str) -> (String, String, String) {
-    let (id, token) = app.user(email, Role::Employer).await;
-    let company = app.organization(&token, "employer").await;
-    (id, token, company)
-}
-
-async fn approve(app: &TestApp, organizer: &str, event: &str, employer: &str, company: &str) {
-    let employers = format!("/api/v1/events/{event}/employers");
-    app.post(
-        &employers,
-        Some(employer),
-        json!({"organization_id": company}),
-    )
-    .await
-    .assert(201);
-    app.post(
-        &format!("{employers}/{company}/approve"),
-        Some(organizer),
-        json!({}),
-    )
-    .await
-    .assert(200);
-}
-
-async fn vacancy(app: &TestApp, fair: &Fair, title: &str, extra: Value) -> String {
-    let mut body = json!({
-        "organization_id": fair.company, "title": title, "occupation_code": "8344", "openings": 2,
-        "employment_type": "contract", "location_province_code": "31",
-        "location_city": "Jakarta Utara"
-    });
-    for (k, v) in extra.as_object().unwrap() {
-        body[k] = v.clone();
-    }
-    app.post(
-        &format!("/api/v1/events/{}/vacancies", fair.event),
-        Some(&fair.employer),
-        body,
-    )
-    .await
-    .assert(201)
-    .id()
-}
-
-struct Seeker {
-    user_id: String,
-    token: String,
-    id: String,
-}
-
-async fn seeker(app: &TestApp, email: &str, name: &str, last4: &str) -> Seeker {
-    let (user_id, token) = app.user(email, Role::JobSeeker).await;
-    let id = app
-        .post(
-            "/api/v1/job-seekers",
-            Some(&token),
-            json!({
-                "full_name": name, "nik": format!("317401550895{last4}"), "birth_date": "1995-08-15",
-                "gender": "female", "education_level": "smk", "province_code": "31",
-                "city": "Jakarta Timur", "disability": false, "consent": true
-            }),
-        )
-        .await
-        .assert(201)
-        .id();
-    Seeker { user_id, token, id }
-}
-
-/// Registers the job seeker directly in the database, checked in by `checked_in_by` if given.
-fn register(app: &TestApp, event: &str, seeker: &Seeker, checked_in_by: Option<&str>) {
-    let mut conn = app.conn();
-    let at = bursa::db::now();
-    diesel::insert_into(registrations::table)
-        .values((
-            registrations::id.eq(uuid::Uuid::now_v7().to_string()),
-            registrations::event_id.eq(event),
-            registrations::job_seeker_id.eq(&seeker.id),
-            registrations::check_in_code.eq(uuid::Uuid::new_v4().simple().to_string()),
-            registrations::registered_at.eq(at),
-            registrations::registered_by.eq(&seeker.user_id),
-            registrations::checked_in_at.eq(checked_in_by.map(|_| at)),
-            registrations::checked_in_by.eq(checked_in_by),
-        ))
-        .execute(&mut *conn)
-        .unwrap();
-    // What the API keeps on the event as it registers and checks in.
-    bursa::metrics::tally::rebuild(&mut conn, Some(&[event.to_owned()])).unwrap();
-}
 
 /// A checked-in job seeker who applied for `vacancy`: (seeker, application id).
 async fn applicant(
     app: &TestApp,
-    f: &Fair,
+    f: &HiringFair,
     vacancy: &str,
     email: &str,
     last4: &str,
 ) -> (Seeker, String) {
-    let s = seeker(app, email, "Siti Rahayu", last4).await;
-    register(app, &f.event, &s, Some(&f.organizer_id));
-    let application = apply(app, vacancy, &s).await;
+    let s = Seeker::new(app, email, "Siti Rahayu", last4).await;
+    s.registered(app, &f.event, Some(&f.organizer_id));
+    let application = s.apply(app, vacancy).await;
     (s, application)
 }
 
-async fn apply(app: &TestApp, vacancy: &str, s: &Seeker) -> String {
-    app.post(
-        &format!("/api/v1/vacancies/{vacancy}/applications"),
-        Some(&s.token),
-        json!({}),
-    )
-    .await
-    .assert(201)
-    .id()
-}
-
-fn in_days(f: &Fair, days: i64) -> String {
-    (f.first_day + Duration::days(days)).to_string()
+fn in_days(f: &HiringFair, days: i64) -> String {
+    (f.first_day() + Duration::days(days)).to_string()
 }
 
 fn report_body(application: &str, start_date: &str) -> Value {
@@ -211,7 +56,7 @@ fn report_body(application: &str, start_date: &str) -> Value {
     })
 }
 
-async fn report(app: &TestApp, f: &Fair, application: &str, start_date: &str) -> Resp {
+async fn report(app: &TestApp, f: &HiringFair, application: &str, start_date: &str) -> Resp {
     app.post(
         "/api/v1/placements",
         Some(&f.employer),
@@ -238,15 +83,6 @@ fn flags(body: &Value) -> Vec<String> {
         .collect()
 }
 
-fn ids(resp: &Resp) -> Vec<String> {
-    resp.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|item| item["id"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 fn stored_status(app: &TestApp, placement: &str) -> String {
     placements::table
         .find(placement)
@@ -263,22 +99,6 @@ fn application_status(app: &TestApp, application: &str) -> String {
         .unwrap()
 }
 
-/// The stored history of an application: (status, actor), oldest first.
-fn transitions(app: &TestApp, id: &str) -> Vec<(String, String)> {
-    application_transitions::table
-        .filter(application_transitions::application_id.eq(id))
-        .order((
-            application_transitions::at.asc(),
-            application_transitions::id.asc(),
-        ))
-        .select((
-            application_transitions::status,
-            application_transitions::actor_user_id,
-        ))
-        .load(&mut *app.conn())
-        .unwrap()
-}
-
 /// The audit records of a placement: (action, actor), in chain order.
 fn audit(app: &TestApp, placement: &str) -> Vec<(String, Option<String>)> {
     use bursa::db::schema::audit_log;
@@ -289,25 +109,6 @@ fn audit(app: &TestApp, placement: &str) -> Vec<(String, Option<String>)> {
         .select((audit_log::action, audit_log::actor_user_id))
         .load(&mut *app.conn())
         .unwrap()
-}
-
-#[track_caller]
-fn assert_conflict(resp: &Resp, code: &str) {
-    assert_eq!(resp.status, 409, "{}", resp.body);
-    assert_eq!(resp.code(), code, "{}", resp.body);
-}
-
-#[track_caller]
-fn assert_invalid(resp: &Resp, field: &str) {
-    assert_eq!(resp.status, 422, "{}", resp.body);
-    assert_eq!(resp.fields(), [field], "{}", resp.body);
-}
-
-#[track_caller]
-fn assert_no_nik(resp: &Resp) {
-    let text = resp.body.to_string();
-    assert!(!text.contains("nik"), "{text}");
-    assert!(!text.contains("317401"), "{text}");
 }
 
 async fn send(app: &TestApp, token: &str, key: &str, body: &Value) -> Resp {
@@ -331,7 +132,7 @@ async fn issue_link(app: &TestApp, placement: &str, token: &str) -> Resp {
 // ---------------------------------------------------------------------------------------------
 
 async fn report_then_confirm(app: TestApp) {
-    let f = fair(&app, "a").await;
+    let f = HiringFair::new(&app, "a").await;
     let (siti, application) = applicant(&app, &f, &f.vacancy, "siti@x.id", "0002").await;
     let start = in_days(&f, 14);
 
@@ -417,9 +218,9 @@ async fn report_then_confirm(app: TestApp) {
 }
 
 async fn report_dispute_then_staff_verify_or_reject(app: TestApp) {
-    let f = fair(&app, "a").await;
+    let f = HiringFair::new(&app, "a").await;
     let (siti, first) = applicant(&app, &f, &f.vacancy, "siti@x.id", "0002").await;
-    let other = vacancy(&app, &f, "Welder", json!({})).await;
+    let other = f.post_vacancy(&app, "Welder", json!({})).await;
     let (ayu, second) = applicant(&app, &f, &other, "ayu@x.id", "0004").await;
     let (_, ministry) = app.user("staff@kemnaker.go.id", Role::Ministry).await;
 
@@ -536,7 +337,7 @@ async fn report_dispute_then_staff_verify_or_reject(app: TestApp) {
 }
 
 async fn report_then_retract(app: TestApp) {
-    let f = fair(&app, "a").await;
+    let f = HiringFair::new(&app, "a").await;
     // An employer may concede a dispute by retracting (the hire was never confirmed).
     let (ayu, conceded) = applicant(&app, &f, &f.vacancy, "ayu@x.id", "0004").await;
     let disputed = report(&app, &f, &conceded, &in_days(&f, 7)).await.id();
@@ -617,8 +418,8 @@ async fn report_then_retract(app: TestApp) {
 }
 
 async fn hires_of_job_seekers_who_never_applied(app: TestApp) {
-    let f = fair(&app, "a").await;
-    let budi = seeker(&app, "budi@x.id", "Budi Santoso", "0006").await;
+    let f = HiringFair::new(&app, "a").await;
+    let budi = Seeker::new(&app, "budi@x.id", "Budi Santoso", "0006").await;
     let body = |s: &Seeker| {
         json!({
             "vacancy_id": f.vacancy, "job_seeker_id": s.id, "start_date": in_days(&f, 20),
@@ -631,7 +432,7 @@ async fn hires_of_job_seekers_who_never_applied(app: TestApp) {
             .await,
         "not_checked_in",
     );
-    register(&app, &f.event, &budi, None);
+    budi.registered(&app, &f.event, None);
     assert_conflict(
         &app.post("/api/v1/placements", Some(&f.employer), body(&budi))
             .await,
@@ -679,7 +480,7 @@ async fn hires_of_job_seekers_who_never_applied(app: TestApp) {
 }
 
 async fn confirmation_links_are_single_use_and_expire(app: TestApp) {
-    let f = fair(&app, "a").await;
+    let f = HiringFair::new(&app, "a").await;
     let (siti, application) = applicant(&app, &f, &f.vacancy, "siti@x.id", "0002").await;
     let start = in_days(&f, 14);
     let id = report(&app, &f, &application, &start).await.id();
@@ -750,7 +551,7 @@ async fn confirmation_links_are_single_use_and_expire(app: TestApp) {
     );
 
     // A dispute through a link; an expired link; a superseded link.
-    let other = vacancy(&app, &f, "Welder", json!({})).await;
+    let other = f.post_vacancy(&app, "Welder", json!({})).await;
     let (_, second) = applicant(&app, &f, &other, "ayu@x.id", "0004").await;
     let id2 = report(&app, &f, &second, &start).await.id();
     let old = issue_link(&app, &id2, &f.organizer).await.body["url"]
@@ -797,7 +598,7 @@ async fn confirmation_links_are_single_use_and_expire(app: TestApp) {
     assert_eq!(stored_status(&app, &id2), "disputed");
 
     // A link is dead once the placement left `reported` another way.
-    let third_vacancy = vacancy(&app, &f, "Packer", json!({})).await;
+    let third_vacancy = f.post_vacancy(&app, "Packer", json!({})).await;
     let (budi, third) = applicant(&app, &f, &third_vacancy, "budi@x.id", "0006").await;
     let id3 = report(&app, &f, &third, &start).await.id();
     let link = issue_link(&app, &id3, &f.organizer).await.body["url"]
@@ -817,7 +618,7 @@ async fn confirmation_links_are_single_use_and_expire(app: TestApp) {
 }
 
 async fn each_flag_in_its_own_scenario(app: TestApp) {
-    let f = fair(&app, "a").await;
+    let f = HiringFair::new(&app, "a").await;
     let (_, ministry) = app.user("staff@kemnaker.go.id", Role::Ministry).await;
 
     // A clean report: no flag.
@@ -826,25 +627,25 @@ async fn each_flag_in_its_own_scenario(app: TestApp) {
     assert_eq!(flags(&clean_id.body), Vec::<String>::new());
 
     // start_before_event: the day before the event's first local day; its first day is fine.
-    let v = vacancy(&app, &f, "Early", json!({})).await;
+    let v = f.post_vacancy(&app, "Early", json!({})).await;
     let (_, early) = applicant(&app, &f, &v, "early@x.id", "0002").await;
     let resp = report(&app, &f, &early, &in_days(&f, -1)).await;
     assert_eq!(flags(&resp.body), ["start_before_event"]);
-    let v = vacancy(&app, &f, "First Day", json!({})).await;
+    let v = f.post_vacancy(&app, "First Day", json!({})).await;
     let (_, first_day) = applicant(&app, &f, &v, "first@x.id", "0003").await;
     let resp = report(&app, &f, &first_day, &in_days(&f, 0)).await;
     assert_eq!(flags(&resp.body), Vec::<String>::new());
 
     // not_checked_in: registered and applied, never checked in.
-    let v = vacancy(&app, &f, "Absent", json!({})).await;
-    let absent = seeker(&app, "absent@x.id", "Absent", "0004").await;
-    register(&app, &f.event, &absent, None);
-    let absent_app = apply(&app, &v, &absent).await;
+    let v = f.post_vacancy(&app, "Absent", json!({})).await;
+    let absent = Seeker::new(&app, "absent@x.id", "Absent", "0004").await;
+    absent.registered(&app, &f.event, None);
+    let absent_app = absent.apply(&app, &v).await;
     let resp = report(&app, &f, &absent_app, &in_days(&f, 14)).await;
     assert_eq!(flags(&resp.body), ["not_checked_in"]);
 
     // exceeds_openings: one opening, already filled by a verified placement.
-    let v = vacancy(&app, &f, "Single", json!({"openings": 1})).await;
+    let v = f.post_vacancy(&app, "Single", json!({"openings": 1})).await;
     let (one, one_app) = applicant(&app, &f, &v, "one@x.id", "0005").await;
     let first = report(&app, &f, &one_app, &in_days(&f, 14)).await;
     assert_eq!(
@@ -863,12 +664,12 @@ async fn each_flag_in_its_own_scenario(app: TestApp) {
     assert_eq!(flags(&third.body), ["exceeds_openings"]);
 
     // placed_twice: the same job seeker, another active placement starting within 30 days.
-    let v1 = vacancy(&app, &f, "Twice A", json!({})).await;
-    let v2 = vacancy(&app, &f, "Twice B", json!({})).await;
-    let v3 = vacancy(&app, &f, "Twice C", json!({})).await;
+    let v1 = f.post_vacancy(&app, "Twice A", json!({})).await;
+    let v2 = f.post_vacancy(&app, "Twice B", json!({})).await;
+    let v3 = f.post_vacancy(&app, "Twice C", json!({})).await;
     let (twice, twice_a) = applicant(&app, &f, &v1, "twice@x.id", "0008").await;
-    let twice_b = apply(&app, &v2, &twice).await;
-    let twice_c = apply(&app, &v3, &twice).await;
+    let twice_b = twice.apply(&app, &v2).await;
+    let twice_c = twice.apply(&app, &v3).await;
     let a = report(&app, &f, &twice_a, &in_days(&f, 10)).await;
     assert_eq!(flags(&a.body), Vec::<String>::new());
     let far = report(&app, &f, &twice_b, &in_days(&f, 41)).await;
@@ -880,10 +681,10 @@ async fn each_flag_in_its_own_scenario(app: TestApp) {
         "within 30 days of the second"
     );
     // A retracted placement is not active.
-    let v4 = vacancy(&app, &f, "Twice D", json!({})).await;
+    let v4 = f.post_vacancy(&app, "Twice D", json!({})).await;
     let (again, again_a) = applicant(&app, &f, &v4, "again@x.id", "0009").await;
-    let v5 = vacancy(&app, &f, "Twice E", json!({})).await;
-    let again_b = apply(&app, &v5, &again).await;
+    let v5 = f.post_vacancy(&app, "Twice E", json!({})).await;
+    let again_b = again.apply(&app, &v5).await;
     let gone = report(&app, &f, &again_a, &in_days(&f, 10)).await.id();
     act(&app, &gone, "retract", &f.employer, json!({}))
         .await
@@ -892,16 +693,16 @@ async fn each_flag_in_its_own_scenario(app: TestApp) {
     assert_eq!(flags(&resp.body), Vec::<String>::new());
 
     // late_start: more than 180 days after the event's last local day.
-    let v = vacancy(&app, &f, "Late", json!({})).await;
+    let v = f.post_vacancy(&app, "Late", json!({})).await;
     let (_, late_ok) = applicant(&app, &f, &v, "ontime@x.id", "0010").await;
-    let on_time = (f.last_day + Duration::days(180)).to_string();
+    let on_time = (f.last_day() + Duration::days(180)).to_string();
     assert_eq!(
         flags(&report(&app, &f, &late_ok, &on_time).await.body),
         Vec::<String>::new()
     );
-    let v = vacancy(&app, &f, "Later", json!({})).await;
+    let v = f.post_vacancy(&app, "Later", json!({})).await;
     let (_, late) = applicant(&app, &f, &v, "late@x.id", "0011").await;
-    let too_late = (f.last_day + Duration::days(181)).to_string();
+    let too_late = (f.last_day() + Duration::days(181)).to_string();
     let late_resp = report(&app, &f, &late, &too_late).await;
     assert_eq!(flags(&late_resp.body), ["late_start"]);
 
@@ -924,7 +725,7 @@ async fn each_flag_in_its_own_scenario(app: TestApp) {
 }
 
 async fn idempotent_retries_answer_as_the_first(app: TestApp) {
-    let f = fair(&app, "a").await;
+    let f = HiringFair::new(&app, "a").await;
     let (_, application) = applicant(&app, &f, &f.vacancy, "siti@x.id", "0002").await;
     let body = report_body(&application, &in_days(&f, 14));
     let first = send(&app, &f.employer, "retry-1", &body).await;
@@ -956,7 +757,7 @@ async fn idempotent_retries_answer_as_the_first(app: TestApp) {
     assert_eq!(app.count("placements"), 1);
 
     // Concurrent retries with one key: one placement, every answer the same.
-    let v = vacancy(&app, &f, "Welder", json!({})).await;
+    let v = f.post_vacancy(&app, "Welder", json!({})).await;
     let (_, second) = applicant(&app, &f, &v, "ayu@x.id", "0004").await;
     let body = report_body(&second, &in_days(&f, 14));
     let results = join_all((0..8).map(|_| send(&app, &f.employer, "burst", &body))).await;
@@ -969,7 +770,7 @@ async fn idempotent_retries_answer_as_the_first(app: TestApp) {
 }
 
 async fn concurrent_reports_make_one_placement(app: TestApp) {
-    let f = fair(&app, "a").await;
+    let f = HiringFair::new(&app, "a").await;
     let (_, application) = applicant(&app, &f, &f.vacancy, "siti@x.id", "0002").await;
     let body = report_body(&application, &in_days(&f, 14));
     let results: Vec<Resp> =
@@ -994,8 +795,8 @@ async fn concurrent_reports_make_one_placement(app: TestApp) {
     assert_eq!(audit(&app, &winner).len(), 1);
 
     // The same for a job seeker who never applied: one application, one placement.
-    let budi = seeker(&app, "budi@x.id", "Budi Santoso", "0006").await;
-    register(&app, &f.event, &budi, Some(&f.organizer_id));
+    let budi = Seeker::new(&app, "budi@x.id", "Budi Santoso", "0006").await;
+    budi.registered(&app, &f.event, Some(&f.organizer_id));
     let body = json!({
         "vacancy_id": f.vacancy, "job_seeker_id": budi.id, "start_date": in_days(&f, 14),
         "salary_idr": 4_900_000, "contract_type": "daily", "occupation_code": "8344"
@@ -1019,16 +820,15 @@ async fn concurrent_reports_make_one_placement(app: TestApp) {
 }
 
 async fn outsiders_get_404_on_every_placement_action(app: TestApp) {
-    let f = fair(&app, "a").await;
+    let f = HiringFair::new(&app, "a").await;
     let (siti, application) = applicant(&app, &f, &f.vacancy, "siti@x.id", "0002").await;
     let id = report(&app, &f, &application, &in_days(&f, 14)).await.id();
 
     // Another employer's member (at the same fair), another job seeker, another event's
     // organizer.
-    let (_, rival, rival_company) = employer(&app, "hr@rival.id").await;
-    approve(&app, &f.organizer, &f.event, &rival, &rival_company).await;
-    let stranger = seeker(&app, "ayu@x.id", "Ayu Lestari", "0004").await;
-    let other = fair(&app, "b").await;
+    let rival = Employer::at(&app, &f, "hr@rival.id", true).await.token;
+    let stranger = Seeker::new(&app, "ayu@x.id", "Ayu Lestari", "0004").await;
+    let other = HiringFair::new(&app, "b").await;
     // A placement is personal data: to those who are no party to it, it does not exist.
     for token in [&rival, &stranger.token, &other.organizer] {
         app.get(&path(&id), Some(token)).await.assert(404);
@@ -1078,9 +878,9 @@ async fn outsiders_get_404_on_every_placement_action(app: TestApp) {
 }
 
 async fn lists_show_each_party_its_own(app: TestApp) {
-    let f = fair(&app, "a").await;
+    let f = HiringFair::new(&app, "a").await;
     let (siti, first) = applicant(&app, &f, &f.vacancy, "siti@x.id", "0002").await;
-    let v = vacancy(&app, &f, "Welder", json!({})).await;
+    let v = f.post_vacancy(&app, "Welder", json!({})).await;
     let (_, second) = applicant(&app, &f, &v, "ayu@x.id", "0004").await;
     let a = report(&app, &f, &first, &in_days(&f, 14)).await.id();
     let b = report(&app, &f, &second, &in_days(&f, 14)).await.id();
@@ -1126,7 +926,7 @@ async fn lists_show_each_party_its_own(app: TestApp) {
     let mine = app.get(&orgs, Some(&f.employer)).await;
     mine.assert(200);
     assert_eq!(ids(&mine), [a.clone(), b.clone()]);
-    let (_, rival, _) = employer(&app, "hr@rival.id").await;
+    let rival = Employer::new(&app, "hr@rival.id").await.token;
     for token in [&rival, &siti.token, &f.organizer] {
         app.get(&orgs, Some(token)).await.assert(403);
     }
@@ -1143,7 +943,7 @@ async fn lists_show_each_party_its_own(app: TestApp) {
 }
 
 async fn bad_bodies_change_nothing(app: TestApp) {
-    let f = fair(&app, "a").await;
+    let f = HiringFair::new(&app, "a").await;
     let (_, application) = applicant(&app, &f, &f.vacancy, "siti@x.id", "0002").await;
     let post = |body: Value| app.post("/api/v1/placements", Some(&f.employer), body);
     let good = report_body(&application, &in_days(&f, 14));

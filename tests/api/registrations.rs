@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use crate::common::{event_body, TestApp};
 use crate::db_tests;
+use crate::fixtures::{register, seeker_body, Fair, Seeker};
 
 db_tests!(
     a_job_seeker_registers_and_is_checked_in_once,
@@ -17,12 +18,6 @@ db_tests!(
     walk_ins_are_found_by_nik_or_recorded_then_checked_in,
 );
 
-struct Fair {
-    organizer: String,
-    org: String,
-    event: String,
-}
-
 /// A published event of a new organizer, running from `start` (relative to now) for `hours`.
 async fn published_fair(
     app: &TestApp,
@@ -31,30 +26,11 @@ async fn published_fair(
     hours: i64,
     capacity: i64,
 ) -> Fair {
-    let (_, organizer) = app.user(email, Role::Organizer).await;
-    let org = app.organization(&organizer, "organizer").await;
-    let mut body = event_body(&org);
-    let starts_at = Utc::now() + start;
-    body["starts_at"] = json!(starts_at.to_rfc3339());
-    body["ends_at"] = json!((starts_at + Duration::hours(hours)).to_rfc3339());
-    body["capacity"] = json!(capacity);
-    let event = app
-        .post("/api/v1/events", Some(&organizer), body)
+    Fair::by(app, email)
+        .starting(Utc::now() + start, hours)
+        .with(json!({"capacity": capacity}))
+        .published()
         .await
-        .assert(201)
-        .id();
-    app.post(
-        &format!("/api/v1/events/{event}/publish"),
-        Some(&organizer),
-        json!({}),
-    )
-    .await
-    .assert(200);
-    Fair {
-        organizer,
-        org,
-        event,
-    }
 }
 
 /// A fair that started an hour ago and runs for eight.
@@ -62,32 +38,12 @@ async fn running_fair(app: &TestApp, email: &str) -> Fair {
     published_fair(app, email, Duration::hours(-1), 8, 5000).await
 }
 
-/// A valid job seeker body; `n` varies the NIK (and so the person).
-fn seeker_body(n: u32) -> Value {
-    json!({
-        "full_name": format!("Siti Rahayu {n}"),
-        "nik": format!("317401550895{n:04}"),
-        "birth_date": "1995-08-15",
-        "gender": "female",
-        "education_level": "smk",
-        "province_code": "31",
-        "city": "Jakarta Timur",
-        "disability": false,
-        "consent": true
-    })
-}
-
-/// A job seeker account with a profile: (token, job seeker id).
+/// A job seeker account `seeker{n}@mail.id` with the profile [`seeker_body`]`(n)`: (token, job
+/// seeker id).
 async fn seeker(app: &TestApp, n: u32) -> (String, String) {
-    let (_, token) = app
-        .user(&format!("seeker{n}@mail.id"), Role::JobSeeker)
-        .await;
-    let id = app
-        .post("/api/v1/job-seekers", Some(&token), seeker_body(n))
-        .await
-        .assert(201)
-        .id();
-    (token, id)
+    let email = format!("seeker{n}@mail.id");
+    let s = Seeker::with_profile(app, &email, seeker_body(n)).await;
+    (s.token, s.id)
 }
 
 /// The event's (registrations_count, attendees_count), read from the database.
@@ -369,7 +325,7 @@ async fn check_in_has_a_window_and_needs_the_events_staff(app: TestApp) {
     assert_eq!(empty.fields(), ["check_in_code"]);
 
     // A code of another event is unknown here, even to staff who run both.
-    let mut body = event_body(&fair.org);
+    let mut body = event_body(&fair.office);
     let start = Utc::now() - Duration::hours(1);
     body["starts_at"] = json!(start.to_rfc3339());
     body["ends_at"] = json!((start + Duration::hours(8)).to_rfc3339());
@@ -437,18 +393,7 @@ async fn check_in_has_a_window_and_needs_the_events_staff(app: TestApp) {
 async fn fair_with_seeker(app: &TestApp, email: &str, start: Duration, n: u32) -> (Fair, String) {
     let fair = published_fair(app, email, start, 8, 100).await;
     let (token, _) = seeker(app, n).await;
-    let code = app
-        .post(
-            &format!("/api/v1/events/{}/registrations", fair.event),
-            Some(&token),
-            json!({}),
-        )
-        .await
-        .assert(201)
-        .body["check_in_code"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let code = register(app, &fair.event, &token).await;
     (fair, code)
 }
 
@@ -484,24 +429,7 @@ async fn simultaneous_registrations_never_exceed_capacity(app: TestApp) {
         .assert(200);
 
     // The same person registering many times at once is registered once.
-    let (_, organizer) = app.user("second@disnaker.id", Role::Organizer).await;
-    let org = app.organization(&organizer, "organizer").await;
-    let mut body = event_body(&org);
-    let start = Utc::now() - Duration::hours(1);
-    body["starts_at"] = json!(start.to_rfc3339());
-    body["ends_at"] = json!((start + Duration::hours(8)).to_rfc3339());
-    let event = app
-        .post("/api/v1/events", Some(&organizer), body)
-        .await
-        .assert(201)
-        .id();
-    app.post(
-        &format!("/api/v1/events/{event}/publish"),
-        Some(&organizer),
-        json!({}),
-    )
-    .await
-    .assert(200);
+    let event = running_fair(&app, "second@disnaker.id").await.event;
     let path = format!("/api/v1/events/{event}/registrations");
     let token = &tokens[11];
     let responses = join_all((0..10).map(|_| app.post(&path, Some(token), json!({})))).await;

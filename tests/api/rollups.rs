@@ -26,10 +26,11 @@ use bursa::db::schema::events;
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
-use crate::common::{event_body, TestApp};
+use crate::common::TestApp;
 use crate::db_tests;
 use crate::exports::download;
-use crate::metrics::{apply, employer, fair, move_event, place, register, seeker, vacancy, Fair};
+use crate::fixtures::rows::{apply, move_event, place, register, seeker};
+use crate::fixtures::{Employer, Fair};
 
 db_tests!(
     rollups_by_every_grouping_with_totals,
@@ -47,51 +48,20 @@ struct Scenario {
     pending: String,
 }
 
-/// Another published event of the organizer of `f`, with `changes` to the standard body.
-async fn another_event(app: &TestApp, f: &Fair, changes: Value) -> Fair {
-    let mut body = event_body(&f.office);
-    for (key, value) in changes.as_object().unwrap() {
-        body[key] = value.clone();
-    }
-    let event = app
-        .post("/api/v1/events", Some(&f.organizer), body)
-        .await
-        .assert(201)
-        .id();
-    app.post(
-        &format!("/api/v1/events/{event}/publish"),
-        Some(&f.organizer),
-        json!({}),
-    )
-    .await
-    .assert(200);
-    Fair {
-        organizer_id: f.organizer_id.clone(),
-        organizer: f.organizer.clone(),
-        office: f.office.clone(),
-        event,
-    }
-}
-
 async fn scenario(app: &TestApp) -> Scenario {
-    let o1 = fair(
-        app,
-        "east",
-        json!({"budget_idr": 100_000_000_i64, "funding_source": "apbn"}),
-    )
-    .await;
-    let e2 = another_event(
-        app,
-        &o1,
-        json!({"budget_idr": 50_000_001_i64, "funding_source": "apbd"}),
-    )
-    .await;
-    let o2 = fair(
-        app,
-        "west",
-        json!({"budget_idr": 30_000_000_i64, "funding_source": "apbn"}),
-    )
-    .await;
+    let o1 = Fair::by(app, "organizer@east.id")
+        .with(json!({"budget_idr": 100_000_000_i64, "funding_source": "apbn"}))
+        .published()
+        .await;
+    let e2 = o1
+        .another(app)
+        .with(json!({"budget_idr": 50_000_001_i64, "funding_source": "apbd"}))
+        .published()
+        .await;
+    let o2 = Fair::by(app, "organizer@west.id")
+        .with(json!({"budget_idr": 30_000_000_i64, "funding_source": "apbn"}))
+        .published()
+        .await;
 
     let s = |birth| seeker(app, &o1, Some(birth), "female", "smk", false);
     let (s1, s2, s3, s4, s5, s6, s7) = (
@@ -105,8 +75,9 @@ async fn scenario(app: &TestApp) -> Scenario {
     );
 
     // E1.
-    let (a_token, a) = employer(app, &o1, "hr@a.id", true).await;
-    let v1 = vacancy(app, &o1, &a_token, &a, 3).await;
+    let a = Employer::at(app, &o1, "hr@a.id", true).await;
+    let v1 = a.vacancy(app, &o1, json!({"openings": 3})).await;
+    let a = a.company;
     register(app, &o1, &s1, true);
     register(app, &o1, &s2, true);
     register(app, &o1, &s3, false);
@@ -118,9 +89,10 @@ async fn scenario(app: &TestApp) -> Scenario {
     move_event(app, &o1, "2025-12-31 17:30:00", "31");
 
     // E2.
-    let (b_token, b) = employer(app, &e2, "hr@b.id", true).await;
-    let v2 = vacancy(app, &e2, &b_token, &b, 2).await;
-    let v2b = vacancy(app, &e2, &b_token, &b, 1).await;
+    let b = Employer::at(app, &e2, "hr@b.id", true).await;
+    let v2 = b.vacancy(app, &e2, json!({"openings": 2})).await;
+    let v2b = b.vacancy(app, &e2, json!({"openings": 1})).await;
+    let b = b.company;
     register(app, &e2, &s1, true);
     register(app, &e2, &s4, true);
     let x = apply(app, &e2, &v2, &s1, &["applied", "hired"]);
@@ -132,8 +104,9 @@ async fn scenario(app: &TestApp) -> Scenario {
     move_event(app, &e2, "2026-01-15 02:00:00", "94");
 
     // E3, closed with its real spending.
-    let (c_token, c) = employer(app, &o2, "hr@c.id", true).await;
-    let v3 = vacancy(app, &o2, &c_token, &c, 4).await;
+    let c = Employer::at(app, &o2, "hr@c.id", true).await;
+    let v3 = c.vacancy(app, &o2, json!({"openings": 4})).await;
+    let c = c.company;
     register(app, &o2, &s2, true);
     register(app, &o2, &s5, true);
     register(app, &o2, &s6, false);
@@ -160,18 +133,9 @@ async fn scenario(app: &TestApp) -> Scenario {
         .unwrap();
 
     // E4, a draft of O1, and E5, a cancelled event of O2: registrations that never count.
-    let e4 = app.event(&o1.organizer, &o1.office).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let e4 = Fair {
-        organizer_id: o1.organizer_id.clone(),
-        organizer: o1.organizer.clone(),
-        office: o1.office.clone(),
-        event: e4,
-    };
+    let e4 = o1.another(app).draft().await;
     register(app, &e4, &s1, true);
-    let e5 = another_event(app, &o2, json!({})).await;
+    let e5 = o2.another(app).published().await;
     register(app, &e5, &s7, true);
     app.post(
         &format!("/api/v1/events/{}/cancel", e5.event),

@@ -7,7 +7,8 @@ use serde_json::{json, Value};
 
 use crate::common::TestApp;
 use crate::db_tests;
-use crate::metrics::{apply, employer, fair, move_event, place, register, seeker, vacancy, Fair};
+use crate::fixtures::rows::{apply, move_event, place, register, seeker};
+use crate::fixtures::{Employer, Fair};
 
 db_tests!(
     a_closed_fair_shows_its_scorecard_to_anyone,
@@ -39,9 +40,13 @@ fn cell(attendees: i64, placed: i64, rate: f64) -> Value {
 ///
 /// and s10, registered but never checked in, with a verified placement.
 async fn a_closed_fair_shows_its_scorecard_to_anyone(app: TestApp) {
-    let f = fair(&app, "card", json!({"title": "Bursa Kerja Jakarta"})).await;
-    let (token, company) = employer(&app, &f, "hr@card.id", true).await;
-    let v = vacancy(&app, &f, &token, &company, 6).await;
+    let f = Fair::by(&app, "organizer@card.id")
+        .with(json!({"title": "Bursa Kerja Jakarta"}))
+        .published()
+        .await;
+    let hr = Employer::at(&app, &f, "hr@card.id", true).await;
+    let company = hr.company.clone();
+    let v = hr.vacancy(&app, &f, json!({"openings": 6})).await;
     move_event(&app, &f, "2026-03-01 02:00:00", "31");
     app.post(
         &format!("/api/v1/events/{}/close", f.event),
@@ -153,7 +158,7 @@ async fn a_closed_fair_shows_its_scorecard_to_anyone(app: TestApp) {
 
 async fn only_closed_events_have_a_scorecard(app: TestApp) {
     let admin = app.admin_token().await;
-    let published = fair(&app, "shut", json!({})).await;
+    let published = Fair::by(&app, "organizer@shut.id").published().await;
     let draft = app.event(&published.organizer, &published.office).await["id"]
         .as_str()
         .unwrap()
