@@ -17,6 +17,7 @@ pub mod follow_ups;
 pub mod idempotency;
 pub mod health;
 pub mod job_seekers;
+pub mod locale;
 pub mod mail;
 pub mod metrics;
 pub mod middleware;
@@ -29,6 +30,7 @@ pub mod registrations;
 pub mod routes;
 pub mod secrets;
 pub mod seed;
+pub mod site;
 pub mod telemetry;
 pub mod users;
 pub mod vacancies;
@@ -122,6 +124,7 @@ pub fn build_app(
         .app_data(web::Data::new(state))
         .app_data(web::PayloadConfig::new(max_body))
         .configure(routes::configure)
+        .configure(routes::configure_pages)
         .default_service(web::to(|| async {
             Err::<actix_web::HttpResponse, _>(AppError::from_status(
                 actix_web::http::StatusCode::NOT_FOUND,

@@ -140,3 +140,11 @@ routes! {
     "/api/v1/organizations/{id}/metrics" => { get: crate::metrics::employer::employer_metrics },
     "/api/v1/me/placements" => { get: crate::placements::handlers::mine },
 }
+
+/// The web pages (HTML), beside the API: not part of `openapi.yaml`.
+pub fn configure_pages(cfg: &mut web::ServiceConfig) {
+    use crate::site::{self, pages};
+    cfg.service(web::resource("/").route(web::get().to(pages::home::show)))
+        .service(web::resource("/static/{name}").route(web::get().to(site::assets::serve)))
+        .service(web::resource("/bahasa/{code}").route(web::get().to(site::switch_language)));
+}

@@ -26,6 +26,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    web_sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     refresh_tokens (id) {
         id -> Text,
         user_id -> Text,
@@ -363,6 +373,7 @@ diesel::table! {
 
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(login_throttles -> users (user_id));
+diesel::joinable!(web_sessions -> users (user_id));
 diesel::joinable!(email_tokens -> users (user_id));
 diesel::joinable!(memberships -> organizations (organization_id));
 diesel::joinable!(memberships -> users (user_id));
@@ -397,6 +408,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     provinces,
     users,
     refresh_tokens,
+    web_sessions,
     login_throttles,
     generated_secrets,
     organizations,

@@ -1,0 +1,115 @@
+//! Every text of the pages comes from one catalogue per language: `locales/id.json` (Bahasa
+//! Indonesia, the default) and `locales/en.json`. Both are embedded in the binary; a test proves
+//! that they have the same keys and that every key a template asks for exists.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use crate::users::Language;
+
+fn parse(source: &'static str) -> HashMap<String, String> {
+    // The catalogues are files of this repository, checked by the tests below: a broken one
+    // fails the build's tests, not a visitor's page.
+    serde_json::from_str(source).unwrap_or_default()
+}
+
+static ID: LazyLock<HashMap<String, String>> =
+    LazyLock::new(|| parse(include_str!("locales/id.json")));
+static EN: LazyLock<HashMap<String, String>> =
+    LazyLock::new(|| parse(include_str!("locales/en.json")));
+
+fn catalogue(language: Language) -> &'static HashMap<String, String> {
+    match language {
+        Language::Id => &ID,
+        Language::En => &EN,
+    }
+}
+
+/// The text of `key` in the language. A missing key shows itself (and is caught by the tests).
+pub fn text(language: Language, key: &str) -> &'static str {
+    match catalogue(language).get(key) {
+        Some(text) => text.as_str(),
+        None => {
+            tracing::warn!(key, "missing text in the page catalogue");
+            // Leaking the key once keeps the signature simple; it happens only for a bug.
+            Box::leak(key.to_owned().into_boxed_str())
+        }
+    }
+}
+
+/// The text of `key` with `{name}` placeholders filled in.
+pub fn fill(language: Language, key: &str, values: &[(&str, &str)]) -> String {
+    let mut out = text(language, key).to_owned();
+    for (name, value) in values {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    fn keys(language: Language) -> BTreeSet<&'static str> {
+        catalogue(language).keys().map(String::as_str).collect()
+    }
+
+    #[test]
+    fn both_catalogues_parse_and_have_the_same_keys() {
+        let id = keys(Language::Id);
+        let en = keys(Language::En);
+        assert!(id.len() > 20, "the Indonesian catalogue did not parse");
+        let only_id: Vec<_> = id.difference(&en).collect();
+        let only_en: Vec<_> = en.difference(&id).collect();
+        assert!(only_id.is_empty(), "missing in en.json: {only_id:?}");
+        assert!(only_en.is_empty(), "missing in id.json: {only_en:?}");
+        for language in [Language::Id, Language::En] {
+            for (key, value) in catalogue(language) {
+                assert!(!value.trim().is_empty(), "{key} is empty in {language:?}");
+            }
+        }
+    }
+
+    /// Every key a template or the page code names exists: any string literal shaped like a
+    /// key (`area.name`) whose area is one of the catalogue's.
+    #[test]
+    fn every_key_used_exists() {
+        let id = keys(Language::Id);
+        let areas: BTreeSet<&str> = id.iter().filter_map(|k| k.split('.').next()).collect();
+        let mut used = BTreeSet::new();
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/src/site");
+        let mut dirs = vec![std::path::PathBuf::from(root)];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                if path.extension().is_some_and(|e| e == "json") {
+                    continue;
+                }
+                let source = std::fs::read_to_string(&path).unwrap_or_default();
+                for literal in source.split('"').skip(1).step_by(2) {
+                    let shaped = literal.contains('.')
+                        && literal.chars().all(|c| {
+                            c.is_ascii_lowercase() || c.is_ascii_digit() || "._".contains(c)
+                        });
+                    let area = literal.split('.').next().unwrap_or_default();
+                    let file = literal.ends_with(".html") || literal.ends_with(".css");
+                    if shaped && !file && areas.contains(area) {
+                        used.insert(literal.to_owned());
+                    }
+                }
+            }
+        }
+        assert!(used.len() > 10, "no keys found: {used:?}");
+        let missing: Vec<_> = used.iter().filter(|k| !id.contains(k.as_str())).collect();
+        assert!(
+            missing.is_empty(),
+            "keys used but not in the catalogues: {missing:?}"
+        );
+    }
+}
