@@ -736,7 +736,16 @@ async fn a_worker_takes_over_an_expired_lease(app: TestApp) {
 async fn a_registration_mails_its_ticket_with_the_qr_code(app: TestApp) {
     let smtp = SmtpServer::start();
     let config = mail_config(&app, Some(&smtp));
-    let fair = Fair::by(&app, "panitia@disnaker.id").published().await;
+    // A month ahead, 08:00 in Jakarta (01:00 UTC): registration is open whatever today is.
+    let starts = (chrono::Utc::now() + chrono::Duration::days(30))
+        .date_naive()
+        .and_hms_opt(1, 0, 0)
+        .unwrap()
+        .and_utc();
+    let fair = Fair::by(&app, "panitia@disnaker.id")
+        .starting(starts, 33)
+        .published()
+        .await;
     let event = fair.event;
     let seeker = job_seeker(&app, "dewi@example.id", Some("en"), "Dewi Lestari", "0001").await;
     round(&app, &config); // the verification emails
@@ -773,8 +782,14 @@ async fn a_registration_mails_its_ticket_with_the_qr_code(app: TestApp) {
     assert_eq!(ticket["content_language"], "en");
     let text = ticket["text"].as_str().unwrap();
     assert!(text.starts_with("Hello Dewi Lestari,"), "{text}");
+    let month = bursa::locale::month_name(
+        chrono::Datelike::month(&starts),
+        bursa::users::Language::En,
+    );
+    let day = chrono::Datelike::day(&starts);
+    let year = chrono::Datelike::year(&starts);
     assert!(
-        text.contains("Starts: 1 December 2026, 08:00 WIB"),
+        text.contains(&format!("Starts: {day} {month} {year}, 08:00 WIB")),
         "{text}"
     );
     assert!(
