@@ -14,7 +14,9 @@ use crate::validate::{self, Checker};
 use crate::AppState;
 
 /// The entities the log names.
-pub const ENTITIES: [&str; 8] = [
+pub const ENTITIES: [&str; 10] = [
+    "user",
+    "organization",
     "event",
     "participation",
     "vacancy",

@@ -4,8 +4,10 @@
 
 use diesel::prelude::*;
 use serde::Deserialize;
+use serde_json::json;
 
 use super::{MemberRole, MemberView, Organization, OrganizationKind, Ownership};
+use crate::audit;
 use crate::auth::{guards, AuthUser, Role};
 use crate::db::schema::{memberships, organizations, users};
 use crate::db::{is_unique_violation, new_id, now, write_transaction, DbConn};
@@ -317,7 +319,7 @@ fn cannot_join() -> AppError {
 /// Owners (and admins) add a user, by email, as an owner or a member. Only an active account
 /// with the role that acts for this kind of organization (organizer or employer) can be added;
 /// every other address gets the same 422 (see [`cannot_join`]). 409 `already_member` names
-/// only someone the owner sees in the member list already.
+/// only someone the owner sees in the member list already. Additions and removals are audited.
 pub fn add_member(
     conn: &mut DbConn,
     caller: &AuthUser,
@@ -340,6 +342,17 @@ pub fn add_member(
             }
             other => other?,
         };
+        audit::record(
+            conn,
+            Some(&caller.id),
+            audit::Change {
+                action: "organization.add_member",
+                entity: "organization",
+                entity_id: organization_id,
+                event_id: None,
+                changes: json!({"user_id": user.id, "role": new.role}),
+            },
+        )?;
         find_member(conn, organization_id, &user.id)
     })
 }
@@ -408,6 +421,16 @@ pub fn remove_member(
             }
         }
         diesel::delete(memberships::table.find((organization_id, user_id))).execute(conn)?;
-        Ok(())
+        audit::record(
+            conn,
+            Some(&caller.id),
+            audit::Change {
+                action: "organization.remove_member",
+                entity: "organization",
+                entity_id: organization_id,
+                event_id: None,
+                changes: json!({"user_id": user_id, "role": role}),
+            },
+        )
     })
 }

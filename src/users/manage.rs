@@ -4,8 +4,10 @@
 
 use diesel::prelude::*;
 use serde::Deserialize;
+use serde_json::json;
 
 use super::{User, ValidNewUser};
+use crate::audit;
 use crate::auth::{accounts, guards, tokens, AuthUser, Role};
 use crate::db::schema::users;
 use crate::db::{now, write_transaction, DbConn};
@@ -68,7 +70,8 @@ impl UserPatch {
 /// disabling takes effect on the user's next request: the token version moves on, so every
 /// access token they hold stops working (401), and a disabled account's refresh tokens are
 /// revoked. A role change keeps the sign-in: a refresh gives a token of the new role. An admin
-/// cannot disable or demote themselves (409 `cannot_demote_self`).
+/// cannot disable or demote themselves (409 `cannot_demote_self`). A change of role or disabled
+/// state, or a new name (as changed, without values), is recorded in the audit trail.
 pub fn update(conn: &mut DbConn, caller: &AuthUser, id: &str, patch: UserPatch) -> AppResult<User> {
     guards::admin(caller)?;
     if id == caller.id
@@ -90,6 +93,10 @@ pub fn update(conn: &mut DbConn, caller: &AuthUser, id: &str, patch: UserPatch) 
         let role = patch.role.unwrap_or(user.role);
         let newly_disabled = user.disabled_at.is_none() && disabled_at.is_some();
         let bump = i32::from(role != user.role || newly_disabled);
+        let name_changed = patch
+            .full_name
+            .as_ref()
+            .is_some_and(|name| *name != user.full_name);
         diesel::update(users::table.find(id))
             .set((
                 users::full_name.eq(patch.full_name.unwrap_or(user.full_name)),
@@ -101,6 +108,34 @@ pub fn update(conn: &mut DbConn, caller: &AuthUser, id: &str, patch: UserPatch) 
             .execute(conn)?;
         if disabled_at.is_some() {
             tokens::revoke_all_of_user(conn, id)?;
+        }
+        // What changed, for the audit trail: the role and the disabled mark with their values,
+        // a new name only as changed (no personal data goes into the chain).
+        let mut changes = serde_json::Map::new();
+        if role != user.role {
+            changes.insert("role".into(), json!({"from": user.role, "to": role}));
+        }
+        if disabled_at.is_some() != user.disabled_at.is_some() {
+            changes.insert(
+                "disabled".into(),
+                json!({"from": user.disabled_at.is_some(), "to": disabled_at.is_some()}),
+            );
+        }
+        if name_changed {
+            changes.insert("full_name".into(), json!("changed"));
+        }
+        if !changes.is_empty() {
+            audit::record(
+                conn,
+                Some(&caller.id),
+                audit::Change {
+                    action: "user.update",
+                    entity: "user",
+                    entity_id: id,
+                    event_id: None,
+                    changes: serde_json::Value::Object(changes),
+                },
+            )?;
         }
         super::find(conn, id)?.ok_or_else(|| AppError::not_found("user"))
     })

@@ -176,8 +176,13 @@ async fn a_demoted_organizer_loses_every_power_on_the_next_request(app: TestApp)
     let renewed = renewed.body["access_token"].as_str().unwrap().to_owned();
     app.get(&registrations, Some(&renewed)).await.assert(403);
 
-    // Nothing changed.
+    // Nothing changed, and the role change is in the audit trail.
     assert_eq!(app.count("memberships"), 1);
+    let changes = app.number(
+        "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'user.update' \
+         AND changes LIKE '%\"to\":\"job_seeker\"%'",
+    );
+    assert_eq!(changes, 1);
     assert_eq!(
         app.number("SELECT COUNT(*) AS n FROM registrations WHERE checked_in_at IS NOT NULL"),
         0
@@ -475,4 +480,8 @@ async fn adding_a_member_reveals_nothing_about_other_accounts(app: TestApp) {
     .await
     .assert(201);
     assert_eq!(app.count("memberships"), 2);
+    assert_eq!(
+        app.number("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'organization.add_member'"),
+        1
+    );
 }
