@@ -66,7 +66,14 @@ impl Checker {
         self.text_of(field, value, min, max, Lines::Multi)
     }
 
-    fn text_of(&mut self, field: &str, value: String, min: usize, max: usize, lines: Lines) -> String {
+    fn text_of(
+        &mut self,
+        field: &str,
+        value: String,
+        min: usize,
+        max: usize,
+        lines: Lines,
+    ) -> String {
         let value = value.trim().to_owned();
         if has_forbidden_char(&value, lines) {
             self.fail(field, FORBIDDEN_CHAR_MESSAGE);
@@ -212,8 +219,8 @@ pub fn is_bidi_control(ch: char) -> bool {
 fn has_forbidden_char(value: &str, lines: Lines) -> bool {
     let mut chars = value.chars().peekable();
     while let Some(ch) = chars.next() {
-        let line_break = lines == Lines::Multi
-            && (ch == '\n' || (ch == '\r' && chars.peek() == Some(&'\n')));
+        let line_break =
+            lines == Lines::Multi && (ch == '\n' || (ch == '\r' && chars.peek() == Some(&'\n')));
         if forbidden_char(ch) && !line_break {
             return true;
         }
@@ -329,7 +336,10 @@ mod tests {
         let mut c = Checker::new();
         // Letters of any script, zero-width joiners (needed by some scripts) and trailing
         // whitespace, trimmed, pass.
-        assert_eq!(c.text("title", " Bursa Kerja – جاكرتا \n".into(), 1, 100), "Bursa Kerja – جاكرتا");
+        assert_eq!(
+            c.text("title", " Bursa Kerja – جاكرتا \n".into(), 1, 100),
+            "Bursa Kerja – جاكرتا"
+        );
         assert_eq!(c.text("name", "क्\u{200D}ष".into(), 1, 100), "क्\u{200D}ष");
         assert!(c.finish().is_ok());
     }
@@ -358,7 +368,11 @@ mod tests {
         let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
         assert!(time_filter("from", None).unwrap().is_none());
         assert!(time_filter("from", Some(at("2026-12-01T00:00:00Z"))).is_ok());
-        for bad in ["0001-01-01T00:00:00Z", "9999-12-31T00:00:00Z", "1999-12-31T23:59:59Z"] {
+        for bad in [
+            "0001-01-01T00:00:00Z",
+            "9999-12-31T00:00:00Z",
+            "1999-12-31T23:59:59Z",
+        ] {
             let error = time_filter("from", Some(at(bad))).unwrap_err();
             assert_eq!(error.status.as_u16(), 422);
             assert_eq!(error.details[0].field, "from");

@@ -15,7 +15,9 @@ pub async fn create(
     caller: AuthUser,
     ApiJson(body): ApiJson<NewEvent>,
 ) -> AppResult<HttpResponse> {
-    let event = state.db(move |conn| super::create(conn, &caller, body)).await?;
+    let event = state
+        .db(move |conn| super::create(conn, &caller, body))
+        .await?;
     Ok(HttpResponse::Created().json(event))
 }
 

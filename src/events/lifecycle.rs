@@ -1,10 +1,11 @@
 //! Changing events: create a draft, update it, and move it through its life
 //! (draft → published → closed, or → cancelled).
 //!
-//! Each operation checks its caller through [`guards`] first: only organizers (and admins) run
-//! events (403 for any other role); an event the caller may not see is 404; one they may see but
-//! whose organization they do not act for is 403. Each writes its audit record in the same
-//! transaction as its change.
+//! Each operation checks its caller through [`guards`] first. Only organizers (and admins) create
+//! events (403 for any other role). Changing one is for its staff ([`guards::event_staff`]): an
+//! event the caller may not see is 404 whatever their role, as if it did not exist; one they may
+//! see but whose organization they do not act for is 403. Each writes its audit record in the
+//! same transaction as its change.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -19,7 +20,7 @@ use crate::error::{AppError, AppResult};
 use crate::organizations::OrganizationKind;
 use crate::validate::{to_db_time, Checker};
 
-/// Who may create and change events, before any membership is looked at.
+/// Who may create events, before any membership is looked at.
 const RUNS_EVENTS: &[Role] = &[Role::Admin, Role::Organizer];
 
 /// A new event, as submitted: every field is checked by [`create`].
@@ -169,7 +170,6 @@ pub fn update(
     id: &str,
     patch: EventPatch,
 ) -> AppResult<Event> {
-    guards::role(caller, RUNS_EVENTS)?;
     write_transaction(conn, |conn| {
         let event = guards::event_staff(conn, caller, id)?;
         if !matches!(event.status, EventStatus::Draft | EventStatus::Published) {
@@ -296,7 +296,6 @@ fn staff_event_in(
     from: &[EventStatus],
     to: EventStatus,
 ) -> AppResult<Event> {
-    guards::role(caller, RUNS_EVENTS)?;
     let event = guards::event_staff(conn, caller, id)?;
     if !from.contains(&event.status) {
         return Err(AppError::conflict(
@@ -342,14 +341,13 @@ pub struct Closing {
 /// check-in end; what follows a fair (outcomes, hires, confirmations, follow-ups) goes on.
 pub fn close(conn: &mut DbConn, caller: &AuthUser, id: &str, input: Closing) -> AppResult<Event> {
     let (from, to) = (&[EventStatus::Published], EventStatus::Closed);
-    guards::role(caller, RUNS_EVENTS)?;
     let mut c = Checker::new();
     let spent_idr = c.required("spent_idr", input.spent_idr);
     let spent_idr = c.range("spent_idr", spent_idr, 0, super::MAX_MONEY_IDR);
     let notes = c.optional_multiline_text("notes", input.notes, 2000);
+    c.finish()?;
     write_transaction(conn, |conn| {
         let event = guards::event_staff(conn, caller, id)?;
-        c.finish()?;
         if !from.contains(&event.status) {
             return Err(AppError::conflict(
                 "invalid_transition",

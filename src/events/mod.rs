@@ -297,7 +297,11 @@ pub struct ListQuery {
 
 /// Events by start time, filtered, showing each caller only what they may see ([`get`]). A bad
 /// filter is a 422 naming it; `from` and `to` lie in [`crate::validate::YEARS`].
-pub fn list(conn: &mut DbConn, caller: Option<&AuthUser>, query: ListQuery) -> AppResult<Page<Event>> {
+pub fn list(
+    conn: &mut DbConn,
+    caller: Option<&AuthUser>,
+    query: ListQuery,
+) -> AppResult<Page<Event>> {
     let limit = pagination::limit(query.limit)?;
     let after = match pagination::cursor(query.cursor.as_deref())? {
         Some(cursor) => Some((cursor.key_as_time()?, cursor.id)),

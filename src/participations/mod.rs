@@ -167,7 +167,14 @@ pub fn approve(
     organization_id: &str,
 ) -> AppResult<ParticipationView> {
     use ParticipationStatus::*;
-    decide(conn, caller, event_id, organization_id, &[Pending, Rejected], Approved)
+    decide(
+        conn,
+        caller,
+        event_id,
+        organization_id,
+        &[Pending, Rejected],
+        Approved,
+    )
 }
 
 /// The event's staff reject an employer (pending or approved before). Its open vacancies at
@@ -180,7 +187,14 @@ pub fn reject(
     organization_id: &str,
 ) -> AppResult<ParticipationView> {
     use ParticipationStatus::*;
-    decide(conn, caller, event_id, organization_id, &[Pending, Approved], Rejected)
+    decide(
+        conn,
+        caller,
+        event_id,
+        organization_id,
+        &[Pending, Approved],
+        Rejected,
+    )
 }
 
 fn decide(
@@ -285,7 +299,9 @@ pub fn list(
         // the user's role is `employer`, as in the guards).
         let acting_employer = caller.filter(|u| u.role == OrganizationKind::Employer.member_role());
         let own = memberships::table
-            .filter(memberships::user_id.eq(acting_employer.map(|u| u.id.clone()).unwrap_or_default()))
+            .filter(
+                memberships::user_id.eq(acting_employer.map(|u| u.id.clone()).unwrap_or_default()),
+            )
             .select(memberships::organization_id);
         q = q.filter(
             participations::status

@@ -104,7 +104,7 @@ pub async fn dispute(
     ApiJson(body): ApiJson<DisputeBody>,
 ) -> AppResult<HttpResponse> {
     let mut c = Checker::new();
-    let reason = c.required_text("reason", body.reason, 1, MAX_TEXT);
+    let reason = c.required_multiline_text("reason", body.reason, 1, MAX_TEXT);
     c.finish()?;
     act(state, caller, id, Action::Dispute, Details::Reason(reason)).await
 }
@@ -136,7 +136,7 @@ pub async fn verify(
 ) -> AppResult<HttpResponse> {
     let mut c = Checker::new();
     let method = c.required("method", body.method);
-    let note = c.optional_text("note", body.note, MAX_TEXT);
+    let note = c.optional_multiline_text("note", body.note, MAX_TEXT);
     c.finish()?;
     let details = Details::Verify { method, note };
     act(state, caller, id, Action::Verify, details).await
@@ -157,7 +157,7 @@ pub async fn reject(
     ApiJson(body): ApiJson<RejectBody>,
 ) -> AppResult<HttpResponse> {
     let mut c = Checker::new();
-    let note = c.required_text("note", body.note, 1, MAX_TEXT);
+    let note = c.required_multiline_text("note", body.note, 1, MAX_TEXT);
     c.finish()?;
     act(state, caller, id, Action::Reject, Details::Note(Some(note))).await
 }
@@ -211,7 +211,9 @@ pub async fn answer_claim(
             );
             Details::None
         }
-        Decision::Dispute => Details::Reason(c.required_text("reason", body.reason, 1, MAX_TEXT)),
+        Decision::Dispute => {
+            Details::Reason(c.required_multiline_text("reason", body.reason, 1, MAX_TEXT))
+        }
     };
     c.finish()?;
     let public_url = state.config.mail.public_url.clone();

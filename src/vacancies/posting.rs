@@ -158,8 +158,7 @@ pub fn create(
         salary_min_idr: input.salary_min_idr,
         salary_max_idr: input.salary_max_idr,
         education_min: input.education_min,
-        location_province_code: c
-            .required("location_province_code", input.location_province_code),
+        location_province_code: c.required("location_province_code", input.location_province_code),
         location_city: c.required("location_city", input.location_city),
         disability_friendly: input.disability_friendly.unwrap_or(false),
         closes_at: input.closes_at.map(to_db_time),

@@ -40,9 +40,10 @@ async fn events_go_draft_published_closed_or_cancelled(app: TestApp) {
     let upcoming = fair(&app, false).await;
     let path = format!("/api/v1/events/{}", upcoming.event);
     let (_, stranger) = app.user("other@disnaker.id", Role::Organizer).await;
+    // Another organizer may not even learn that the draft exists (issue 11: 404, not 403).
     app.post(&format!("{path}/publish"), Some(&stranger), json!({}))
         .await
-        .assert(403);
+        .assert(404);
     app.get(&path, None).await.assert(404);
 
     let published = publish(&app, &upcoming).await;
