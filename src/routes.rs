@@ -101,6 +101,7 @@ routes! {
         get: job_seekers::claim_handlers::list,
         post: job_seekers::claim_handlers::file,
     },
+    "/api/v1/me/nik-claims" => { get: job_seekers::claim_handlers::mine },
     "/api/v1/nik-claims/{id}/approve" => { post: job_seekers::claim_handlers::approve },
     "/api/v1/nik-claims/{id}/reject" => { post: job_seekers::claim_handlers::reject },
 

@@ -46,6 +46,12 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(page))
 }
 
+/// `GET /me/nik-claims`: see [`claims::mine`].
+pub async fn mine(state: web::Data<AppState>, caller: AuthUser) -> AppResult<HttpResponse> {
+    let claims = state.db(move |conn| claims::mine(conn, &caller)).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": claims })))
+}
+
 /// `POST /nik-claims/{id}/approve`: see [`claims::approve`].
 pub async fn approve(
     state: web::Data<AppState>,

@@ -211,6 +211,15 @@ pub fn list(
     Ok(page.map(AdminClaim::from))
 }
 
+/// The caller's own claims, newest first: how a claimant follows theirs.
+pub fn mine(conn: &mut DbConn, caller: &AuthUser) -> AppResult<Vec<NikClaim>> {
+    Ok(nik_claims::table
+        .filter(nik_claims::user_id.eq(&caller.id))
+        .order(nik_claims::id.desc())
+        .select(NikClaim::as_select())
+        .load(conn)?)
+}
+
 /// The open claim `id`, for an admin to decide: 404 if none, 409 `claim_not_open` if decided.
 fn open_claim(conn: &mut DbConn, caller: &AuthUser, id: &str) -> AppResult<NikClaim> {
     guards::role(caller, &[Role::Admin])?;

@@ -509,6 +509,17 @@ async fn a_claim_is_rejected_or_refused_by_the_rules(app: TestApp) {
     app.get("/api/v1/me/job-seeker", Some(&siti_token))
         .await
         .assert(404);
+    // The claimant follows her claim.
+    let mine = app.get("/api/v1/me/nik-claims", Some(&siti_token)).await;
+    mine.assert(200);
+    assert_eq!(mine.body["items"][0]["status"], "rejected");
+    assert_eq!(
+        mine.body["items"][0]["decision_note"],
+        "the KTP shows another NIK"
+    );
+    assert!(mine.body["items"][0].get("holder_job_seeker_id").is_none());
+    let none = app.get("/api/v1/me/nik-claims", Some(&squatter)).await;
+    assert_eq!(none.body["items"], json!([]));
     assert_eq!(audit_changes(&app, "nik_claim.reject").len(), 1);
     let missing = uuid::Uuid::new_v4();
     app.post(
