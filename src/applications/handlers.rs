@@ -44,7 +44,9 @@ pub async fn get(
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let id = path_id(&id, "application")?;
-    let application = state.db(move |conn| super::read(conn, &caller, &id)).await?;
+    let application = state
+        .db(move |conn| super::read(conn, &caller, &id))
+        .await?;
     Ok(HttpResponse::Ok().json(application))
 }
 

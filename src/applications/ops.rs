@@ -116,13 +116,7 @@ fn apply_in(
                 "is required when recording a candidate",
             ));
         };
-        let exists = job_seekers::table
-            .find(id)
-            .select(job_seekers::id)
-            .first::<String>(conn)
-            .optional()?
-            .is_some();
-        if !exists {
+        if crate::job_seekers::find(conn, id)?.is_none() {
             return Err(AppError::invalid_field(
                 "job_seeker_id",
                 "no job seeker has this id",
@@ -164,14 +158,7 @@ fn apply_in(
         }
         _ => {}
     }
-    let inserted = super::insert(
-        conn,
-        &event.id,
-        vacancy_id,
-        &job_seeker_id,
-        &caller.id,
-        at,
-    )?;
+    let inserted = super::insert(conn, &event.id, vacancy_id, &job_seeker_id, &caller.id, at)?;
     // Without details: `apply` adds the winner's id once the transaction is rolled back.
     let Some(id) = inserted else {
         return Err(AppError::conflict(
@@ -319,7 +306,9 @@ pub fn mine(
         .order(applications::id.asc())
         .limit(filter.limit + 1)
         .load(conn)?;
-    Ok(Page::from_rows(rows, filter.limit, |a: &ApplicationSummary| {
-        Cursor::new("", a.application.id.clone())
-    }))
+    Ok(Page::from_rows(
+        rows,
+        filter.limit,
+        |a: &ApplicationSummary| Cursor::new("", a.application.id.clone()),
+    ))
 }

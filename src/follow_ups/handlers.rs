@@ -61,6 +61,8 @@ pub async fn due(
         limit: pagination::limit(query.limit)?,
         after: pagination::cursor(query.cursor.as_deref())?,
     };
-    let page = state.db(move |conn| super::due(conn, &caller, &filter)).await?;
+    let page = state
+        .db(move |conn| super::due(conn, &caller, &filter))
+        .await?;
     Ok(HttpResponse::Ok().json(page))
 }

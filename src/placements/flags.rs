@@ -106,5 +106,4 @@ mod tests {
         f.start_date = date("2027-06-01");
         assert_eq!(compute_flags(&f), [Flag::LateStart]);
     }
-
 }

@@ -68,12 +68,10 @@ fn page(
         .order(placements::id.asc())
         .limit(filter.limit + 1)
         .load(conn)?;
-    Ok(
-        Page::from_rows(rows, filter.limit, |row: &PlacementRow| {
-            Cursor::new("", row.0.id.clone())
-        })
-        .map(|row| PlacementView::new(row, show_flags)),
-    )
+    Ok(Page::from_rows(rows, filter.limit, |row: &PlacementRow| {
+        Cursor::new("", row.0.id.clone())
+    })
+    .map(|row| PlacementView::new(row, show_flags)))
 }
 
 /// The placements of an event, with their flags, for members of its organizer, ministry staff

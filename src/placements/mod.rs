@@ -42,14 +42,12 @@ mod lists;
 mod notices;
 mod report;
 
-pub use answer::{
-    act, answer_claim, confirmation_link, show_claim, Claim, Details, IssuedLink,
-};
+pub use answer::{act, answer_claim, confirmation_link, show_claim, Claim, Details, IssuedLink};
+use chrono::{FixedOffset, NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
 pub use flags::{compute_flags, FlagFacts, LATE_START_DAYS, PLACED_TWICE_DAYS};
 pub use lists::{list_for_event, list_for_organization, mine, ListFilter};
 pub use report::{report, NewPlacement, Report, Reported, Target};
-use chrono::{FixedOffset, NaiveDate, NaiveDateTime};
-use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::auth::{guards, AuthUser};

@@ -6,7 +6,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::Placement;
-use crate::db::schema::{events, job_seekers, memberships, organizations, placements, users, vacancies};
+use crate::db::schema::{
+    events, job_seekers, memberships, organizations, placements, users, vacancies,
+};
 use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::mail;
@@ -99,4 +101,3 @@ pub(super) fn queue_dispute_notice(
     }
     Ok(())
 }
-

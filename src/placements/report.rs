@@ -11,7 +11,7 @@ use super::{ContractType, FlagFacts, PlacementStatus, PlacementView};
 use crate::applications::{self, ApplicationStatus};
 use crate::audit::{self, Change};
 use crate::auth::{guards, AuthUser};
-use crate::db::schema::{job_seekers, placements};
+use crate::db::schema::placements;
 use crate::db::{is_unique_violation, new_id, now, write_transaction, DbConn};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::events::MAX_MONEY_IDR;
@@ -233,8 +233,10 @@ fn already_placed(existing_id: &str) -> AppError {
 
 /// Whether the job seeker checked in at the event.
 fn checked_in(conn: &mut DbConn, event_id: &str, job_seeker_id: &str) -> AppResult<bool> {
-    Ok(crate::registrations::find_for(conn, event_id, job_seeker_id)?
-        .is_some_and(|r| r.checked_in_at.is_some()))
+    Ok(
+        crate::registrations::find_for(conn, event_id, job_seeker_id)?
+            .is_some_and(|r| r.checked_in_at.is_some()),
+    )
 }
 
 /// The rules of a report, in a write transaction: returns the new placement and what the audit
@@ -257,8 +259,7 @@ fn report_in(
     };
     let vacancy = crate::vacancies::find(conn, &vacancy_id)?
         .ok_or_else(|| AppError::invalid_field("vacancy_id", "no vacancy has this id"))?;
-    if !caller.is_admin() && guards::membership(conn, caller, &vacancy.organization_id)?.is_none()
-    {
+    if !caller.is_admin() && guards::membership(conn, caller, &vacancy.organization_id)?.is_none() {
         return Err(AppError::forbidden(
             "only members of the vacancy's employer may report its hires",
         ));
@@ -279,13 +280,7 @@ fn report_in(
             let Target::WalkIn { job_seeker_id, .. } = &report.target else {
                 unreachable!("an application target has an application")
             };
-            let exists = job_seekers::table
-                .find(job_seeker_id)
-                .select(job_seekers::id)
-                .first::<String>(conn)
-                .optional()?
-                .is_some();
-            if !exists {
+            if crate::job_seekers::find(conn, job_seeker_id)?.is_none() {
                 return Err(AppError::invalid_field(
                     "job_seeker_id",
                     "no job seeker has this id",

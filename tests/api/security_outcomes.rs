@@ -159,10 +159,14 @@ fn report_body(application: &str) -> Value {
 }
 
 async fn report(app: &TestApp, f: &Fair, application: &str) -> String {
-    app.post("/api/v1/placements", Some(&f.employer), report_body(application))
-        .await
-        .assert(201)
-        .id()
+    app.post(
+        "/api/v1/placements",
+        Some(&f.employer),
+        report_body(application),
+    )
+    .await
+    .assert(201)
+    .id()
 }
 
 fn application_status(app: &TestApp, id: &str) -> String {
@@ -199,7 +203,10 @@ async fn dates_outside_the_accepted_years_are_422(app: TestApp) {
     // The due list: `before` is bounded (it panicked on a date the date arithmetic overflows).
     for before in ["-262143-06-01", "9999-12-31", "1999-12-31", "2101-01-01"] {
         let resp = app
-            .get(&format!("/api/v1/follow-ups/due?before={before}"), Some(&admin))
+            .get(
+                &format!("/api/v1/follow-ups/due?before={before}"),
+                Some(&admin),
+            )
             .await;
         assert_invalid(&resp, "before");
     }
@@ -238,7 +245,9 @@ async fn dates_outside_the_accepted_years_are_422(app: TestApp) {
     for start in ["-262143-06-01", "9999-12-31", "1999-12-31"] {
         let mut body = report_body(&second);
         body["start_date"] = json!(start);
-        let resp = app.post("/api/v1/placements", Some(&f.employer), body).await;
+        let resp = app
+            .post("/api/v1/placements", Some(&f.employer), body)
+            .await;
         assert_invalid(&resp, "start_date");
     }
     assert_eq!(app.count("placements"), 1);
@@ -271,7 +280,10 @@ async fn outsiders_get_the_same_404_for_applications_and_placements(app: TestApp
             // Word for word what one that does not exist gets.
             let absent = app.get(&pattern.replace("{}", &unknown), Some(token)).await;
             absent.assert(404);
-            assert_eq!(resp.body["error"]["message"], absent.body["error"]["message"], "{path}");
+            assert_eq!(
+                resp.body["error"]["message"], absent.body["error"]["message"],
+                "{path}"
+            );
         }
         // Nor can they act on them.
         app.patch(
@@ -355,7 +367,11 @@ async fn demoted_employer_is_refused(app: &TestApp, f: &Fair, token: &str) {
         moved.body
     );
     let reported = app
-        .post("/api/v1/placements", Some(&token), report_body(&application))
+        .post(
+            "/api/v1/placements",
+            Some(&token),
+            report_body(&application),
+        )
         .await;
     assert!(
         [403, 404].contains(&reported.status),
