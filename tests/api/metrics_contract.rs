@@ -13,6 +13,7 @@ use crate::db_tests;
 use crate::metrics::{
     apply, date, employer, fair, move_event, new_id, place, register, seeker, vacancy, Fair,
 };
+use crate::rollups::metrics_cli;
 
 db_tests!(
     verified_placements_split_by_who_vouched_for_them,
@@ -47,20 +48,6 @@ async fn event_metrics(app: &TestApp, f: &Fair, token: &str) -> Value {
         .assert(200)
         .body
         .clone()
-}
-
-/// `bursa metrics verify|rebuild` against the test's database.
-fn metrics_cli(app: &TestApp, command: &str) -> std::process::Output {
-    let mut cli = std::process::Command::new(env!("CARGO_BIN_EXE_bursa"));
-    for var in ["BURSA_ADDR", "BURSA_LOG_FORMAT", "RUST_LOG"] {
-        cli.env_remove(var);
-    }
-    cli.env("DATABASE_URL", &app.database_url)
-        .env("BURSA_JWT_SECRET", crate::common::JWT_SECRET)
-        .env("BURSA_NIK_SECRET", crate::common::NIK_SECRET)
-        .args(["metrics", command])
-        .output()
-        .unwrap()
 }
 
 fn follow_up(app: &TestApp, f: &Fair, placement: &str, on: NaiveDate, employed: bool) {
