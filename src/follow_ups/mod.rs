@@ -64,7 +64,7 @@ pub fn counts_for(start_date: NaiveDate, checked_on: NaiveDate) -> Vec<i64> {
         .filter(|&(i, &n)| {
             let next = CHECKPOINTS.get(i + 1);
             checked_on >= due_date(start_date, n)
-                && next.map_or(true, |&next| checked_on < due_date(start_date, next))
+                && next.is_none_or(|&next| checked_on < due_date(start_date, next))
         })
         .map(|(_, &n)| n)
         .collect()

@@ -218,8 +218,10 @@ mod tests {
     fn an_event_under_five_attendees_shows_no_breakdowns() {
         let cells = breakdown(&[("a", 4)]);
         assert!(suppress(&cells, 4).is_empty());
-        let mut b = Breakdowns::default();
-        b.gender = breakdown(&[("female", 4)]);
+        let b = Breakdowns {
+            gender: breakdown(&[("female", 4)]),
+            ..Breakdowns::default()
+        };
         assert_eq!(public_breakdowns(&b, 4), Breakdowns::default());
     }
 }

@@ -13,6 +13,7 @@ use crate::db_tests;
 use crate::metrics::{
     apply, date, employer, fair, move_event, new_id, place, register, seeker, vacancy, Fair,
 };
+use crate::rollups::metrics_cli;
 
 db_tests!(
     verified_placements_split_by_who_vouched_for_them,
@@ -47,20 +48,6 @@ async fn event_metrics(app: &TestApp, f: &Fair, token: &str) -> Value {
         .assert(200)
         .body
         .clone()
-}
-
-/// `bursa metrics verify` against the test's database.
-fn metrics_verify(app: &TestApp) -> std::process::Output {
-    let mut cli = std::process::Command::new(env!("CARGO_BIN_EXE_bursa"));
-    for var in ["BURSA_ADDR", "BURSA_LOG_FORMAT", "RUST_LOG"] {
-        cli.env_remove(var);
-    }
-    cli.env("DATABASE_URL", &app.database_url)
-        .env("BURSA_JWT_SECRET", crate::common::JWT_SECRET)
-        .env("BURSA_NIK_SECRET", crate::common::NIK_SECRET)
-        .args(["metrics", "verify"])
-        .output()
-        .unwrap()
 }
 
 fn follow_up(app: &TestApp, f: &Fair, placement: &str, on: NaiveDate, employed: bool) {
@@ -165,7 +152,7 @@ async fn verified_placements_split_by_who_vouched_for_them(app: TestApp) {
         .unwrap();
     assert_eq!(kept, 1);
     app.assert_kept_figures();
-    let verify = metrics_verify(&app);
+    let verify = metrics_cli(&app, "verify");
     assert_eq!(verify.status.code(), Some(0), "{verify:?}");
 
     // A kept figure that drifted is named, and the rollup would have shown it.
@@ -173,10 +160,21 @@ async fn verified_placements_split_by_who_vouched_for_them(app: TestApp) {
         .set(events::placements_staff_only_count.eq(3))
         .execute(&mut *app.conn())
         .unwrap();
-    let drifted = metrics_verify(&app);
+    let drifted = metrics_cli(&app, "verify");
     assert_eq!(drifted.status.code(), Some(2), "{drifted:?}");
     let stderr = String::from_utf8_lossy(&drifted.stderr);
     assert!(stderr.contains("3 by staff only"), "{stderr}");
+    // `rebuild` recounts it.
+    let rebuilt = metrics_cli(&app, "rebuild");
+    assert_eq!(rebuilt.status.code(), Some(0), "{rebuilt:?}");
+    app.assert_kept_figures();
+    let rollup = app
+        .get("/api/v1/metrics?group_by=province", Some(&admin))
+        .await
+        .assert(200)
+        .body
+        .clone();
+    assert_eq!(rollup["totals"]["placements_staff_only"], json!(1));
 }
 
 /// A verified placement from 10 January 2026, checked at day 95 (employed) and at day 200 (no

@@ -603,7 +603,7 @@ async fn the_export_holds_the_rollups_numbers(app: TestApp) {
 }
 
 /// `bursa metrics verify|rebuild` against the test's database.
-fn metrics_cli(app: &TestApp, command: &str) -> std::process::Output {
+pub(crate) fn metrics_cli(app: &TestApp, command: &str) -> std::process::Output {
     let mut cli = std::process::Command::new(env!("CARGO_BIN_EXE_bursa"));
     for var in ["BURSA_ADDR", "BURSA_LOG_FORMAT", "RUST_LOG"] {
         cli.env_remove(var);
