@@ -1,6 +1,7 @@
 //! Running a fair: the event lifecycle, employers joining and being approved, vacancies.
 
 use bursa::auth::Role;
+use chrono::{Duration, Utc};
 use serde_json::{json, Value};
 
 use crate::common::TestApp;
@@ -18,9 +19,15 @@ async fn fair(app: &TestApp, started: bool) -> Fair {
     fair_of(app, "organizer@disnaker.id", started).await
 }
 
+/// A draft event of a new organizer `email`: started two hours ago if `started`, else a month
+/// ahead (not the standard body's fixed date, which passes).
 async fn fair_of(app: &TestApp, email: &str, started: bool) -> Fair {
     let fair = Fair::by(app, email);
-    let fair = if started { fair.running() } else { fair };
+    let fair = if started {
+        fair.running()
+    } else {
+        fair.starting(Utc::now() + Duration::days(30), 8)
+    };
     fair.draft().await
 }
 
