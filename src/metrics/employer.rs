@@ -314,14 +314,10 @@ pub fn of_employer(
 ) -> AppResult<EmployerMetrics> {
     guards::role(caller, &[Role::Admin, Role::Ministry, Role::Employer])?;
     let organization = crate::organizations::find(conn, employer_id)?
-        .filter(|o| o.kind == "employer")
+        .filter(|o| o.kind == crate::organizations::OrganizationKind::Employer)
         .ok_or_else(|| AppError::not_found("employer"))?;
     guards::organization_reader(conn, caller, employer_id)?;
-    let ownership = Ownership::parse(&organization.ownership).ok_or_else(|| {
-        AppError::internal(format!(
-            "organization {employer_id} has an unknown ownership"
-        ))
-    })?;
+    let ownership = organization.ownership;
     let facts = load(conn, employer_id, period)?;
     Ok(compute(&organization, ownership, period, &facts))
 }

@@ -10,9 +10,8 @@ use serde_json::{json, Value};
 
 use crate::common::TestApp;
 use crate::db_tests;
-use crate::metrics::{
-    apply, date, employer, fair, move_event, new_id, place, register, seeker, vacancy, Fair,
-};
+use crate::fixtures::rows::{apply, date, move_event, new_id, place, register, seeker};
+use crate::fixtures::{Employer, Fair};
 use crate::rollups::metrics_cli;
 
 db_tests!(
@@ -21,6 +20,26 @@ db_tests!(
     the_scorecard_hides_a_cell_the_rest_would_give_away,
     follow_up_reminders_have_no_run_of_spaces,
 );
+
+/// A published fair of a new organizer (`tag` keeps the emails apart), with `changes`.
+async fn fair(app: &TestApp, tag: &str, changes: Value) -> Fair {
+    Fair::by(app, &format!("organizer@{tag}.id"))
+        .with(changes)
+        .published()
+        .await
+}
+
+/// An employer that asked to join `f` (approved or not): (token, organization id).
+async fn employer(app: &TestApp, f: &Fair, email: &str, approved: bool) -> (String, String) {
+    let employer = Employer::at(app, f, email, approved).await;
+    (employer.token, employer.company)
+}
+
+/// A vacancy of `company` at `f` with `openings`.
+async fn vacancy(app: &TestApp, f: &Fair, token: &str, company: &str, openings: i64) -> String {
+    f.vacancy(app, token, company, json!({"openings": openings}))
+        .await
+}
 
 /// A job seeker with an account of their own (so they can confirm a hire): (token, profile id).
 async fn seeker_with_account(app: &TestApp, email: &str, last4: &str) -> (String, String) {
