@@ -14,9 +14,7 @@ use crate::validate::{self, Checker};
 use crate::AppState;
 
 /// The entities the log names.
-pub const ENTITIES: [&str; 10] = [
-    "user",
-    "organization",
+pub const ENTITIES: [&str; 8] = [
     "event",
     "participation",
     "vacancy",
