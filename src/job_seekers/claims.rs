@@ -97,6 +97,17 @@ fn check_note(c: &mut Checker, note: Option<String>) -> String {
     c.required_text("note", note, 1, 2000)
 }
 
+impl Decision {
+    /// The note of an admin's decision: 403 for anyone else, then 422 without a note.
+    fn checked_by(self, caller: &AuthUser) -> AppResult<String> {
+        guards::role(caller, &[Role::Admin])?;
+        let mut c = Checker::new();
+        let note = check_note(&mut c, self.note);
+        c.finish()?;
+        Ok(note)
+    }
+}
+
 fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<NikClaim>> {
     nik_claims::table
         .find(id)
@@ -285,10 +296,7 @@ pub fn approve(
     id: &str,
     decision: Decision,
 ) -> AppResult<AdminClaim> {
-    guards::role(caller, &[Role::Admin])?;
-    let mut c = Checker::new();
-    let note = check_note(&mut c, decision.note);
-    c.finish()?;
+    let note = decision.checked_by(caller)?;
     write_transaction(conn, |conn| {
         let claim = open_claim(conn, caller, id)?;
         if let Some(existing) = super::find_by_user(conn, &claim.user_id)? {
@@ -364,10 +372,7 @@ pub fn reject(
     id: &str,
     decision: Decision,
 ) -> AppResult<AdminClaim> {
-    guards::role(caller, &[Role::Admin])?;
-    let mut c = Checker::new();
-    let note = check_note(&mut c, decision.note);
-    c.finish()?;
+    let note = decision.checked_by(caller)?;
     write_transaction(conn, |conn| {
         let claim = open_claim(conn, caller, id)?;
         decide(
