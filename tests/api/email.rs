@@ -782,10 +782,8 @@ async fn a_registration_mails_its_ticket_with_the_qr_code(app: TestApp) {
     assert_eq!(ticket["content_language"], "en");
     let text = ticket["text"].as_str().unwrap();
     assert!(text.starts_with("Hello Dewi Lestari,"), "{text}");
-    let month = bursa::locale::month_name(
-        chrono::Datelike::month(&starts),
-        bursa::users::Language::En,
-    );
+    let month =
+        bursa::locale::month_name(chrono::Datelike::month(&starts), bursa::users::Language::En);
     let day = chrono::Datelike::day(&starts);
     let year = chrono::Datelike::year(&starts);
     assert!(

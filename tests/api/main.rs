@@ -30,7 +30,7 @@ mod rollups;
 mod scorecard;
 mod security_accounts;
 mod security_fair;
-mod security_seekers;
 mod security_outcomes;
+mod security_seekers;
 mod seed;
 mod smtp;
