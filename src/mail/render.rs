@@ -1,7 +1,7 @@
 //! The messages: each one a subject, a plain-text body and an HTML body, in Bahasa Indonesia
 //! (the default) or English. Every value that comes from a user is escaped in the HTML body.
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
+use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::users::Language;
 
@@ -195,64 +195,8 @@ pub struct EventDetails<'a> {
     pub ends_at: NaiveDateTime,
 }
 
-const MONTHS_ID: [&str; 12] = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-];
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 /// A UTC time in the province's local time, named by its zone: "1 Desember 2026 08.00 WIB".
-pub fn local_time(at: NaiveDateTime, province_code: &str, language: Language) -> String {
-    let offset = crate::placements::province_offset(province_code);
-    let zone = match offset.local_minus_utc() / 3600 {
-        8 => "WITA",
-        9 => "WIT",
-        _ => "WIB",
-    };
-    let local = (at.and_utc() + offset).naive_utc();
-    let month = local.month0() as usize;
-    match language {
-        Language::Id => format!(
-            "{} {} {} {:02}.{:02} {zone}",
-            local.day(),
-            MONTHS_ID[month],
-            local.year(),
-            local.hour(),
-            local.minute()
-        ),
-        Language::En => format!(
-            "{} {} {}, {:02}:{:02} {zone}",
-            local.day(),
-            MONTHS_EN[month],
-            local.year(),
-            local.hour(),
-            local.minute()
-        ),
-    }
-}
+pub use crate::locale::local_time;
 
 /// The content id of the QR code inside a registration ticket.
 pub const TICKET_QR_ID: &str = "checkin-qr";
@@ -333,18 +277,7 @@ pub struct Hire<'a> {
 }
 
 /// A date as people write it: "1 Desember 2026", "1 December 2026".
-pub fn long_date(date: NaiveDate, language: Language) -> String {
-    let months = match language {
-        Language::Id => MONTHS_ID,
-        Language::En => MONTHS_EN,
-    };
-    format!(
-        "{} {} {}",
-        date.day(),
-        months[date.month0() as usize],
-        date.year()
-    )
-}
+pub use crate::locale::date as long_date;
 
 /// An employer reported hiring the job seeker: the link to confirm or dispute it.
 pub fn hire_confirmation(

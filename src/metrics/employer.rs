@@ -31,6 +31,7 @@ use crate::error::{AppError, AppResult};
 use crate::events::EventStatus;
 use crate::extract::{path_id, ApiQuery};
 use crate::organizations::{Organization, Ownership};
+use crate::participations::ParticipationStatus;
 use crate::placements::PlacementStatus;
 use crate::AppState;
 
@@ -58,7 +59,7 @@ pub struct EventFact {
     pub province_code: String,
     pub starts_at: NaiveDateTime,
     /// The employer's participation status at the event, if it asked to take part.
-    pub participation: Option<String>,
+    pub participation: Option<ParticipationStatus>,
 }
 
 /// Everything the employer's figures are computed from.
@@ -142,7 +143,7 @@ pub fn compute(
                 status: e.status,
                 province_code: e.province_code.clone(),
                 starts_at: e.starts_at,
-                joined: e.participation.as_deref() == Some("approved"),
+                joined: e.participation == Some(ParticipationStatus::Approved),
                 vacancies,
                 openings,
                 placements_reported: reported,
@@ -205,7 +206,7 @@ pub fn load(conn: &mut DbConn, employer_id: &str, period: Period) -> QueryResult
             )
             .filter(
                 participations::status
-                    .eq("approved")
+                    .eq(ParticipationStatus::Approved)
                     .or(events::id.eq_any(posted)),
             )
             .select((
@@ -354,7 +355,7 @@ mod tests {
             status: EventStatus::Closed,
             province_code: province.into(),
             starts_at: NaiveDateTime::parse_from_str(starts_at, "%Y-%m-%d %H:%M").unwrap(),
-            participation: Some("approved".into()),
+            participation: Some(ParticipationStatus::Approved),
         }
     }
 

@@ -139,13 +139,13 @@ fn settle(
             row.updated_at = t;
             let before = path.iter().rev().nth(1).copied().unwrap_or(Applied);
             if let Some(application) = rows.applications.last_mut() {
-                application.status = before.as_str();
+                application.status = before;
                 application.updated_at = t;
             }
             rows.transitions.push(TransitionRow {
                 id: id_at(rng, t),
                 application_id: row.application_id.clone(),
-                status: before.as_str(),
+                status: before,
                 at: t,
                 actor_user_id: employer_user.to_owned(),
             });
@@ -324,7 +324,7 @@ fn event_rows(
                 rows.transitions.push(TransitionRow {
                     id: id_at(rng, *t),
                     application_id: app_id.clone(),
-                    status: step.as_str(),
+                    status: *step,
                     at: *t,
                     actor_user_id: if *step == Applied {
                         organizer.clone()
@@ -337,7 +337,7 @@ fn event_rows(
                 id: app_id.clone(),
                 vacancy_id: vacancy.id.clone(),
                 job_seeker_id: seeker_ids[seeker as usize].clone(),
-                status: status.as_str(),
+                status,
                 applied_at: times[0],
                 created_by: organizer.clone(),
                 updated_at: last_at,

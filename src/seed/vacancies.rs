@@ -93,7 +93,7 @@ pub(super) fn write(
                     ["A", "B", "C", "D"][booth % 4],
                     booth / 4 + 1
                 )),
-                status: "approved",
+                status: crate::participations::ParticipationStatus::Approved,
                 requested_by: employers[employer].user_id.clone(),
                 requested_at,
                 decided_by: Some(organizer.user_id.clone()),
@@ -133,7 +133,7 @@ pub(super) fn write(
                     description: format!("Dibutuhkan {title} untuk penempatan di {}.", cities[0]),
                     occupation_code: occupation,
                     openings,
-                    employment_type: employment_type.as_str(),
+                    employment_type,
                     salary_min_idr: Some(salary_min),
                     salary_max_idr: Some(salary_max),
                     education_min: Some(education),
@@ -145,8 +145,7 @@ pub(super) fn write(
                         VacancyStatus::Open
                     } else {
                         VacancyStatus::Closed
-                    }
-                    .as_str(),
+                    },
                     created_by: employers[employer].user_id.clone(),
                     created_at,
                     updated_at: created_at,
