@@ -147,5 +147,10 @@ pub fn configure_pages(cfg: &mut web::ServiceConfig) {
     use crate::site::{self, pages};
     cfg.service(web::resource("/").route(web::get().to(pages::home::show)))
         .service(web::resource("/static/{name}").route(web::get().to(site::assets::serve)))
-        .service(web::resource("/bahasa/{code}").route(web::get().to(site::switch_language)));
+        .service(web::resource("/bahasa/{code}").route(web::get().to(site::switch_language)))
+        .service(
+            web::resource("/placement-confirmations/{token}")
+                .route(web::get().to(pages::confirm::show))
+                .route(web::post().to(pages::confirm::answer)),
+        );
 }

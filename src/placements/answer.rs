@@ -200,9 +200,34 @@ pub struct IssuedLink {
     pub expires_at: NaiveDateTime,
 }
 
-/// The path of a confirmation link.
+/// The page of a confirmation link (the web page where the job seeker answers; the JSON API
+/// answers the same token at `/api/v1/placement-confirmations/{token}`).
 pub(super) fn link_path(token: &str) -> String {
-    format!("/api/v1/placement-confirmations/{token}")
+    format!("/placement-confirmations/{token}")
+}
+
+/// The longest dispute reason or staff note, in characters.
+pub const MAX_NOTE: usize = 1000;
+
+/// The answer given through a link, checked: `confirm` takes no reason, `dispute` needs one
+/// (1 to [`MAX_NOTE`] characters, lines allowed). The API and the web page both check here.
+pub fn link_answer(
+    decision: Option<Decision>,
+    reason: Option<String>,
+) -> AppResult<(Decision, Details)> {
+    let mut c = crate::validate::Checker::new();
+    let decision = c.required("decision", decision);
+    let details = match decision {
+        Decision::Confirm => {
+            c.check(reason.is_none(), "reason", "only a dispute takes a reason");
+            Details::None
+        }
+        Decision::Dispute => {
+            Details::Reason(c.required_multiline_text("reason", reason, 1, MAX_NOTE))
+        }
+    };
+    c.finish()?;
+    Ok((decision, details))
 }
 
 /// Stores a new single-use confirmation link of the placement, valid
@@ -235,9 +260,15 @@ pub(super) fn issue_link(
 }
 
 /// Issues a single-use confirmation link for a `reported` placement, for members of the event's
-/// organizer and admins to send to the job seeker (other parties 403, anyone else 404). Links
-/// issued before and not used stop working. Audited as `placement.issue_confirmation_link`.
-pub fn confirmation_link(conn: &mut DbConn, caller: &AuthUser, id: &str) -> AppResult<IssuedLink> {
+/// organizer and admins to send to the job seeker by hand (other parties 403, anyone else 404):
+/// an absolute URL under `public_url`. Links issued before and not used stop working. Audited as
+/// `placement.issue_confirmation_link`.
+pub fn confirmation_link(
+    conn: &mut DbConn,
+    caller: &AuthUser,
+    id: &str,
+    public_url: &str,
+) -> AppResult<IssuedLink> {
     write_transaction(conn, |conn| {
         let ((placement, _, _), access) = super::find_as_party(conn, id, caller)?;
         if !(access.organizer || caller.is_admin()) {
@@ -265,7 +296,7 @@ pub fn confirmation_link(conn: &mut DbConn, caller: &AuthUser, id: &str) -> AppR
         )?;
         Ok(IssuedLink {
             placement_id: id.to_owned(),
-            url: link_path(&token),
+            url: format!("{public_url}{}", link_path(&token)),
             token,
             expires_at,
         })

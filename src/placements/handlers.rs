@@ -16,7 +16,7 @@ use crate::validate::Checker;
 use crate::AppState;
 
 /// The longest reason or note.
-const MAX_TEXT: usize = 1000;
+const MAX_TEXT: usize = super::answer::MAX_NOTE;
 
 /// `POST /placements`: see [`super::report`]. The `Idempotency-Key` header, when present, makes
 /// retries safe; a replayed answer carries `Idempotent-Replayed: true`.
@@ -169,8 +169,9 @@ pub async fn confirmation_link(
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let id = path_id(&id, "placement")?;
+    let public_url = state.config.mail.public_url.clone();
     let issued = state
-        .db(move |conn| super::confirmation_link(conn, &caller, &id))
+        .db(move |conn| super::confirmation_link(conn, &caller, &id, &public_url))
         .await?;
     Ok(HttpResponse::Created().json(issued))
 }
@@ -200,22 +201,7 @@ pub async fn answer_claim(
     token: web::Path<String>,
     ApiJson(body): ApiJson<Answer>,
 ) -> AppResult<HttpResponse> {
-    let mut c = Checker::new();
-    let decision = c.required("decision", body.decision);
-    let details = match decision {
-        Decision::Confirm => {
-            c.check(
-                body.reason.is_none(),
-                "reason",
-                "only a dispute takes a reason",
-            );
-            Details::None
-        }
-        Decision::Dispute => {
-            Details::Reason(c.required_multiline_text("reason", body.reason, 1, MAX_TEXT))
-        }
-    };
-    c.finish()?;
+    let (decision, details) = super::link_answer(body.decision, body.reason)?;
     let public_url = state.config.mail.public_url.clone();
     let token = token.into_inner();
     let claim = state

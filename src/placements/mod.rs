@@ -42,7 +42,10 @@ mod lists;
 mod notices;
 mod report;
 
-pub use answer::{act, answer_claim, confirmation_link, show_claim, Claim, Details, IssuedLink};
+pub use answer::{
+    act, answer_claim, confirmation_link, link_answer, show_claim, Claim, Details, IssuedLink,
+    MAX_NOTE,
+};
 use chrono::{FixedOffset, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 pub use flags::{compute_flags, FlagFacts, LATE_START_DAYS, PLACED_TWICE_DAYS};

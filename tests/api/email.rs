@@ -861,7 +861,7 @@ async fn a_reported_hire_mails_the_job_seeker_its_confirmation_link(app: TestApp
     assert_eq!(to(request), ["wati@example.id"]);
     let text = request["text"].as_str().unwrap();
     assert!(text.contains("sebagai Forklift Operator"), "{text}");
-    let prefix = format!("{}/api/v1/placement-confirmations/", config.public_url);
+    let prefix = format!("{}/placement-confirmations/", config.public_url);
     let token = token_after(text, &prefix);
     // The link works: it shows the claim and takes the answer, once.
     let claim = app

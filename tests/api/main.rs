@@ -11,6 +11,7 @@ mod audit;
 mod auth;
 mod browser;
 mod cli;
+mod confirm_page;
 mod email;
 mod employer_metrics;
 mod errors;

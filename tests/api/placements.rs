@@ -493,7 +493,14 @@ async fn confirmation_links_are_single_use_and_expire(app: TestApp) {
     issued.assert(201);
     let token = issued.body["token"].as_str().unwrap().to_owned();
     let url = issued.body["url"].as_str().unwrap().to_owned();
-    assert_eq!(url, format!("/api/v1/placement-confirmations/{token}"));
+    // An absolute link to the page where the job seeker answers, to send by hand.
+    assert_eq!(
+        url,
+        format!(
+            "{}/placement-confirmations/{token}",
+            app.state.config.mail.public_url
+        )
+    );
     assert!(issued.body["expires_at"].as_str().unwrap().ends_with('Z'));
     // Only the hash is stored.
     let stored: Vec<String> = placement_confirmations::table

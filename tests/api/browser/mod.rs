@@ -13,6 +13,7 @@
 // Helpers for the journeys to come (forms) are kept with the harness.
 #![allow(dead_code)]
 
+pub mod confirm;
 mod pages;
 
 use std::io::Write;
@@ -171,6 +172,31 @@ impl Browser {
             .click()
             .await
             .expect("click");
+    }
+
+    /// Clicks what submits a form or follows a link, and waits until the next page has loaded
+    /// (a click returns before the navigation it starts).
+    pub async fn click_and_load(&self, css: &str) {
+        self.client
+            .execute("window.bursaOldPage = true; return true;", vec![])
+            .await
+            .expect("mark the page");
+        self.click(css).await;
+        for _ in 0..100 {
+            let loaded = self
+                .client
+                .execute(
+                    "return window.bursaOldPage === undefined && document.readyState === 'complete';",
+                    vec![],
+                )
+                .await
+                .unwrap_or_default();
+            if loaded == Value::Bool(true) {
+                return;
+            }
+            tokio_sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no new page loaded after clicking {css}");
     }
 
     /// The browser console's entries of level SEVERE since the last call.

@@ -15,7 +15,7 @@ async fn home_page_in_indonesian_then_english(app: TestApp) {
     browser.check_page("home").await;
 
     // The visible switch, a plain link: English from now on, back on the same page.
-    browser.click("a[lang=en]").await;
+    browser.click_and_load("a[lang=en]").await;
     assert_eq!(browser.path().await, "/");
     assert_eq!(browser.text("h1").await, "Find work at a job fair");
     let lang = browser
