@@ -65,6 +65,12 @@ async fn report(app: &TestApp, f: &HiringFair, application: &str, start_date: &s
     .await
 }
 
+/// The JSON route of an issued confirmation link (its `url` is the web page).
+fn api_link(issued: &Resp) -> String {
+    let token = issued.body["token"].as_str().expect("a token");
+    format!("/api/v1/placement-confirmations/{token}")
+}
+
 fn path(placement: &str) -> String {
     format!("/api/v1/placements/{placement}")
 }
@@ -502,6 +508,8 @@ async fn confirmation_links_are_single_use_and_expire(app: TestApp) {
         )
     );
     assert!(issued.body["expires_at"].as_str().unwrap().ends_with('Z'));
+    // The same token is answered in JSON by the API.
+    let url = format!("/api/v1/placement-confirmations/{token}");
     // Only the hash is stored.
     let stored: Vec<String> = placement_confirmations::table
         .select(placement_confirmations::token_hash)
@@ -561,14 +569,8 @@ async fn confirmation_links_are_single_use_and_expire(app: TestApp) {
     let other = f.post_vacancy(&app, "Welder", json!({})).await;
     let (_, second) = applicant(&app, &f, &other, "ayu@x.id", "0004").await;
     let id2 = report(&app, &f, &second, &start).await.id();
-    let old = issue_link(&app, &id2, &f.organizer).await.body["url"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let new = issue_link(&app, &id2, &f.organizer).await.body["url"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let old = api_link(&issue_link(&app, &id2, &f.organizer).await);
+    let new = api_link(&issue_link(&app, &id2, &f.organizer).await);
     let superseded = app.get(&old, None).await;
     assert_eq!(superseded.status, 410);
     assert_eq!(superseded.code(), "link_expired");
@@ -589,10 +591,7 @@ async fn confirmation_links_are_single_use_and_expire(app: TestApp) {
         assert_eq!(resp.code(), "link_expired");
     }
     assert_eq!(stored_status(&app, &id2), "reported");
-    let fresh = issue_link(&app, &id2, &f.organizer).await.body["url"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let fresh = api_link(&issue_link(&app, &id2, &f.organizer).await);
     let disputed = app
         .post(
             &fresh,
@@ -608,10 +607,7 @@ async fn confirmation_links_are_single_use_and_expire(app: TestApp) {
     let third_vacancy = f.post_vacancy(&app, "Packer", json!({})).await;
     let (budi, third) = applicant(&app, &f, &third_vacancy, "budi@x.id", "0006").await;
     let id3 = report(&app, &f, &third, &start).await.id();
-    let link = issue_link(&app, &id3, &f.organizer).await.body["url"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let link = api_link(&issue_link(&app, &id3, &f.organizer).await);
     act(&app, &id3, "confirm", &budi.token, json!({}))
         .await
         .assert(200);
