@@ -10,8 +10,9 @@ use chrono::{Duration, Utc};
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
-use crate::common::{event_body, Resp, TestApp};
+use crate::common::{Resp, TestApp};
 use crate::db_tests;
+use crate::fixtures::HiringFair;
 
 db_tests!(
     dates_outside_the_accepted_years_are_422,
@@ -25,60 +26,10 @@ db_tests!(
 // ---------------------------------------------------------------------------------------------
 
 /// A published fair that started two hours ago, an approved employer and one open vacancy.
-struct Fair {
-    organizer: String,
-    event: String,
-    employer: String,
-    employer_id: String,
-    company: String,
-    vacancy: String,
-}
+type Fair = HiringFair;
 
 async fn fair(app: &TestApp, tag: &str) -> Fair {
-    let (_, organizer) = app
-        .user(&format!("organizer@{tag}.id"), Role::Organizer)
-        .await;
-    let office = app.organization(&organizer, "organizer").await;
-    let mut body = event_body(&office);
-    let start = Utc::now() - Duration::hours(2);
-    body["starts_at"] = json!(start.to_rfc3339());
-    body["ends_at"] = json!((start + Duration::hours(8)).to_rfc3339());
-    let event = app
-        .post("/api/v1/events", Some(&organizer), body)
-        .await
-        .assert(201)
-        .id();
-    app.post(
-        &format!("/api/v1/events/{event}/publish"),
-        Some(&organizer),
-        json!({}),
-    )
-    .await
-    .assert(200);
-    let (employer_id, employer) = app.user(&format!("hr@{tag}.id"), Role::Employer).await;
-    let company = app.organization(&employer, "employer").await;
-    approve(app, &organizer, &event, &employer, &company).await;
-    let vacancy = app
-        .post(
-            &format!("/api/v1/events/{event}/vacancies"),
-            Some(&employer),
-            json!({
-                "organization_id": company, "title": "Forklift Operator",
-                "occupation_code": "8344", "openings": 2, "employment_type": "contract",
-                "location_province_code": "31", "location_city": "Jakarta Utara"
-            }),
-        )
-        .await
-        .assert(201)
-        .id();
-    Fair {
-        organizer,
-        event,
-        employer,
-        employer_id,
-        company,
-        vacancy,
-    }
+    HiringFair::new(app, tag).await
 }
 
 async fn approve(app: &TestApp, organizer: &str, event: &str, employer: &str, company: &str) {

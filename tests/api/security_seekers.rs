@@ -5,11 +5,10 @@
 use bursa::auth::Role;
 use bursa::db::schema::{audit_log, job_seekers, nik_claims};
 use bursa::job_seekers::lookup::NIK_LOOKUPS_PER_HOUR;
-use chrono::{Duration, Utc};
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
-use crate::common::{event_body, TestApp};
+use crate::common::TestApp;
 use crate::db_tests;
 
 db_tests!(
@@ -53,25 +52,11 @@ fn female_nik(last4: &str) -> String {
 /// A published fair of a new self-registered organizer that started an hour ago: (organizer
 /// token, organization id, event id).
 async fn running_fair(app: &TestApp, email: &str) -> (String, String, String) {
-    let (_, organizer) = app.user(email, Role::Organizer).await;
-    let org = app.organization(&organizer, "organizer").await;
-    let mut body = event_body(&org);
-    let starts_at = Utc::now() - Duration::hours(1);
-    body["starts_at"] = json!(starts_at.to_rfc3339());
-    body["ends_at"] = json!((starts_at + Duration::hours(8)).to_rfc3339());
-    let event = app
-        .post("/api/v1/events", Some(&organizer), body)
-        .await
-        .assert(201)
-        .id();
-    app.post(
-        &format!("/api/v1/events/{event}/publish"),
-        Some(&organizer),
-        json!({}),
-    )
-    .await
-    .assert(200);
-    (organizer, org, event)
+    let fair = crate::fixtures::Fair::by(app, email)
+        .running()
+        .published()
+        .await;
+    (fair.organizer, fair.office, fair.event)
 }
 
 /// Siti signs up and records her profile: (token, job seeker id).
