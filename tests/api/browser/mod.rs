@@ -14,6 +14,7 @@
 #![allow(dead_code)]
 
 mod pages;
+mod public;
 
 use std::io::Write;
 use std::net::TcpListener;
