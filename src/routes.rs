@@ -146,6 +146,11 @@ routes! {
 pub fn configure_pages(cfg: &mut web::ServiceConfig) {
     use crate::site::{self, pages};
     cfg.service(web::resource("/").route(web::get().to(pages::home::show)))
+        .service(web::resource("/events").route(web::get().to(pages::events::list)))
+        .service(web::resource("/events/{id}").route(web::get().to(pages::events::show)))
+        .service(
+            web::resource("/events/{id}/scorecard").route(web::get().to(pages::events::scorecard)),
+        )
         .service(web::resource("/static/{name}").route(web::get().to(site::assets::serve)))
         .service(web::resource("/bahasa/{code}").route(web::get().to(site::switch_language)))
         .service(

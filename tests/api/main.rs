@@ -26,6 +26,7 @@ mod openapi;
 mod organizations;
 mod pages;
 mod placements;
+mod public_pages;
 mod registrations;
 mod rollups;
 mod scorecard;

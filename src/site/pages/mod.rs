@@ -2,4 +2,5 @@
 //! renders a template; a page holds no rule of its own.
 
 pub mod confirm;
+pub mod events;
 pub mod home;

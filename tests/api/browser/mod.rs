@@ -15,6 +15,7 @@
 
 pub mod confirm;
 mod pages;
+mod public;
 
 use std::io::Write;
 use std::net::TcpListener;

@@ -1,0 +1,498 @@
+//! The public fair pages: `/events` (upcoming fairs), `/events/{id}` (one fair, its employers
+//! and vacancies) and `/events/{id}/scorecard` (a closed fair's public account). Anyone may read
+//! them; the domain functions decide what is visible (a draft or cancelled fair is a 404).
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::{Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use serde::Deserialize;
+
+use crate::error::AppError;
+use crate::events::{Event, EventStatus};
+use crate::job_seekers::EducationLevel;
+use crate::locale;
+use crate::metrics::scorecard::EventScorecard;
+use crate::metrics::Cell;
+use crate::participations::{ParticipationStatus, ParticipationView};
+use crate::provinces::{self, Province};
+use crate::site::{error_page, error_response, i18n, render, Frame, Visitor};
+use crate::users::Language;
+use crate::vacancies::Vacancy;
+use crate::AppState;
+
+/// How many fairs or vacancies one page shows.
+const PAGE_SIZE: i64 = 20;
+
+/// The education levels of the vacancy filter, lowest first.
+const EDUCATION_LEVELS: [&str; 11] = [
+    "sd", "smp", "sma", "smk", "d1", "d2", "d3", "d4", "s1", "s2", "s3",
+];
+
+/// A fair as the pages show it: its texts ready in the visitor's language.
+pub struct FairView {
+    pub id: String,
+    pub title: String,
+    pub starts: String,
+    pub ends: String,
+    pub zone: &'static str,
+    pub city: String,
+    pub venue: Option<String>,
+    pub province: String,
+    pub format: &'static str,
+    pub closed: bool,
+    pub description: Vec<String>,
+    pub first_day: String,
+}
+
+impl FairView {
+    fn new(event: &Event, lang: Language) -> Self {
+        let start_local = locale::local(event.starts_at, &event.province_code);
+        Self {
+            id: event.id.clone(),
+            title: event.title.clone(),
+            starts: locale::local_time(event.starts_at, &event.province_code, lang),
+            ends: locale::local_time(event.ends_at, &event.province_code, lang),
+            zone: locale::zone_name(&event.province_code),
+            city: event.city.clone(),
+            venue: event.venue.clone().filter(|v| !v.trim().is_empty()),
+            province: province_name(&event.province_code),
+            format: i18n::text(lang, &format!("format.{}", event.format.as_str())),
+            closed: event.status == EventStatus::Closed,
+            description: event.description.lines().map(str::to_owned).collect(),
+            first_day: locale::date(start_local.date(), lang),
+        }
+    }
+
+    /// What a shared link shows under the title: `10 Desember 2026 · Jakarta Pusat, DKI Jakarta`.
+    fn summary(&self) -> String {
+        format!("{} · {}, {}", self.first_day, self.city, self.province)
+    }
+}
+
+fn province_name(code: &str) -> String {
+    provinces::find(code).map_or_else(|| code.to_owned(), |p| p.name.to_owned())
+}
+
+/// A UTC instant of the start of a calendar day in western Indonesia (WIB, UTC+7), where most
+/// fairs are; the filters are by day, so an hour either way for other zones does not matter.
+fn day_start(day: NaiveDate) -> chrono::DateTime<Utc> {
+    Utc.from_utc_datetime(&(day.and_time(NaiveTime::MIN) - Duration::hours(7)))
+}
+
+fn parse_day(raw: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok()
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListFilters {
+    #[serde(default)]
+    pub province: String,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    pub cursor: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "events/list.html")]
+struct ListPage {
+    frame: Frame,
+    provinces: &'static [Province],
+    filters: ListFilters,
+    fairs: Vec<FairView>,
+    next: Option<String>,
+    filtered: bool,
+}
+
+/// `GET /events`: published fairs that have not ended yet, soonest first, filtered by province
+/// and by a range of days; a GET form, so a filtered list is a link one can share.
+pub async fn list(
+    visitor: Visitor,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    filters: web::Query<ListFilters>,
+) -> HttpResponse {
+    let filters = filters.into_inner();
+    let lang = visitor.lang;
+    let province = Some(filters.province.trim().to_owned()).filter(|p| !p.is_empty());
+    if province
+        .as_deref()
+        .is_some_and(|p| provinces::find(p).is_none())
+    {
+        return error_page(lang, StatusCode::BAD_REQUEST);
+    }
+    let now = Utc::now();
+    let from = parse_day(&filters.from).map(day_start);
+    let to = parse_day(&filters.to).map(|d| day_start(d + Duration::days(1)));
+    let query = crate::events::ListQuery {
+        province_code: province,
+        status: Some(EventStatus::Published),
+        from,
+        to,
+        limit: Some(PAGE_SIZE),
+        cursor: filters.cursor.clone().filter(|c| !c.is_empty()),
+        ..Default::default()
+    };
+    let caller = visitor.auth();
+    let page = state
+        .db(move |conn| crate::events::list(conn, caller.as_ref(), query))
+        .await;
+    let page = match page {
+        Ok(page) => page,
+        Err(error) => return error_response(&visitor, &error),
+    };
+    let fairs = page
+        .items
+        .iter()
+        .filter(|e| e.ends_at > now.naive_utc())
+        .map(|e| FairView::new(e, lang))
+        .collect();
+    let next = page.next_cursor.map(|cursor| {
+        let query = serde_urlencoded::to_string([
+            ("province", filters.province.as_str()),
+            ("from", filters.from.as_str()),
+            ("to", filters.to.as_str()),
+            ("cursor", cursor.as_str()),
+        ])
+        .unwrap_or_default();
+        format!("/events?{query}")
+    });
+    let filtered =
+        !filters.province.is_empty() || !filters.from.is_empty() || !filters.to.is_empty();
+    let frame = Frame::new(
+        &visitor,
+        &req,
+        i18n::text(lang, "events.title").to_owned(),
+        i18n::text(lang, "events.description").to_owned(),
+    );
+    let page = ListPage {
+        frame,
+        provinces: provinces::all(),
+        filters,
+        fairs,
+        next,
+        filtered,
+    };
+    render(&visitor, StatusCode::OK, &page)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct VacancyFilters {
+    #[serde(default)]
+    pub occupation: String,
+    #[serde(default)]
+    pub education: String,
+    #[serde(default)]
+    pub disability_friendly: String,
+    pub cursor: Option<String>,
+}
+
+/// A vacancy as the fair page shows it.
+pub struct VacancyView {
+    pub title: String,
+    pub employer: String,
+    pub employment_type: &'static str,
+    pub openings: i32,
+    pub place: String,
+    pub salary: Option<String>,
+    pub education: Option<String>,
+    pub disability_friendly: bool,
+    pub open: bool,
+}
+
+impl VacancyView {
+    fn new(v: &Vacancy, employers: &HashMap<String, String>, lang: Language) -> Self {
+        let salary = match (v.salary_min_idr, v.salary_max_idr) {
+            (Some(min), Some(max)) if min != max => Some(format!(
+                "{} – {}",
+                locale::rupiah(min, lang),
+                locale::rupiah(max, lang)
+            )),
+            (Some(n), _) | (None, Some(n)) => Some(locale::rupiah(n, lang)),
+            (None, None) => None,
+        };
+        Self {
+            title: v.title.clone(),
+            employer: employers
+                .get(&v.organization_id)
+                .cloned()
+                .unwrap_or_default(),
+            employment_type: i18n::text(
+                lang,
+                &format!("employment.{}", v.employment_type.as_str()),
+            ),
+            openings: v.openings,
+            place: format!(
+                "{}, {}",
+                v.location_city,
+                province_name(&v.location_province_code)
+            ),
+            salary,
+            education: v.education_min.as_ref().map(|e| e.to_uppercase()),
+            disability_friendly: v.disability_friendly,
+            open: v.status == crate::vacancies::VacancyStatus::Open,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "events/show.html")]
+struct ShowPage {
+    frame: Frame,
+    fair: FairView,
+    employers: Vec<String>,
+    vacancies: Vec<VacancyView>,
+    filters: VacancyFilters,
+    education_levels: [&'static str; 11],
+    next: Option<String>,
+}
+
+impl ShowPage {
+    fn education_selected(&self, level: &str) -> bool {
+        self.filters.education == level
+    }
+}
+
+/// `GET /events/{id}`: one published or closed fair, its approved employers and its vacancies
+/// (filtered as the API filters them). Any other fair is the not-found page.
+pub async fn show(
+    visitor: Visitor,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    filters: web::Query<VacancyFilters>,
+) -> HttpResponse {
+    let lang = visitor.lang;
+    let filters = filters.into_inner();
+    let Ok(id) = crate::extract::path_id(&id, "event") else {
+        return error_page(lang, StatusCode::NOT_FOUND);
+    };
+    let occupation = Some(filters.occupation.trim().to_owned()).filter(|o| !o.is_empty());
+    let education = match filters.education.as_str() {
+        "" => None,
+        raw => match EducationLevel::parse(raw) {
+            Some(level) => Some(level),
+            None => return error_page(lang, StatusCode::BAD_REQUEST),
+        },
+    };
+    let vacancy_query = crate::vacancies::ListQuery {
+        occupation_code: occupation,
+        education_min: education,
+        disability_friendly: (!filters.disability_friendly.is_empty()).then_some(true),
+        limit: Some(PAGE_SIZE),
+        cursor: filters.cursor.clone().filter(|c| !c.is_empty()),
+        ..Default::default()
+    };
+    let caller = visitor.auth();
+    let event_id = id.clone();
+    let found = state
+        .db(move |conn| {
+            let caller = caller.as_ref();
+            let event = crate::events::get(conn, caller, &event_id)?;
+            let participations = crate::participations::list(
+                conn,
+                caller,
+                &event_id,
+                crate::participations::ListQuery {
+                    status: Some(ParticipationStatus::Approved),
+                    limit: Some(crate::pagination::MAX_LIMIT),
+                    cursor: None,
+                },
+            )?;
+            let vacancies = crate::vacancies::list(conn, caller, &event_id, vacancy_query)?;
+            Ok::<_, AppError>((event, participations, vacancies))
+        })
+        .await;
+    let (event, participations, vacancies) = match found {
+        Ok(found) => found,
+        Err(error) => return error_response(&visitor, &error),
+    };
+    let names: HashMap<String, String> = participations
+        .items
+        .iter()
+        .map(|p: &ParticipationView| {
+            (
+                p.participation.organization_id.clone(),
+                p.organization_name.clone(),
+            )
+        })
+        .collect();
+    let employers = participations
+        .items
+        .iter()
+        .map(|p| p.organization_name.clone())
+        .collect();
+    let next = vacancies.next_cursor.map(|cursor| {
+        let query = serde_urlencoded::to_string([
+            ("occupation", filters.occupation.as_str()),
+            ("education", filters.education.as_str()),
+            ("disability_friendly", filters.disability_friendly.as_str()),
+            ("cursor", cursor.as_str()),
+        ])
+        .unwrap_or_default();
+        format!("/events/{id}?{query}#vacancies")
+    });
+    let vacancies = vacancies
+        .items
+        .iter()
+        .map(|v| VacancyView::new(v, &names, lang))
+        .collect();
+    let fair = FairView::new(&event, lang);
+    let frame = Frame::new(&visitor, &req, fair.title.clone(), fair.summary());
+    let page = ShowPage {
+        frame,
+        fair,
+        employers,
+        vacancies,
+        filters,
+        education_levels: EDUCATION_LEVELS,
+        next,
+    };
+    render(&visitor, StatusCode::OK, &page)
+}
+
+/// One row of a breakdown table.
+pub struct Row {
+    pub label: String,
+    pub attendees: String,
+    pub placed: String,
+    pub rate: String,
+}
+
+/// One breakdown table: only the cells the suppression left.
+pub struct Table {
+    pub id: &'static str,
+    pub caption: &'static str,
+    pub heading: &'static str,
+    pub rows: Vec<Row>,
+}
+
+#[derive(Template)]
+#[template(path = "events/scorecard.html")]
+struct ScorecardPage {
+    frame: Frame,
+    fair: FairView,
+    organizer: String,
+    registrations: String,
+    attendees: String,
+    placements: String,
+    rate: String,
+    cost_per_placement: String,
+    cost: String,
+    tables: Vec<Table>,
+    hidden: bool,
+}
+
+fn table(
+    lang: Language,
+    id: &'static str,
+    cells: &std::collections::BTreeMap<String, Cell>,
+) -> Table {
+    let rows = cells
+        .iter()
+        .map(|(value, cell)| Row {
+            label: match (id, value.as_str()) {
+                (_, "unknown") => i18n::text(lang, "scorecard.unknown").to_owned(),
+                ("gender" | "disability", _) => {
+                    i18n::text(lang, &format!("scorecard.{id}_{value}")).to_owned()
+                }
+                ("age_band", _) => i18n::fill(lang, "scorecard.years", &[("band", value)]),
+                _ => value.to_uppercase(),
+            },
+            attendees: locale::number(cell.attendees, lang),
+            placed: locale::number(cell.placed_attendees, lang),
+            rate: cell
+                .placement_rate
+                .map_or_else(|| "–".to_owned(), |r| locale::percent(r, lang)),
+        })
+        .collect();
+    Table {
+        id,
+        caption: i18n::text(lang, &format!("scorecard.by_{id}")),
+        heading: i18n::text(lang, &format!("scorecard.col_{id}")),
+        rows,
+    }
+}
+
+/// Whether the suppression hid anything: the shown cells of a breakdown add up to fewer
+/// attendees than the headline.
+fn anything_hidden(card: &EventScorecard) -> bool {
+    let b = &card.breakdowns;
+    [&b.gender, &b.age_band, &b.education_level, &b.disability]
+        .iter()
+        .any(|cells| cells.values().map(|c| c.attendees).sum::<i64>() < card.attendees)
+}
+
+/// `GET /events/{id}/scorecard`: the public scorecard of a closed fair
+/// ([`crate::metrics::scorecard::find`]); any other fair is the not-found page.
+pub async fn scorecard(
+    visitor: Visitor,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> HttpResponse {
+    let lang = visitor.lang;
+    let Ok(id) = crate::extract::path_id(&id, "event") else {
+        return error_page(lang, StatusCode::NOT_FOUND);
+    };
+    let found = state
+        .db(move |conn| {
+            let card = crate::metrics::scorecard::find(conn, &id)?
+                .ok_or_else(|| AppError::not_found("event"))?;
+            let event = crate::events::get(conn, None, &id)?;
+            Ok((card, event))
+        })
+        .await;
+    let (card, event) = match found {
+        Ok(found) => found,
+        Err(error) => return error_response(&visitor, &error),
+    };
+    let fair = FairView::new(&event, lang);
+    let rate = card
+        .placement_rate
+        .map_or_else(|| "–".to_owned(), |r| locale::percent(r, lang));
+    let title = i18n::fill(lang, "scorecard.title", &[("fair", &fair.title)]);
+    let description = i18n::fill(
+        lang,
+        "scorecard.description",
+        &[
+            (
+                "placements",
+                &locale::number(card.placements_verified, lang),
+            ),
+            ("rate", &rate),
+            ("summary", &fair.summary()),
+        ],
+    );
+    let frame = Frame::new(&visitor, &req, title, description);
+    let b = &card.breakdowns;
+    let tables = [
+        table(lang, "gender", &b.gender),
+        table(lang, "age_band", &b.age_band),
+        table(lang, "education_level", &b.education_level),
+        table(lang, "disability", &b.disability),
+    ]
+    .into_iter()
+    .filter(|t| !t.rows.is_empty())
+    .collect();
+    let page = ScorecardPage {
+        frame,
+        organizer: card.organization_name.clone(),
+        registrations: locale::number(i64::from(event.registrations_count), lang),
+        attendees: locale::number(card.attendees, lang),
+        placements: locale::number(card.placements_verified, lang),
+        rate,
+        cost_per_placement: card
+            .cost_per_placement_idr
+            .map_or_else(|| "–".to_owned(), |n| locale::rupiah(n, lang)),
+        cost: locale::rupiah(card.cost_idr, lang),
+        hidden: anything_hidden(&card),
+        tables,
+        fair,
+    };
+    render(&visitor, StatusCode::OK, &page)
+}
