@@ -1,4 +1,5 @@
 //! The pages, one file per area. Each handler reads the visitor, calls domain functions, and
 //! renders a template; a page holds no rule of its own.
 
+pub mod account;
 pub mod home;
