@@ -83,7 +83,8 @@ impl<'a> Visitor<'a> {
 
     /// Posts the form with this browser's CSRF token.
     pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let mut all = vec![("csrf", self.csrf.as_str())];
+        let csrf = self.csrf.clone();
+        let mut all = vec![("csrf", csrf.as_str())];
         all.extend_from_slice(fields);
         self.post_raw(path, &all).await
     }
