@@ -157,5 +157,36 @@ pub fn configure_pages(cfg: &mut web::ServiceConfig) {
             web::resource("/placement-confirmations/{token}")
                 .route(web::get().to(pages::confirm::show))
                 .route(web::post().to(pages::confirm::answer)),
+        )
+        .service(
+            web::resource("/sign-up")
+                .route(web::get().to(pages::account::sign_up_form))
+                .route(web::post().to(pages::account::sign_up)),
+        )
+        .service(
+            web::resource("/sign-in")
+                .route(web::get().to(pages::account::sign_in_form))
+                .route(web::post().to(pages::account::sign_in)),
+        )
+        .service(web::resource("/sign-out").route(web::post().to(pages::account::sign_out)))
+        .service(web::resource("/me").route(web::get().to(pages::account::me)))
+        .service(
+            web::resource("/me/verification-email")
+                .route(web::post().to(pages::account::resend_verification)),
+        )
+        .service(
+            web::resource("/verify-email")
+                .route(web::get().to(pages::account::verify_email_form))
+                .route(web::post().to(pages::account::verify_email)),
+        )
+        .service(
+            web::resource("/forgot-password")
+                .route(web::get().to(pages::account::forgot_password_form))
+                .route(web::post().to(pages::account::forgot_password)),
+        )
+        .service(
+            web::resource("/reset-password")
+                .route(web::get().to(pages::account::reset_password_form))
+                .route(web::post().to(pages::account::reset_password)),
         );
 }

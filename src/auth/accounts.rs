@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::email_tokens::{self, Purpose};
 use super::tokens::{self, Rotation, TokenKeys};
 use super::{password, throttle, AuthUser, Role};
-use crate::db::schema::{login_throttles, users as users_table};
+use crate::db::schema::{login_throttles, users as users_table, web_sessions};
 use crate::db::{now, write_transaction, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::users::{self, User, ValidNewUser};
@@ -102,6 +102,20 @@ pub fn login(
     credentials: Credentials,
     max_delay: chrono::Duration,
 ) -> AppResult<TokenPair> {
+    let user = check_credentials(conn, credentials, max_delay)?;
+    let refresh_token = write_transaction(conn, |conn| {
+        tokens::create_refresh(conn, &user.id, &crate::db::new_id(), keys.refresh_ttl)
+    })?;
+    token_pair(keys, &user, refresh_token)
+}
+
+/// The account of the credentials, with [`login`]'s throttling and answers, and no token: the
+/// web pages start a browser session for it instead.
+pub fn check_credentials(
+    conn: &mut DbConn,
+    credentials: Credentials,
+    max_delay: chrono::Duration,
+) -> AppResult<User> {
     let found: Option<(User, Option<NaiveDateTime>)> = users_table::table
         .left_join(login_throttles::table)
         .filter(users_table::email.eq(&credentials.email))
@@ -128,11 +142,8 @@ pub fn login(
     if user.disabled_at.is_some() {
         return Err(AppError::forbidden("this account is disabled"));
     }
-    let refresh_token = write_transaction(conn, |conn| {
-        throttle::reset(conn, &user.id)?;
-        tokens::create_refresh(conn, &user.id, &crate::db::new_id(), keys.refresh_ttl)
-    })?;
-    token_pair(keys, &user, refresh_token)
+    write_transaction(conn, |conn| throttle::reset(conn, &user.id))?;
+    Ok(user)
 }
 
 /// Renews a session: the refresh token is used up and replaced, and the new access token
@@ -279,7 +290,7 @@ pub fn request_password_reset(conn: &mut DbConn, email: &str, public_url: &str) 
 
 /// Sets a new password with the token of a reset email and signs the account out everywhere:
 /// every refresh token is revoked and every access token stops working (the token version
-/// moves on). The address is verified by the same token; the login throttle is cleared.
+/// moves on) and every browser session ends. The address is verified by the same token; the login throttle is cleared.
 pub fn confirm_password_reset(conn: &mut DbConn, token: &str, new_password: &str) -> AppResult<()> {
     let password_hash = password::hash(new_password).map_err(AppError::internal)?;
     write_transaction(conn, |conn| {
@@ -296,6 +307,8 @@ pub fn confirm_password_reset(conn: &mut DbConn, token: &str, new_password: &str
             ))
             .execute(conn)?;
         tokens::revoke_all_of_user(conn, &user_id)?;
+        diesel::delete(web_sessions::table.filter(web_sessions::user_id.eq(&user_id)))
+            .execute(conn)?;
         throttle::reset(conn, &user_id)?;
         Ok(())
     })

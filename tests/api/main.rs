@@ -6,6 +6,7 @@ mod common;
 mod fixtures;
 
 mod access;
+mod account_pages;
 mod applications;
 mod audit;
 mod auth;

@@ -1,6 +1,7 @@
 //! The pages, one file per area. Each handler reads the visitor, calls domain functions, and
 //! renders a template; a page holds no rule of its own.
 
+pub mod account;
 pub mod confirm;
 pub mod events;
 pub mod home;

@@ -13,6 +13,7 @@
 // Helpers for the journeys to come (forms) are kept with the harness.
 #![allow(dead_code)]
 
+mod account;
 pub mod confirm;
 mod pages;
 mod public;

@@ -1,0 +1,656 @@
+//! The account pages (email only): sign up, sign in and out, `/me`, the email verification link,
+//! and the forgotten password. Each calls the auth domain ([`crate::auth::accounts`]); a browser
+//! session ([`crate::site::session`]) replaces the API's bearer tokens.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::accounts::{self, Credentials};
+use crate::auth::Role;
+use crate::error::{AppError, AppResult};
+use crate::site::session::{self, SESSION_COOKIE, SESSION_DAYS};
+use crate::site::{error_response, i18n, local_path, redirect, render, Frame, Visitor};
+use crate::users::{check_password, Language, NewUserRequest};
+use crate::validate::Checker;
+use crate::AppState;
+
+fn frame(visitor: &Visitor, req: &HttpRequest, area: &str) -> Frame {
+    let lang = visitor.lang;
+    Frame::new(
+        visitor,
+        req,
+        i18n::text(lang, &format!("{area}.title")).to_owned(),
+        i18n::text(lang, &format!("{area}.description")).to_owned(),
+    )
+}
+
+/// The message shown next to a field the domain refused.
+fn field_error(lang: Language, error: &AppError, field: &str) -> Option<&'static str> {
+    if error.code == "email_taken" && field == "email" {
+        return Some(i18n::text(lang, "account.error_email_taken"));
+    }
+    error
+        .details
+        .iter()
+        .any(|d| d.field == field)
+        .then(|| i18n::text(lang, &format!("account.error_{field}")))
+}
+
+fn address_check(state: &AppState, req: &HttpRequest) -> AppResult<()> {
+    state.limits.check(req.peer_addr().map(|a| a.ip()))
+}
+
+/// A response that signs the browser in and goes to `to`.
+fn signed_in(visitor: &Visitor, token: String, to: &str) -> HttpResponse {
+    let mut response = redirect(to);
+    let _ = response.add_cookie(&visitor.cookie(SESSION_COOKIE, token, Some(SESSION_DAYS)));
+    response
+}
+
+// ---------------------------------------------------------------------------------- sign up
+
+#[derive(Template)]
+#[template(path = "sign_up.html")]
+struct SignUp {
+    frame: Frame,
+    full_name: String,
+    email: String,
+    english: bool,
+    notice: Option<&'static str>,
+    full_name_error: Option<&'static str>,
+    email_error: Option<&'static str>,
+    password_error: Option<&'static str>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SignUpForm {
+    csrf: String,
+    full_name: String,
+    email: String,
+    password: String,
+    language: String,
+}
+
+pub async fn sign_up_form(visitor: Visitor, req: HttpRequest) -> HttpResponse {
+    if visitor.user.is_some() {
+        return redirect("/me");
+    }
+    let page = SignUp {
+        frame: frame(&visitor, &req, "sign_up"),
+        full_name: String::new(),
+        email: String::new(),
+        english: visitor.lang == Language::En,
+        notice: None,
+        full_name_error: None,
+        email_error: None,
+        password_error: None,
+    };
+    render(&visitor, StatusCode::OK, &page)
+}
+
+pub async fn sign_up(
+    visitor: Visitor,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<SignUpForm>,
+) -> HttpResponse {
+    let form = form.into_inner();
+    if let Err(error) = visitor.check_csrf(&form.csrf) {
+        return error_response(&visitor, &error);
+    }
+    let language = match form.language.as_str() {
+        "en" => Language::En,
+        _ => Language::Id,
+    };
+    let request = NewUserRequest {
+        email: Some(form.email.clone()),
+        password: Some(form.password),
+        full_name: Some(form.full_name.clone()),
+        role: Some(Role::JobSeeker),
+        language: Some(language),
+    };
+    let outcome = match request.validate(&[Role::JobSeeker]) {
+        Ok(new) => match address_check(&state, &req) {
+            Ok(()) => {
+                let public_url = state.config.mail.public_url.clone();
+                state
+                    .db(move |conn| {
+                        let user = accounts::register(conn, new, &public_url)?;
+                        Ok(session::start(conn, &user.id)?)
+                    })
+                    .await
+            }
+            Err(error) => Err(error),
+        },
+        Err(error) => Err(error),
+    };
+    let error = match outcome {
+        Ok(token) => return signed_in(&visitor, token, "/me"),
+        Err(error) => error,
+    };
+    let lang = visitor.lang;
+    let (status, notice) = match error.status.as_u16() {
+        409 | 422 => (StatusCode::UNPROCESSABLE_ENTITY, None),
+        429 => (
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(i18n::text(lang, "account.too_many")),
+        ),
+        _ => return error_response(&visitor, &error),
+    };
+    let page = SignUp {
+        frame: frame(&visitor, &req, "sign_up"),
+        full_name: form.full_name,
+        email: form.email,
+        english: language == Language::En,
+        notice,
+        full_name_error: field_error(lang, &error, "full_name"),
+        email_error: field_error(lang, &error, "email"),
+        password_error: field_error(lang, &error, "password"),
+    };
+    render(&visitor, status, &page)
+}
+
+// ---------------------------------------------------------------------------------- sign in
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+struct SignIn {
+    frame: Frame,
+    email: String,
+    next: String,
+    notice: Option<&'static str>,
+    error: Option<&'static str>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SignInQuery {
+    next: Option<String>,
+    reset: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SignInForm {
+    csrf: String,
+    email: String,
+    password: String,
+    next: String,
+}
+
+fn next_path(raw: Option<&str>) -> String {
+    match local_path(raw.filter(|p| !p.is_empty())).as_str() {
+        "/" => "/me".to_owned(),
+        path => path.to_owned(),
+    }
+}
+
+pub async fn sign_in_form(
+    visitor: Visitor,
+    req: HttpRequest,
+    query: web::Query<SignInQuery>,
+) -> HttpResponse {
+    let next = next_path(query.next.as_deref());
+    if visitor.user.is_some() {
+        return redirect(&next);
+    }
+    let notice = query
+        .reset
+        .as_ref()
+        .map(|_| i18n::text(visitor.lang, "sign_in.password_changed"));
+    let page = SignIn {
+        frame: frame(&visitor, &req, "sign_in"),
+        email: String::new(),
+        next,
+        notice,
+        error: None,
+    };
+    render(&visitor, StatusCode::OK, &page)
+}
+
+pub async fn sign_in(
+    visitor: Visitor,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<SignInForm>,
+) -> HttpResponse {
+    let form = form.into_inner();
+    if let Err(error) = visitor.check_csrf(&form.csrf) {
+        return error_response(&visitor, &error);
+    }
+    let next = next_path(Some(&form.next));
+    let email = form.email.trim().to_lowercase();
+    let outcome = if email.is_empty() || form.password.is_empty() {
+        Err(AppError::unauthorized("the email or password is wrong"))
+    } else {
+        match address_check(&state, &req) {
+            Ok(()) => {
+                let max_delay = chrono::Duration::from_std(state.config.login_delay_max)
+                    .unwrap_or(chrono::Duration::seconds(60));
+                let credentials = Credentials {
+                    email,
+                    password: form.password,
+                };
+                state
+                    .db(move |conn| {
+                        let user = accounts::check_credentials(conn, credentials, max_delay)?;
+                        Ok(session::start(conn, &user.id)?)
+                    })
+                    .await
+            }
+            Err(error) => Err(error),
+        }
+    };
+    let error = match outcome {
+        Ok(token) => return signed_in(&visitor, token, &next),
+        Err(error) => error,
+    };
+    let lang = visitor.lang;
+    let (status, message) = match error.status.as_u16() {
+        401 => (
+            StatusCode::UNAUTHORIZED,
+            i18n::text(lang, "sign_in.wrong_credentials"),
+        ),
+        403 => (StatusCode::FORBIDDEN, i18n::text(lang, "sign_in.disabled")),
+        429 => (
+            StatusCode::TOO_MANY_REQUESTS,
+            i18n::text(lang, "account.too_many"),
+        ),
+        _ => return error_response(&visitor, &error),
+    };
+    let page = SignIn {
+        frame: frame(&visitor, &req, "sign_in"),
+        email: form.email,
+        next,
+        notice: None,
+        error: Some(message),
+    };
+    render(&visitor, status, &page)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+pub async fn sign_out(
+    visitor: Visitor,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<CsrfForm>,
+) -> HttpResponse {
+    if let Err(error) = visitor.check_csrf(&form.csrf) {
+        return error_response(&visitor, &error);
+    }
+    if let Some(cookie) = req.cookie(SESSION_COOKIE) {
+        let token = cookie.value().to_owned();
+        if let Err(error) = state.db(move |conn| Ok(session::end(conn, &token)?)).await {
+            return error_response(&visitor, &error);
+        }
+    }
+    let mut response = redirect("/");
+    let _ = response.add_cookie(&visitor.cookie(SESSION_COOKIE, String::new(), Some(0)));
+    response
+}
+
+// ---------------------------------------------------------------------------------- /me
+
+#[derive(Template)]
+#[template(path = "me.html")]
+struct MePage {
+    frame: Frame,
+    full_name: String,
+    email: String,
+    verified: bool,
+    language: &'static str,
+    notice: Option<&'static str>,
+    problem: Option<&'static str>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MeQuery {
+    sent: Option<String>,
+}
+
+async fn me_page(
+    visitor: &Visitor,
+    req: &HttpRequest,
+    state: &AppState,
+    status: StatusCode,
+    notice: Option<&'static str>,
+    problem: Option<&'static str>,
+) -> HttpResponse {
+    let Some(caller) = visitor.auth() else {
+        return redirect("/sign-in?next=/me");
+    };
+    let me = match state.db(move |conn| accounts::me(conn, &caller)).await {
+        Ok(me) => me,
+        Err(error) => return error_response(visitor, &error),
+    };
+    let lang = visitor.lang;
+    let language = match Language::parse(&me.user.language) {
+        Language::Id => i18n::text(lang, "me.language_id"),
+        Language::En => i18n::text(lang, "me.language_en"),
+    };
+    let page = MePage {
+        frame: frame(visitor, req, "me"),
+        full_name: me.user.full_name,
+        email: me.user.email,
+        verified: me.user.email_verified,
+        language,
+        notice,
+        problem,
+    };
+    render(visitor, status, &page)
+}
+
+pub async fn me(
+    visitor: Visitor,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<MeQuery>,
+) -> HttpResponse {
+    let notice = query
+        .sent
+        .as_ref()
+        .map(|_| i18n::text(visitor.lang, "me.verification_sent"));
+    me_page(&visitor, &req, &state, StatusCode::OK, notice, None).await
+}
+
+pub async fn resend_verification(
+    visitor: Visitor,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<CsrfForm>,
+) -> HttpResponse {
+    if let Err(error) = visitor.check_csrf(&form.csrf) {
+        return error_response(&visitor, &error);
+    }
+    let Some(caller) = visitor.auth() else {
+        return redirect("/sign-in?next=/me");
+    };
+    let public_url = state.config.mail.public_url.clone();
+    let outcome = state
+        .db(move |conn| accounts::resend_verification(conn, &caller, &public_url))
+        .await;
+    match outcome {
+        Ok(()) => redirect("/me?sent=1"),
+        Err(error) if error.code == "already_verified" => redirect("/me"),
+        Err(error) if error.status == StatusCode::TOO_MANY_REQUESTS => {
+            let problem = Some(i18n::text(visitor.lang, "me.too_many"));
+            me_page(&visitor, &req, &state, error.status, None, problem).await
+        }
+        Err(error) => error_response(&visitor, &error),
+    }
+}
+
+// ---------------------------------------------------------------------------------- links
+
+/// The outcome of an emailed link: what happened and what to do next.
+#[derive(Template)]
+#[template(path = "account_notice.html")]
+struct Notice {
+    frame: Frame,
+    heading: &'static str,
+    text: &'static str,
+    action_href: &'static str,
+    action: &'static str,
+    ok: bool,
+}
+
+fn notice(
+    visitor: &Visitor,
+    req: &HttpRequest,
+    status: StatusCode,
+    area: &str,
+    action_href: &'static str,
+    action: &str,
+) -> HttpResponse {
+    let lang = visitor.lang;
+    let page = Notice {
+        frame: frame(visitor, req, area),
+        heading: i18n::text(lang, &format!("{area}.heading")),
+        text: i18n::text(lang, &format!("{area}.text")),
+        action_href,
+        action: i18n::text(lang, action),
+        ok: status.is_success(),
+    };
+    render(visitor, status, &page)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TokenQuery {
+    token: String,
+}
+
+#[derive(Template)]
+#[template(path = "verify_email.html")]
+struct VerifyEmail {
+    frame: Frame,
+    token: String,
+}
+
+/// The emailed link: a page with a button. A GET uses nothing up (mail scanners open links).
+pub async fn verify_email_form(
+    visitor: Visitor,
+    req: HttpRequest,
+    query: web::Query<TokenQuery>,
+) -> HttpResponse {
+    if query.token.is_empty() {
+        return verify_invalid(&visitor, &req);
+    }
+    let page = VerifyEmail {
+        frame: frame(&visitor, &req, "verify"),
+        token: query.token.clone(),
+    };
+    render(&visitor, StatusCode::OK, &page)
+}
+
+fn verify_invalid(visitor: &Visitor, req: &HttpRequest) -> HttpResponse {
+    let (href, action) = if visitor.user.is_some() {
+        ("/me", "verify_invalid.to_me")
+    } else {
+        ("/sign-in?next=/me", "nav.sign_in")
+    };
+    notice(
+        visitor,
+        req,
+        StatusCode::GONE,
+        "verify_invalid",
+        href,
+        action,
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TokenForm {
+    csrf: String,
+    token: String,
+}
+
+pub async fn verify_email(
+    visitor: Visitor,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<TokenForm>,
+) -> HttpResponse {
+    let form = form.into_inner();
+    if let Err(error) = visitor.check_csrf(&form.csrf) {
+        return error_response(&visitor, &error);
+    }
+    let token = form.token;
+    match state
+        .db(move |conn| accounts::verify_email(conn, &token))
+        .await
+    {
+        Ok(()) => {
+            let (href, action) = if visitor.user.is_some() {
+                ("/me", "verify_done.to_me")
+            } else {
+                ("/sign-in?next=/me", "nav.sign_in")
+            };
+            notice(&visitor, &req, StatusCode::OK, "verify_done", href, action)
+        }
+        Err(error) if error.status == StatusCode::GONE => verify_invalid(&visitor, &req),
+        Err(error) => error_response(&visitor, &error),
+    }
+}
+
+// ---------------------------------------------------------------------------------- passwords
+
+#[derive(Template)]
+#[template(path = "forgot_password.html")]
+struct ForgotPassword {
+    frame: Frame,
+    sent: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SentQuery {
+    sent: Option<String>,
+}
+
+pub async fn forgot_password_form(
+    visitor: Visitor,
+    req: HttpRequest,
+    query: web::Query<SentQuery>,
+) -> HttpResponse {
+    let page = ForgotPassword {
+        frame: frame(&visitor, &req, "forgot"),
+        sent: query.sent.is_some(),
+    };
+    render(&visitor, StatusCode::OK, &page)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EmailForm {
+    csrf: String,
+    email: String,
+}
+
+/// Always the same answer, whether or not the address has an account.
+pub async fn forgot_password(
+    visitor: Visitor,
+    state: web::Data<AppState>,
+    form: web::Form<EmailForm>,
+) -> HttpResponse {
+    let form = form.into_inner();
+    if let Err(error) = visitor.check_csrf(&form.csrf) {
+        return error_response(&visitor, &error);
+    }
+    let email = form.email.trim().to_lowercase();
+    if !email.is_empty() && email.len() <= 254 {
+        let public_url = state.config.mail.public_url.clone();
+        if let Err(error) = state
+            .db(move |conn| accounts::request_password_reset(conn, &email, &public_url))
+            .await
+        {
+            return error_response(&visitor, &error);
+        }
+    }
+    redirect("/forgot-password?sent=1")
+}
+
+#[derive(Template)]
+#[template(path = "reset_password.html")]
+struct ResetPassword {
+    frame: Frame,
+    token: String,
+    notice: Option<&'static str>,
+    password_error: Option<&'static str>,
+    confirm_error: Option<&'static str>,
+}
+
+fn reset_invalid(visitor: &Visitor, req: &HttpRequest) -> HttpResponse {
+    notice(
+        visitor,
+        req,
+        StatusCode::GONE,
+        "reset_invalid",
+        "/forgot-password",
+        "reset_invalid.again",
+    )
+}
+
+pub async fn reset_password_form(
+    visitor: Visitor,
+    req: HttpRequest,
+    query: web::Query<TokenQuery>,
+) -> HttpResponse {
+    if query.token.is_empty() {
+        return reset_invalid(&visitor, &req);
+    }
+    let page = ResetPassword {
+        frame: frame(&visitor, &req, "reset"),
+        token: query.token.clone(),
+        notice: None,
+        password_error: None,
+        confirm_error: None,
+    };
+    render(&visitor, StatusCode::OK, &page)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ResetForm {
+    csrf: String,
+    token: String,
+    password: String,
+    confirm: String,
+}
+
+pub async fn reset_password(
+    visitor: Visitor,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<ResetForm>,
+) -> HttpResponse {
+    let form = form.into_inner();
+    if let Err(error) = visitor.check_csrf(&form.csrf) {
+        return error_response(&visitor, &error);
+    }
+    let lang = visitor.lang;
+    let mut c = Checker::new();
+    check_password(&mut c, "password", &form.password);
+    let weak = c.finish().is_err();
+    let mismatch = !weak && form.password != form.confirm;
+    let mut notice_text = None;
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    if !weak && !mismatch {
+        let outcome = match address_check(&state, &req) {
+            Ok(()) => {
+                let (token, password) = (form.token.clone(), form.password);
+                state
+                    .db(move |conn| accounts::confirm_password_reset(conn, &token, &password))
+                    .await
+            }
+            Err(error) => Err(error),
+        };
+        match outcome {
+            Ok(()) => return redirect("/sign-in?reset=1"),
+            Err(error) if error.status == StatusCode::GONE => return reset_invalid(&visitor, &req),
+            Err(error) if error.status == StatusCode::TOO_MANY_REQUESTS => {
+                status = error.status;
+                notice_text = Some(i18n::text(lang, "account.too_many"));
+            }
+            Err(error) => return error_response(&visitor, &error),
+        }
+    }
+    let page = ResetPassword {
+        frame: frame(&visitor, &req, "reset"),
+        token: form.token,
+        notice: notice_text,
+        password_error: weak.then(|| i18n::text(lang, "account.error_password")),
+        confirm_error: mismatch.then(|| i18n::text(lang, "reset.mismatch")),
+    };
+    render(&visitor, status, &page)
+}
