@@ -176,17 +176,17 @@ pub fn configure_pages(cfg: &mut web::ServiceConfig) {
         )
         .service(
             web::resource("/verify-email")
-                .route(web::get().to(pages::account::verify_email_form))
-                .route(web::post().to(pages::account::verify_email)),
+                .route(web::get().to(pages::email_links::verify_email_form))
+                .route(web::post().to(pages::email_links::verify_email)),
         )
         .service(
             web::resource("/forgot-password")
-                .route(web::get().to(pages::account::forgot_password_form))
-                .route(web::post().to(pages::account::forgot_password)),
+                .route(web::get().to(pages::email_links::forgot_password_form))
+                .route(web::post().to(pages::email_links::forgot_password)),
         )
         .service(
             web::resource("/reset-password")
-                .route(web::get().to(pages::account::reset_password_form))
-                .route(web::post().to(pages::account::reset_password)),
+                .route(web::get().to(pages::email_links::reset_password_form))
+                .route(web::post().to(pages::email_links::reset_password)),
         );
 }

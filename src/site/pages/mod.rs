@@ -3,5 +3,6 @@
 
 pub mod account;
 pub mod confirm;
+pub mod email_links;
 pub mod events;
 pub mod home;
