@@ -14,7 +14,7 @@ use crate::validate::{self, Checker};
 use crate::AppState;
 
 /// The entities the log names.
-pub const ENTITIES: [&str; 8] = [
+pub const ENTITIES: [&str; 12] = [
     "event",
     "participation",
     "vacancy",
@@ -23,6 +23,10 @@ pub const ENTITIES: [&str; 8] = [
     "application",
     "placement",
     "follow_up",
+    "organization",
+    "user",
+    "nik_claim",
+    "nik_lookup",
 ];
 
 #[derive(Deserialize)]
