@@ -263,11 +263,11 @@ fn standing(
     let Some(registration) = crate::registrations::find_for(conn, event_id, &profile.id)? else {
         return Ok((Standing::NotRegistered, Vec::new()));
     };
-    let filter = crate::applications::ops::ListFilter {
+    let filter = crate::applications::ListFilter {
         limit: crate::pagination::MAX_LIMIT,
         ..Default::default()
     };
-    let applied = crate::applications::ops::mine(conn, caller, &filter)?
+    let applied = crate::applications::mine(conn, caller, &filter)?
         .items
         .into_iter()
         .filter(|a| a.event_id == event_id)

@@ -10,11 +10,11 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::events::{self, FairView, VacancyFilters};
-use crate::applications::{self, ops as application_ops, ApplicationStatus};
+use crate::applications::{self as application_ops, ApplicationStatus};
 use crate::auth::AuthUser;
 use crate::error::{AppError, AppResult};
 use crate::events::Event;
-use crate::placements::{self, Action, Decision, Details, PlacementStatus, PlacementView};
+use crate::placements::{self, Action, Decision, PlacementStatus, PlacementView};
 use crate::registrations::{self, operations as registration_ops};
 use crate::site::{error_page, error_response, i18n, redirect, render, Frame, Visitor};
 use crate::users::Language;
@@ -369,7 +369,7 @@ pub async fn applications(
             let page = application_ops::mine(conn, &caller, &filter)?;
             let mut rows = Vec::new();
             for summary in page.items.into_iter().rev() {
-                let history = applications::history(conn, &summary.application.id)?;
+                let history = application_ops::history(conn, &summary.application.id)?;
                 let employer = crate::organizations::find(conn, &summary.organization_id)?
                     .map(|o| o.name)
                     .unwrap_or_default();
