@@ -35,6 +35,6 @@ mod security_accounts;
 mod security_fair;
 mod security_outcomes;
 mod security_seekers;
-mod seeker_pages;
 mod seed;
+mod seeker_pages;
 mod smtp;

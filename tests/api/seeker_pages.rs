@@ -214,9 +214,15 @@ async fn profile_then_register_then_the_ticket(app: TestApp) {
     );
 
     // The form, with the consent text and its box.
-    let page = phone.get(&format!("/me/profile?next=/events/{event}")).await;
+    let page = phone
+        .get(&format!("/me/profile?next=/events/{event}"))
+        .await;
     page.assert(200);
-    assert!(page.body.contains("Data Anda: apa, untuk apa"), "{}", page.body);
+    assert!(
+        page.body.contains("Data Anda: apa, untuk apa"),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("Berapa lama"));
     assert!(page.body.contains("name=\"consent\""));
     assert!(page.body.contains(&format!("value=\"/events/{event}\"")));
@@ -229,7 +235,9 @@ async fn profile_then_register_then_the_ticket(app: TestApp) {
     let page = phone.post("/me/profile", &fields(&form)).await;
     page.assert(422);
     assert!(page.body.contains("id=\"consent-error\""), "{}", page.body);
-    assert!(page.body.contains("aria-describedby=\"phone-hint phone-error\""));
+    assert!(page
+        .body
+        .contains("aria-describedby=\"phone-hint phone-error\""));
     assert!(page.body.contains("value=\"Siti Rahayu\""));
     assert!(page.body.contains("value=\"Jakarta Timur\""));
     assert_eq!(app.count("job_seekers"), 0);
@@ -279,7 +287,11 @@ async fn profile_then_register_then_the_ticket(app: TestApp) {
     // The ticket: the QR code inline, the code in groups, time in WIB and the place.
     let page = phone.get(&ticket).await;
     page.assert(200);
-    assert!(page.body.contains("<svg class=\"qr\" role=\"img\""), "{}", page.body);
+    assert!(
+        page.body.contains("<svg class=\"qr\" role=\"img\""),
+        "{}",
+        page.body
+    );
     assert!(!page.body.contains("<?xml"));
     let grouped: Vec<String> = code
         .chars()
@@ -320,10 +332,16 @@ async fn a_nik_already_held_is_explained_and_can_be_claimed(app: TestApp) {
     let form = profile_form("0002");
     let page = phone.post("/me/profile", &fields(&form)).await;
     page.assert(409);
-    assert!(page.body.contains("NIK ini sudah terdaftar"), "{}", page.body);
+    assert!(
+        page.body.contains("NIK ini sudah terdaftar"),
+        "{}",
+        page.body
+    );
     assert!(!page.body.contains("Orang Lain"), "the holder is named");
     assert!(page.body.contains("id=\"claim\""));
-    assert!(page.body.contains(&format!("value=\"{}\"", female_nik("0002"))));
+    assert!(page
+        .body
+        .contains(&format!("value=\"{}\"", female_nik("0002"))));
     assert_eq!(app.count("job_seekers"), 1);
 
     // A claim needs a note.
@@ -347,7 +365,11 @@ async fn a_nik_already_held_is_explained_and_can_be_claimed(app: TestApp) {
     // A second claim for the same NIK is refused with the reason.
     let page = phone.post("/me/profile", &claim).await;
     page.assert(409);
-    assert!(page.body.contains("sudah mengajukan klaim"), "{}", page.body);
+    assert!(
+        page.body.contains("sudah mengajukan klaim"),
+        "{}",
+        page.body
+    );
     assert_eq!(app.count("nik_claims"), 1);
 }
 
@@ -375,7 +397,11 @@ async fn refused_registrations_are_explained_on_the_fair_page(app: TestApp) {
         .post(&format!("/events/{}/registration", ended.event), &[])
         .await;
     page.assert(409);
-    assert!(page.body.contains("Pendaftaran sudah ditutup"), "{}", page.body);
+    assert!(
+        page.body.contains("Pendaftaran sudah ditutup"),
+        "{}",
+        page.body
+    );
     assert!(registrations_of(&app, &ended.event).is_empty());
 
     // An unknown fair is the not-found page.
@@ -401,7 +427,11 @@ async fn apply_then_my_applications_show_the_history(app: TestApp) {
     assert!(page.body.contains("untuk dapat melamar"), "{}", page.body);
     let page = phone.post(&apply, &[]).await;
     page.assert(409);
-    assert!(page.body.contains("Daftar ke bursa kerja ini dulu"), "{}", page.body);
+    assert!(
+        page.body.contains("Daftar ke bursa kerja ini dulu"),
+        "{}",
+        page.body
+    );
     assert_eq!(app.count("applications"), 0);
 
     phone
@@ -409,7 +439,11 @@ async fn apply_then_my_applications_show_the_history(app: TestApp) {
         .await
         .assert(303);
     let page = phone.get(&event_page).await;
-    assert!(page.body.contains(&format!("action=\"{apply}\"")), "{}", page.body);
+    assert!(
+        page.body.contains(&format!("action=\"{apply}\"")),
+        "{}",
+        page.body
+    );
     let page = phone.post(&apply, &[]).await;
     page.assert(303);
     assert!(page.location().starts_with("/me/applications#application-"));
@@ -443,7 +477,9 @@ async fn apply_then_my_applications_show_the_history(app: TestApp) {
     .assert(200);
     let page = phone.get("/me/applications").await;
     page.assert(200);
-    assert!(page.body.contains(&format!("id=\"application-{application}\"")));
+    assert!(page
+        .body
+        .contains(&format!("id=\"application-{application}\"")));
     assert!(page.body.contains("Forklift Operator"), "{}", page.body);
     let history = &page.body[page.body.find("class=\"history\"").unwrap()..];
     let applied = history.find("· Dilamar").expect("applied in the history");
@@ -483,7 +519,9 @@ async fn a_reported_hire_is_confirmed_or_disputed_on_my_hires(app: TestApp) {
     page.assert(200);
     assert_eq!(page.body.matches("Menunggu jawaban Anda").count(), 2);
     assert!(page.body.contains("Rp5.200.000"), "{}", page.body);
-    assert!(page.body.contains(&format!("action=\"/me/hires/{first}/confirm\"")));
+    assert!(page
+        .body
+        .contains(&format!("action=\"/me/hires/{first}/confirm\"")));
 
     // A dispute without a reason: said next to that hire's field; nothing changes.
     let page = phone
@@ -491,9 +529,9 @@ async fn a_reported_hire_is_confirmed_or_disputed_on_my_hires(app: TestApp) {
         .await;
     page.assert(422);
     assert!(page.body.contains(&format!("id=\"reason-error-{second}\"")));
-    assert!(page
-        .body
-        .contains(&format!("aria-describedby=\"reason-hint-{second} reason-error-{second}\"")));
+    assert!(page.body.contains(&format!(
+        "aria-describedby=\"reason-hint-{second} reason-error-{second}\""
+    )));
     assert_eq!(placement_status(&app, &second), "reported");
 
     // Someone else cannot answer it.
@@ -542,8 +580,16 @@ async fn forms_without_their_csrf_token_change_nothing(app: TestApp) {
     let form = profile_form("0004");
     for (who, path, fields) in [
         (&newcomer, "/me/profile".to_owned(), fields(&form)),
-        (&newcomer, format!("/events/{}/registration", f.event), vec![]),
-        (&phone, format!("/vacancies/{other_vacancy}/application"), vec![]),
+        (
+            &newcomer,
+            format!("/events/{}/registration", f.event),
+            vec![],
+        ),
+        (
+            &phone,
+            format!("/vacancies/{other_vacancy}/application"),
+            vec![],
+        ),
         (&phone, format!("/me/hires/{placement}/confirm"), vec![]),
         (
             &phone,
@@ -553,7 +599,11 @@ async fn forms_without_their_csrf_token_change_nothing(app: TestApp) {
     ] {
         let page = who.post_raw(&path, &fields).await;
         assert_eq!(page.status, 403, "{path}");
-        assert!(page.body.contains("<html lang=\"id\">"), "{path}: {}", page.body);
+        assert!(
+            page.body.contains("<html lang=\"id\">"),
+            "{path}: {}",
+            page.body
+        );
         let mut wrong = fields.clone();
         wrong.push(("csrf", "x".repeat(43).leak()));
         assert_eq!(who.post_raw(&path, &wrong).await.status, 403, "{path}");

@@ -213,12 +213,9 @@ fn next_of(raw: Option<&str>) -> String {
 }
 
 /// The signed-in job seeker, or the answer for anyone else: sign in (and come back), or 403.
-fn job_seeker(visitor: &Visitor, back: &str) -> Result<AuthUser, HttpResponse> {
-    let Some(caller) = visitor.auth() else {
-        let query = serde_urlencoded::to_string([("next", back)]).unwrap_or_default();
-        return Err(redirect(&format!("/sign-in?{query}")));
-    };
-    guards::role(&caller, &[Role::JobSeeker]).map_err(|e| error_response(visitor, &e))?;
+fn job_seeker(visitor: &Visitor, back: &str) -> Result<AuthUser, Box<HttpResponse>> {
+    let caller = super::seeker::signed_in(visitor, back)?;
+    guards::role(&caller, &[Role::JobSeeker]).map_err(|e| Box::new(error_response(visitor, &e)))?;
     Ok(caller)
 }
 
@@ -303,7 +300,7 @@ pub async fn show(
 ) -> HttpResponse {
     let caller = match job_seeker(&visitor, "/me/profile") {
         Ok(caller) => caller,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let loaded = match load(&state, caller).await {
         Ok(loaded) => loaded,
@@ -337,10 +334,9 @@ fn refusal(lang: crate::users::Language, error: &AppError) -> Option<Refusal> {
     Some(match (error.status.as_u16(), error.code.as_ref()) {
         (409, "nik_registered") => Refusal::NikTaken,
         (409, "claim_open") => Refusal::Problem(StatusCode::CONFLICT, text("profile.claim_open")),
-        (409, "nik_not_registered") => Refusal::Problem(
-            StatusCode::CONFLICT,
-            text("profile.claim_not_needed"),
-        ),
+        (409, "nik_not_registered") => {
+            Refusal::Problem(StatusCode::CONFLICT, text("profile.claim_not_needed"))
+        }
         (422, _) => {
             let fields: Vec<&'static str> = FIELDS
                 .into_iter()
@@ -371,7 +367,7 @@ pub async fn save(
     }
     let caller = match job_seeker(&visitor, "/me/profile") {
         Ok(caller) => caller,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let loaded = match load(&state, caller.clone()).await {
         Ok(loaded) => loaded,
@@ -385,10 +381,15 @@ pub async fn save(
             let body = form.patch(&mut bad);
             let id = profile.id.clone();
             match serde_json::from_value::<JobSeekerPatch>(body) {
-                Ok(patch) if bad.is_empty() => state
-                    .db(move |conn| profiles::update(conn, &caller, &id, patch).map(drop))
-                    .await,
-                _ => Err(AppError::invalid_field(bad.first().copied().unwrap_or("full_name"), "")),
+                Ok(patch) if bad.is_empty() => {
+                    state
+                        .db(move |conn| profiles::update(conn, &caller, &id, patch).map(drop))
+                        .await
+                }
+                _ => Err(AppError::invalid_field(
+                    bad.first().copied().unwrap_or("full_name"),
+                    "",
+                )),
             }
         }
         None => {
@@ -412,18 +413,22 @@ pub async fn save(
                 let note = ProfileForm::optional(&form.note);
                 let body = json!({"profile": body, "note": note});
                 match serde_json::from_value::<claims::NewClaim>(body) {
-                    Ok(input) => state
-                        .db(move |conn| claims::file(conn, &caller, input, &nik_key).map(drop))
-                        .await,
+                    Ok(input) => {
+                        state
+                            .db(move |conn| claims::file(conn, &caller, input, &nik_key).map(drop))
+                            .await
+                    }
                     Err(error) => Err(AppError::internal(error)),
                 }
             } else {
                 match serde_json::from_value::<NewJobSeeker>(body) {
-                    Ok(input) => state
-                        .db(move |conn| {
-                            profiles::create(conn, &caller, input, &nik_key).map(drop)
-                        })
-                        .await,
+                    Ok(input) => {
+                        state
+                            .db(move |conn| {
+                                profiles::create(conn, &caller, input, &nik_key).map(drop)
+                            })
+                            .await
+                    }
                     Err(error) => Err(AppError::internal(error)),
                 }
             }

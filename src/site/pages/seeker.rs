@@ -29,11 +29,12 @@ pub struct CsrfForm {
     csrf: String,
 }
 
-/// The signed-in account, or the way to sign in and come back to `back`.
-fn signed_in(visitor: &Visitor, back: &str) -> Result<AuthUser, HttpResponse> {
+/// The signed-in account, or the way to sign in and come back to `back` (boxed: a response is
+/// large, and this is the rare path).
+pub(super) fn signed_in(visitor: &Visitor, back: &str) -> Result<AuthUser, Box<HttpResponse>> {
     visitor.auth().ok_or_else(|| {
         let query = serde_urlencoded::to_string([("next", back)]).unwrap_or_default();
-        redirect(&format!("/sign-in?{query}"))
+        Box::new(redirect(&format!("/sign-in?{query}")))
     })
 }
 
@@ -65,8 +66,8 @@ async fn refused(
     error: AppError,
 ) -> HttpResponse {
     if error.code == "profile_required" {
-        let query =
-            serde_urlencoded::to_string([("next", format!("/events/{event_id}"))]).unwrap_or_default();
+        let query = serde_urlencoded::to_string([("next", format!("/events/{event_id}"))])
+            .unwrap_or_default();
         return redirect(&format!("/me/profile?{query}"));
     }
     match refusal_text(visitor.lang, &error.code) {
@@ -105,7 +106,7 @@ pub async fn register(
     };
     let caller = match signed_in(&visitor, &format!("/events/{event_id}")) {
         Ok(caller) => caller,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let id = event_id.clone();
     let outcome = state
@@ -142,7 +143,7 @@ pub async fn registrations(
 ) -> HttpResponse {
     let caller = match signed_in(&visitor, "/me/registrations") {
         Ok(caller) => caller,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let found = state
         .db(move |conn| {
@@ -237,7 +238,7 @@ pub async fn ticket(
     };
     let caller = match signed_in(&visitor, &format!("/me/registrations/{id}")) {
         Ok(caller) => caller,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let found = state
         .db(move |conn| registration_ops::my_ticket(conn, &caller, &id))
@@ -308,7 +309,7 @@ pub async fn apply(
     };
     let caller = match signed_in(&visitor, &format!("/events/{event_id}")) {
         Ok(caller) => caller,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let outcome = state
         .db(move |conn| application_ops::apply(conn, &caller, &vacancy_id, None))
@@ -357,7 +358,7 @@ pub async fn applications(
 ) -> HttpResponse {
     let caller = match signed_in(&visitor, "/me/applications") {
         Ok(caller) => caller,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let lang = visitor.lang;
     let found = state
@@ -516,7 +517,7 @@ pub async fn hires(
 ) -> HttpResponse {
     let caller = match signed_in(&visitor, "/me/hires") {
         Ok(caller) => caller,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let notice = match query.answered.as_deref() {
         Some("confirmed") => Some(i18n::text(visitor.lang, "hires.confirmed")),
@@ -555,7 +556,7 @@ async fn answer(
     };
     let caller = match signed_in(&visitor, "/me/hires") {
         Ok(caller) => caller,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let typed = form.reason.clone().unwrap_or_default();
     let reason = match decision {
@@ -611,7 +612,15 @@ pub async fn confirm(
     id: web::Path<String>,
     form: web::Form<AnswerForm>,
 ) -> HttpResponse {
-    answer(visitor, req, state, id, form.into_inner(), Decision::Confirm).await
+    answer(
+        visitor,
+        req,
+        state,
+        id,
+        form.into_inner(),
+        Decision::Confirm,
+    )
+    .await
 }
 
 pub async fn dispute(
@@ -621,7 +630,15 @@ pub async fn dispute(
     id: web::Path<String>,
     form: web::Form<AnswerForm>,
 ) -> HttpResponse {
-    answer(visitor, req, state, id, form.into_inner(), Decision::Dispute).await
+    answer(
+        visitor,
+        req,
+        state,
+        id,
+        form.into_inner(),
+        Decision::Dispute,
+    )
+    .await
 }
 
 #[cfg(test)]
@@ -651,7 +668,9 @@ mod tests {
     #[test]
     fn the_qr_code_is_an_svg_element_with_a_name() {
         let svg = inline_qr("AAAAAAAAAAAAAAAAAAAAAA", "Kode \"QR\"").unwrap();
-        assert!(svg.starts_with("<svg class=\"qr\" role=\"img\" aria-label=\"Kode &quot;QR&quot;\" "));
+        assert!(
+            svg.starts_with("<svg class=\"qr\" role=\"img\" aria-label=\"Kode &quot;QR&quot;\" ")
+        );
         assert!(!svg.contains("<?xml"));
     }
 }

@@ -133,11 +133,7 @@ async fn sign_up_profile_register_ticket_apply_and_confirm_the_hire(app: TestApp
     let shown = browser.text("#check-in-code").await;
     assert_eq!(shown.replace(' ', ""), code);
     assert!(browser.text("#ticket-starts").await.ends_with("WIB"));
-    assert!(browser
-        .client
-        .find(Locator::Css("svg.qr"))
-        .await
-        .is_ok());
+    assert!(browser.client.find(Locator::Css("svg.qr")).await.is_ok());
     browser.check_page("ticket").await;
     browser.goto("/me/registrations").await;
     browser.check_page("registrations").await;
@@ -162,7 +158,9 @@ async fn sign_up_profile_register_ticket_apply_and_confirm_the_hire(app: TestApp
     .await
     .assert(200);
     browser.goto("/me/applications").await;
-    let history = browser.text(&format!("#application-{application} .history")).await;
+    let history = browser
+        .text(&format!("#application-{application} .history"))
+        .await;
     assert!(history.contains("Dilamar"), "{history}");
     assert!(history.contains("Masuk seleksi"), "{history}");
     browser.check_page("applications").await;
@@ -193,10 +191,14 @@ async fn sign_up_profile_register_ticket_apply_and_confirm_the_hire(app: TestApp
     // The ticket opens with the server gone.
     browser.goto(&ticket).await;
     wait_until_kept_offline(&browser).await;
+    let fair = browser.text("h1").await;
     app.stop_server().await;
     browser.goto(&ticket).await;
     let shown = browser.text("#check-in-code").await;
     assert_eq!(shown.replace(' ', ""), code, "the ticket offline");
-    assert!(browser.body().await.contains("Tiket masuk bursa kerja"));
+    assert_eq!(browser.text("h1").await, fair);
+    // The network really is gone: a page that is not kept does not open.
+    browser.goto("/me/applications").await;
+    assert!(!browser.body().await.contains("Lamaran saya"));
     browser.close().await;
 }
