@@ -198,7 +198,10 @@ async fn sign_up_profile_register_ticket_apply_and_confirm_the_hire(app: TestApp
     assert_eq!(shown.replace(' ', ""), code, "the ticket offline");
     assert_eq!(browser.text("h1").await, fair);
     // The network really is gone: a page that is not kept does not open.
-    browser.goto("/me/applications").await;
-    assert!(!browser.body().await.contains("Lamaran saya"));
+    let unkept = browser.client.goto(&browser.url("/me/applications")).await;
+    assert!(
+        unkept.is_err_and(|e| e.to_string().contains("ERR_CONNECTION_REFUSED")),
+        "a page not kept opened without the server"
+    );
     browser.close().await;
 }
