@@ -353,6 +353,78 @@ fn refusal(lang: crate::users::Language, error: &AppError) -> Option<Refusal> {
     })
 }
 
+/// A save the page refused before asking the domain (fields it could not read, with what else
+/// the rules of a new profile refuse), or the domain's answer.
+enum NotSaved {
+    Unreadable(Vec<&'static str>),
+    Refused(AppError),
+}
+
+impl From<AppError> for NotSaved {
+    fn from(error: AppError) -> Self {
+        Self::Refused(error)
+    }
+}
+
+/// Changes the stored profile ([`profiles::update`]).
+async fn change(
+    state: &AppState,
+    caller: AuthUser,
+    profile: &JobSeeker,
+    form: &ProfileForm,
+) -> Result<(), NotSaved> {
+    let mut bad = Vec::new();
+    let body = form.patch(&mut bad);
+    if !bad.is_empty() {
+        return Err(NotSaved::Unreadable(bad));
+    }
+    let patch: JobSeekerPatch = serde_json::from_value(body).map_err(AppError::internal)?;
+    let id = profile.id.clone();
+    state
+        .db(move |conn| profiles::update(conn, &caller, &id, patch).map(drop))
+        .await?;
+    Ok(())
+}
+
+/// Creates the profile ([`profiles::create`]), or with `claim` files the claim to its NIK
+/// ([`claims::file`]).
+async fn create(
+    state: &AppState,
+    caller: AuthUser,
+    form: &ProfileForm,
+    claim: bool,
+) -> Result<(), NotSaved> {
+    let mut bad = Vec::new();
+    let body = form.new_profile(&mut bad);
+    let nik_key = state.nik_key.clone();
+    if !bad.is_empty() {
+        // Say what else is wrong too; nothing is saved.
+        if let Ok(Err(error)) =
+            serde_json::from_value::<NewJobSeeker>(body).map(|input| input.validate(&nik_key))
+        {
+            bad.extend(
+                FIELDS
+                    .into_iter()
+                    .filter(|f| error.details.iter().any(|d| d.field == *f)),
+            );
+        }
+        return Err(NotSaved::Unreadable(bad));
+    }
+    if claim {
+        let body = json!({"profile": body, "note": ProfileForm::optional(&form.note)});
+        let input: claims::NewClaim = serde_json::from_value(body).map_err(AppError::internal)?;
+        state
+            .db(move |conn| claims::file(conn, &caller, input, &nik_key).map(drop))
+            .await?;
+    } else {
+        let input: NewJobSeeker = serde_json::from_value(body).map_err(AppError::internal)?;
+        state
+            .db(move |conn| profiles::create(conn, &caller, input, &nik_key).map(drop))
+            .await?;
+    }
+    Ok(())
+}
+
 /// `POST /me/profile`: create the profile (with consent) or change it; `action=claim` files a
 /// claim to a NIK another profile holds, with the same fields and a note.
 pub async fn save(
@@ -375,83 +447,24 @@ pub async fn save(
     };
     let next = next_of(Some(&form.next));
     let claim = form.action == "claim" && loaded.profile.is_none();
-    let mut bad = Vec::new();
-    let outcome: AppResult<()> = match &loaded.profile {
-        Some(profile) => {
-            let body = form.patch(&mut bad);
-            let id = profile.id.clone();
-            match serde_json::from_value::<JobSeekerPatch>(body) {
-                Ok(patch) if bad.is_empty() => {
-                    state
-                        .db(move |conn| profiles::update(conn, &caller, &id, patch).map(drop))
-                        .await
-                }
-                _ => Err(AppError::invalid_field(
-                    bad.first().copied().unwrap_or("full_name"),
-                    "",
-                )),
-            }
-        }
-        None => {
-            let body = form.new_profile(&mut bad);
-            let nik_key = state.nik_key.clone();
-            if !bad.is_empty() {
-                // Report what else is wrong too, without saving anything.
-                let mut fields = bad.clone();
-                if let Ok(Err(error)) = serde_json::from_value::<NewJobSeeker>(body)
-                    .map(|input| input.validate(&nik_key))
-                {
-                    fields.extend(
-                        FIELDS
-                            .into_iter()
-                            .filter(|f| error.details.iter().any(|d| d.field == *f)),
-                    );
-                }
-                bad = fields;
-                Err(AppError::invalid_field("form", ""))
-            } else if claim {
-                let note = ProfileForm::optional(&form.note);
-                let body = json!({"profile": body, "note": note});
-                match serde_json::from_value::<claims::NewClaim>(body) {
-                    Ok(input) => {
-                        state
-                            .db(move |conn| claims::file(conn, &caller, input, &nik_key).map(drop))
-                            .await
-                    }
-                    Err(error) => Err(AppError::internal(error)),
-                }
-            } else {
-                match serde_json::from_value::<NewJobSeeker>(body) {
-                    Ok(input) => {
-                        state
-                            .db(move |conn| {
-                                profiles::create(conn, &caller, input, &nik_key).map(drop)
-                            })
-                            .await
-                    }
-                    Err(error) => Err(AppError::internal(error)),
-                }
-            }
-        }
+    let outcome = match &loaded.profile {
+        Some(profile) => change(&state, caller, profile, &form).await,
+        None => create(&state, caller, &form, claim).await,
     };
-    let error = match outcome {
+    let lang = visitor.lang;
+    let refused = match outcome {
         Ok(()) if claim => return redirect("/me/profile?claimed=1"),
         Ok(()) if loaded.profile.is_none() && !next.is_empty() => return redirect(&next),
         Ok(()) => return redirect("/me/profile?saved=1"),
-        Err(error) => error,
-    };
-    if error.code == "profile_exists" {
+        Err(NotSaved::Unreadable(fields)) => Refusal::Fields(fields),
         // Made meanwhile (another tab): show it.
-        return redirect("/me/profile");
-    }
-    let lang = visitor.lang;
-    let refused = if bad.is_empty() {
-        refusal(lang, &error)
-    } else {
-        Some(Refusal::Fields(bad))
-    };
-    let Some(refused) = refused else {
-        return error_response(&visitor, &error);
+        Err(NotSaved::Refused(error)) if error.code == "profile_exists" => {
+            return redirect("/me/profile")
+        }
+        Err(NotSaved::Refused(error)) => match refusal(lang, &error) {
+            Some(refused) => refused,
+            None => return error_response(&visitor, &error),
+        },
     };
     let mut page = page(&visitor, &req, &loaded, form, next);
     page.nik_taken = claim;
