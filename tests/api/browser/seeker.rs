@@ -140,6 +140,12 @@ async fn sign_up_profile_register_ticket_apply_and_confirm_the_hire(app: TestApp
 
     // Apply from the fair's page, then follow the application.
     browser.goto(&event_page).await;
+    assert_eq!(
+        browser.text("#ticket-link").await,
+        "Lihat tiket",
+        "the fair's page knows the registration"
+    );
+    browser.check_page("seeker-event-registered").await;
     browser.click_and_load("button.apply").await;
     wait_for_path(&browser, "/me/applications").await;
     let application: String = {
