@@ -16,6 +16,7 @@ use crate::fixtures::{female_nik, Fair, HiringFair, Seeker};
 db_tests!(
     profile_then_register_then_the_ticket,
     a_nik_already_held_is_explained_and_can_be_claimed,
+    the_profile_changes_but_never_its_nik,
     refused_registrations_are_explained_on_the_fair_page,
     apply_then_my_applications_show_the_history,
     a_reported_hire_is_confirmed_or_disputed_on_my_hires,
@@ -371,6 +372,51 @@ async fn a_nik_already_held_is_explained_and_can_be_claimed(app: TestApp) {
         page.body
     );
     assert_eq!(app.count("nik_claims"), 1);
+}
+
+async fn the_profile_changes_but_never_its_nik(app: TestApp) {
+    let seeker = Seeker::new(&app, "siti@change.id", "Siti Rahayu", "0002").await;
+    let phone = Phone::signed_in(&app, "siti@change.id").await;
+    let page = phone.get("/me/profile").await;
+    page.assert(200);
+    assert!(page.body.contains("value=\"Jakarta Timur\""));
+    assert!(page.body.contains("Persetujuan diberikan"));
+    assert!(
+        !page.body.contains("id=\"consent\""),
+        "consent is asked once"
+    );
+
+    let city = |app: &TestApp| -> (String, String) {
+        use bursa::db::schema::job_seekers;
+        job_seekers::table
+            .find(&seeker.id)
+            .select((job_seekers::city, job_seekers::nik_last4))
+            .first(&mut *app.conn())
+            .unwrap()
+    };
+    let change = [
+        ("full_name", "Siti Rahayu"),
+        ("education_level", "d3"),
+        ("province_code", "32"),
+        ("city", "Bandung"),
+        ("phone", "12"),
+        // Not changeable here: ignored, not an error.
+        ("nik", "3174015508950004"),
+    ];
+    let page = phone.post("/me/profile", &change).await;
+    page.assert(422);
+    assert!(page.body.contains("id=\"phone-error\""), "{}", page.body);
+    assert!(page.body.contains("value=\"Bandung\""));
+    assert_eq!(city(&app), ("Jakarta Timur".into(), "0002".into()));
+
+    let mut change = change.to_vec();
+    change.retain(|(k, _)| *k != "phone");
+    let page = phone.post("/me/profile", &change).await;
+    page.assert(303);
+    assert_eq!(page.location(), "/me/profile?saved=1");
+    assert_eq!(city(&app), ("Bandung".into(), "0002".into()));
+    let page = phone.get("/me/profile?saved=1").await;
+    assert!(page.body.contains("Profil Anda sudah disimpan"));
 }
 
 async fn refused_registrations_are_explained_on_the_fair_page(app: TestApp) {
