@@ -153,6 +153,36 @@ pub fn configure_pages(cfg: &mut web::ServiceConfig) {
         .service(
             web::resource("/events/{id}/scorecard").route(web::get().to(pages::events::scorecard)),
         )
+        .service(
+            web::resource("/events/{id}/registration")
+                .route(web::post().to(pages::seeker::register)),
+        )
+        .service(
+            web::resource("/vacancies/{id}/application")
+                .route(web::post().to(pages::seeker::apply)),
+        )
+        .service(
+            web::resource("/me/profile")
+                .route(web::get().to(pages::profile::show))
+                .route(web::post().to(pages::profile::save)),
+        )
+        .service(
+            web::resource("/me/registrations").route(web::get().to(pages::seeker::registrations)),
+        )
+        .service(
+            web::resource("/me/registrations/{id}").route(web::get().to(pages::seeker::ticket)),
+        )
+        .service(
+            web::resource("/me/applications").route(web::get().to(pages::seeker::applications)),
+        )
+        .service(web::resource("/me/hires").route(web::get().to(pages::seeker::hires)))
+        .service(
+            web::resource("/me/hires/{id}/confirm").route(web::post().to(pages::seeker::confirm)),
+        )
+        .service(
+            web::resource("/me/hires/{id}/dispute").route(web::post().to(pages::seeker::dispute)),
+        )
+        .service(web::resource("/sw.js").route(web::get().to(site::assets::service_worker)))
         .service(web::resource("/static/{name}").route(web::get().to(site::assets::serve)))
         .service(web::resource("/bahasa/{code}").route(web::get().to(site::switch_language)))
         .service(

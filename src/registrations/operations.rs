@@ -406,3 +406,23 @@ pub fn mine(
         Cursor::new("", r.registration.id.clone())
     }))
 }
+
+/// One of the caller's own registrations with its event: the ticket. Anyone else's, or an
+/// unknown id, is 404 `registration` (staff read registrations through the event's list).
+pub fn my_ticket(
+    conn: &mut DbConn,
+    caller: &AuthUser,
+    registration_id: &str,
+) -> AppResult<(Registration, Event)> {
+    let not_found = || AppError::not_found("registration");
+    let registration: Registration = registrations::table
+        .inner_join(job_seekers::table)
+        .filter(registrations::id.eq(registration_id))
+        .filter(job_seekers::user_id.eq(&caller.id))
+        .select(Registration::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(not_found)?;
+    let event = crate::events::find(conn, &registration.event_id)?.ok_or_else(not_found)?;
+    Ok((registration, event))
+}

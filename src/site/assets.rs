@@ -86,3 +86,14 @@ pub async fn serve(req: HttpRequest, name: web::Path<String>) -> HttpResponse {
         .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
         .body(asset.body)
 }
+
+/// The service worker that keeps the tickets a person opened for when the network is gone
+/// (`static/sw.js`). Served at the root so that its scope is the whole site; never cached long,
+/// so a new version reaches phones on their next visit.
+pub async fn service_worker() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header(("Service-Worker-Allowed", "/"))
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .body(&include_bytes!("static/sw.js")[..])
+}

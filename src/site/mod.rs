@@ -89,6 +89,14 @@ impl Frame {
             .unwrap_or("")
     }
 
+    /// A signed-in job seeker: the pages of their profile, tickets, applications and hires.
+    pub fn is_job_seeker(&self) -> bool {
+        self.visitor
+            .user
+            .as_ref()
+            .is_some_and(|u| u.role == crate::auth::Role::JobSeeker)
+    }
+
     pub fn csrf(&self) -> &str {
         &self.visitor.csrf
     }

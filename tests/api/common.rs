@@ -305,6 +305,13 @@ impl TestApp {
         }
     }
 
+    /// Stops serving (the database stays): a browser test's way to take the network away.
+    pub async fn stop_server(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.stop().await;
+        }
+    }
+
     fn server(&self) -> &actix_test::TestServer {
         self.server.as_ref().expect("server running")
     }

@@ -37,4 +37,5 @@ mod security_fair;
 mod security_outcomes;
 mod security_seekers;
 mod seed;
+mod seeker_pages;
 mod smtp;

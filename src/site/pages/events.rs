@@ -48,7 +48,7 @@ pub struct FairView {
 }
 
 impl FairView {
-    fn new(event: &Event, lang: Language) -> Self {
+    pub fn new(event: &Event, lang: Language) -> Self {
         let start_local = locale::local(event.starts_at, &event.province_code);
         Self {
             id: event.id.clone(),
@@ -189,6 +189,7 @@ pub struct VacancyFilters {
 
 /// A vacancy as the fair page shows it.
 pub struct VacancyView {
+    pub id: String,
     pub title: String,
     pub employer: String,
     pub employment_type: &'static str,
@@ -198,6 +199,82 @@ pub struct VacancyView {
     pub education: Option<String>,
     pub disability_friendly: bool,
     pub open: bool,
+    /// The signed-in job seeker has applied for it.
+    pub applied: bool,
+}
+
+/// Where the visitor stands with a fair: what the page offers them.
+pub enum Standing {
+    /// Not signed in: sign in (or up) to register.
+    Visitor,
+    /// Signed in with another role: nothing to offer.
+    OtherRole,
+    /// A job seeker without a profile: make it first.
+    NoProfile,
+    /// A job seeker who may register.
+    NotRegistered,
+    /// Registered: the ticket, and the vacancies to apply to.
+    Registered { registration_id: String },
+}
+
+impl Standing {
+    fn registered(&self) -> bool {
+        matches!(self, Self::Registered { .. })
+    }
+
+    /// Which offer the page shows.
+    fn kind(&self) -> &'static str {
+        match self {
+            Self::Visitor => "visitor",
+            Self::OtherRole => "other",
+            Self::NoProfile => "no_profile",
+            Self::NotRegistered => "not_registered",
+            Self::Registered { .. } => "registered",
+        }
+    }
+
+    fn ticket(&self) -> &str {
+        match self {
+            Self::Registered { registration_id } => registration_id,
+            _ => "",
+        }
+    }
+}
+
+/// The signed-in job seeker's standing with the event, and the vacancies they applied to.
+fn standing(
+    conn: &mut crate::db::DbConn,
+    caller: Option<&crate::auth::AuthUser>,
+    event_id: &str,
+) -> Result<(Standing, Vec<String>), AppError> {
+    let Some(caller) = caller else {
+        return Ok((Standing::Visitor, Vec::new()));
+    };
+    if caller.role != crate::auth::Role::JobSeeker {
+        return Ok((Standing::OtherRole, Vec::new()));
+    }
+    let Some(profile) = crate::job_seekers::find_by_user(conn, &caller.id)? else {
+        return Ok((Standing::NoProfile, Vec::new()));
+    };
+    let Some(registration) = crate::registrations::find_for(conn, event_id, &profile.id)? else {
+        return Ok((Standing::NotRegistered, Vec::new()));
+    };
+    let filter = crate::applications::ListFilter {
+        limit: crate::pagination::MAX_LIMIT,
+        ..Default::default()
+    };
+    let applied = crate::applications::mine(conn, caller, &filter)?
+        .items
+        .into_iter()
+        .filter(|a| a.event_id == event_id)
+        .map(|a| a.application.vacancy_id)
+        .collect();
+    Ok((
+        Standing::Registered {
+            registration_id: registration.id,
+        },
+        applied,
+    ))
 }
 
 impl VacancyView {
@@ -212,6 +289,7 @@ impl VacancyView {
             (None, None) => None,
         };
         Self {
+            id: v.id.clone(),
             title: v.title.clone(),
             employer: employers
                 .get(&v.organization_id)
@@ -231,6 +309,7 @@ impl VacancyView {
             education: v.education_min.as_ref().map(|e| e.to_uppercase()),
             disability_friendly: v.disability_friendly,
             open: v.status == crate::vacancies::VacancyStatus::Open,
+            applied: false,
         }
     }
 }
@@ -273,6 +352,9 @@ struct ShowPage {
     filters: VacancyFilters,
     education_levels: [&'static str; 11],
     next: Option<String>,
+    standing: Standing,
+    /// Why a registration or an application was just refused.
+    notice: Option<&'static str>,
 }
 
 impl ShowPage {
@@ -290,8 +372,29 @@ pub async fn show(
     id: web::Path<String>,
     filters: web::Query<VacancyFilters>,
 ) -> HttpResponse {
+    show_page(
+        visitor,
+        req,
+        state,
+        id.into_inner(),
+        filters.into_inner(),
+        None,
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// The fair's page with `notice` (why an action was refused), answered with `status`.
+pub async fn show_page(
+    visitor: Visitor,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: String,
+    filters: VacancyFilters,
+    notice: Option<&'static str>,
+    status: StatusCode,
+) -> HttpResponse {
     let lang = visitor.lang;
-    let filters = filters.into_inner();
     let Ok(id) = crate::extract::path_id(&id, "event") else {
         return error_page(lang, StatusCode::NOT_FOUND);
     };
@@ -329,10 +432,11 @@ pub async fn show(
             )?;
             let vacancies = crate::vacancies::list(conn, caller, &event_id, vacancy_query)?;
             let organizer = OrganizerView::of(conn, &event, lang)?;
-            Ok::<_, AppError>((event, participations, vacancies, organizer))
+            let standing = standing(conn, caller, &event_id)?;
+            Ok::<_, AppError>((event, participations, vacancies, organizer, standing))
         })
         .await;
-    let (event, participations, vacancies, organizer) = match found {
+    let (event, participations, vacancies, organizer, (standing, applied)) = match found {
         Ok(found) => found,
         Err(error) => return error_response(&visitor, &error),
     };
@@ -364,7 +468,10 @@ pub async fn show(
     let vacancies = vacancies
         .items
         .iter()
-        .map(|v| VacancyView::new(v, &names, lang))
+        .map(|v| VacancyView {
+            applied: applied.contains(&v.id),
+            ..VacancyView::new(v, &names, lang)
+        })
         .collect();
     let fair = FairView::new(&event, lang);
     let frame = Frame::new(&visitor, &req, fair.title.clone(), fair.summary());
@@ -377,8 +484,10 @@ pub async fn show(
         filters,
         education_levels: EDUCATION_LEVELS,
         next,
+        standing,
+        notice,
     };
-    render(&visitor, StatusCode::OK, &page)
+    render(&visitor, status, &page)
 }
 
 /// One row of a breakdown table.

@@ -6,3 +6,5 @@ pub mod confirm;
 pub mod email_links;
 pub mod events;
 pub mod home;
+pub mod profile;
+pub mod seeker;

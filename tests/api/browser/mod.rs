@@ -17,6 +17,7 @@ mod account;
 pub mod confirm;
 mod pages;
 mod public;
+mod seeker;
 
 use std::io::Write;
 use std::net::TcpListener;
