@@ -6,3 +6,4 @@ pub mod confirm;
 pub mod email_links;
 pub mod events;
 pub mod home;
+pub mod phone;
