@@ -169,7 +169,7 @@ pub fn outbox_config(app: &TestApp, fake: Option<&FakeWhatsapp>, dir: &std::path
 fn error_body(status: u16, message: &str, code: u32) -> Value {
     json!({"error": {
         "message": message,
-        "type": if status >= 500 { "OAuthException" } else { "OAuthException" },
+        "type": if status >= 500 { "ServerError" } else { "OAuthException" },
         "code": code,
         "fbtrace_id": "AbCdEfGh123"
     }})
