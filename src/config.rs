@@ -456,7 +456,13 @@ mod tests {
         ])
         .unwrap();
         let printed = format!("{config:?} {config:#?}");
-        for secret in [jwt, nik, "dbpassword99", "smtppassword77", "EAAGwhatsapptoken55"] {
+        for secret in [
+            jwt,
+            nik,
+            "dbpassword99",
+            "smtppassword77",
+            "EAAGwhatsapptoken55",
+        ] {
             assert!(!printed.contains(secret), "{secret} in {printed}");
         }
         assert!(printed.contains("jwt_secret: Some(\"***\")"), "{printed}");

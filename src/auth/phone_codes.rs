@@ -166,7 +166,11 @@ pub fn verify(conn: &mut DbConn, key: &[u8], phone: &str, code: &str) -> AppResu
             .filter(phone_codes::used_at.is_null())
             .filter(phone_codes::expires_at.gt(at))
             .order(phone_codes::created_at.desc())
-            .select((phone_codes::id, phone_codes::code_hash, phone_codes::attempts))
+            .select((
+                phone_codes::id,
+                phone_codes::code_hash,
+                phone_codes::attempts,
+            ))
             .first(conn)
             .optional()?;
         let Some((id, hash, attempts)) = live else {
@@ -232,9 +236,18 @@ mod tests {
         }
         let key = derive_key(b"a secret of at least thirty-two bytes!!");
         let other_key = derive_key(b"another secret of thirty-two bytes!!!!");
-        assert_eq!(code_hash(&key, "u1", "123456"), code_hash(&key, "u1", "123456"));
-        assert_ne!(code_hash(&key, "u1", "123456"), code_hash(&other_key, "u1", "123456"));
-        assert_ne!(code_hash(&key, "u1", "123456"), code_hash(&key, "u2", "123456"));
+        assert_eq!(
+            code_hash(&key, "u1", "123456"),
+            code_hash(&key, "u1", "123456")
+        );
+        assert_ne!(
+            code_hash(&key, "u1", "123456"),
+            code_hash(&other_key, "u1", "123456")
+        );
+        assert_ne!(
+            code_hash(&key, "u1", "123456"),
+            code_hash(&key, "u2", "123456")
+        );
         assert!(!code_hash(&key, "u1", "123456").contains("123456"));
     }
 }

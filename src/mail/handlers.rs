@@ -32,7 +32,15 @@ pub async fn list(
     let limit = pagination::limit(query.limit)?;
     let after = pagination::cursor(query.cursor.as_deref())?;
     let page = state
-        .db(move |conn| Ok(super::list(conn, query.status, query.channel, after.as_ref(), limit)?))
+        .db(move |conn| {
+            Ok(super::list(
+                conn,
+                query.status,
+                query.channel,
+                after.as_ref(),
+                limit,
+            )?)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(page))
 }

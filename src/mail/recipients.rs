@@ -79,7 +79,11 @@ pub fn job_seeker_reach(conn: &mut DbConn, job_seeker_id: &str) -> QueryResult<O
             .profile_email
             .filter(|e| !e.trim().is_empty())
             .or(row.account_email);
-        let account_number = match (row.account_phone, row.account_phone_verified, row.account_consent) {
+        let account_number = match (
+            row.account_phone,
+            row.account_phone_verified,
+            row.account_consent,
+        ) {
             (Some(phone), Some(_), Some(_)) => Some(phone),
             _ => None,
         };

@@ -102,8 +102,7 @@ fn queue_ticket(
     public_url: &str,
     at: NaiveDateTime,
 ) -> AppResult<()> {
-    let Some(reach) = mail::recipients::job_seeker_reach(conn, &registration.job_seeker_id)?
-    else {
+    let Some(reach) = mail::recipients::job_seeker_reach(conn, &registration.job_seeker_id)? else {
         return Ok(());
     };
     let details = mail::render::EventDetails {

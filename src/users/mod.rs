@@ -74,7 +74,11 @@ impl User {
 
     /// The number WhatsApp messages about fairs may go to: verified, and agreed to.
     pub fn whatsapp_number(&self) -> Option<&str> {
-        match (&self.phone, self.phone_verified_at, self.whatsapp_consent_at) {
+        match (
+            &self.phone,
+            self.phone_verified_at,
+            self.whatsapp_consent_at,
+        ) {
             (Some(phone), Some(_), Some(_)) => Some(phone),
             _ => None,
         }

@@ -50,10 +50,7 @@ impl WhatsappSender {
                     .into();
                 Route::Cloud {
                     agent,
-                    messages_url: format!(
-                        "{}/{}/messages",
-                        config.api_url, cloud.phone_number_id
-                    ),
+                    messages_url: format!("{}/{}/messages", config.api_url, cloud.phone_number_id),
                     authorization: format!("Bearer {}", cloud.token),
                 }
             }
@@ -93,10 +90,7 @@ impl WhatsappSender {
                     .send_json(&body)
                     .map_err(|e| SendError::transient(format!("WhatsApp unreachable: {e}")))?;
                 let status = response.status().as_u16();
-                let answer: Value = response
-                    .body_mut()
-                    .read_json()
-                    .unwrap_or(Value::Null);
+                let answer: Value = response.body_mut().read_json().unwrap_or(Value::Null);
                 if (200..300).contains(&status) {
                     return Ok(answer["messages"][0]["id"].as_str().map(str::to_owned));
                 }

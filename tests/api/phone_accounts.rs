@@ -118,7 +118,14 @@ async fn bad_numbers_an_empty_email_and_a_taken_number_are_refused(app: TestApp)
         }
         body
     };
-    for bad in ["+14155550100", "0212345678", "0812", "08123abc890", "812345678", ""] {
+    for bad in [
+        "+14155550100",
+        "0212345678",
+        "0812",
+        "08123abc890",
+        "812345678",
+        "",
+    ] {
         let resp = app
             .post("/api/v1/auth/register", None, body(json!({"phone": bad})))
             .await;
@@ -147,7 +154,9 @@ async fn bad_numbers_an_empty_email_and_a_taken_number_are_refused(app: TestApp)
         .await,
         "email",
     );
-    let neither = app.post("/api/v1/auth/register", None, body(json!({}))).await;
+    let neither = app
+        .post("/api/v1/auth/register", None, body(json!({})))
+        .await;
     neither.assert(422);
     assert_eq!(neither.fields(), ["email", "phone"]);
     assert_invalid(
@@ -327,8 +336,10 @@ async fn codes_expire_and_a_new_code_replaces_the_old(app: TestApp) {
         use bursa::db::schema::phone_codes;
         use diesel::prelude::*;
         diesel::update(phone_codes::table)
-            .set(phone_codes::expires_at.eq(chrono::Utc::now().naive_utc()
-                - chrono::Duration::seconds(1)))
+            .set(
+                phone_codes::expires_at
+                    .eq(chrono::Utc::now().naive_utc() - chrono::Duration::seconds(1)),
+            )
             .execute(&mut *app.conn())
             .unwrap();
     }
@@ -339,7 +350,7 @@ async fn codes_expire_and_a_new_code_replaces_the_old(app: TestApp) {
 
 async fn codes_are_throttled_per_number(app: TestApp) {
     register_phone(&app, PHONE, false).await; // the first code
-    // A second within the minute: accepted, not sent.
+                                              // A second within the minute: accepted, not sent.
     app.post("/api/v1/auth/phone-codes", None, json!({"phone": PHONE}))
         .await
         .assert(202);
@@ -412,7 +423,12 @@ async fn a_phone_account_migrated_table_keeps_its_foreign_keys(app: TestApp) {
     verify(&app, PHONE, &queued_code(&app, PHONE))
         .await
         .assert(200);
-    assert_eq!(app.number(&format!("SELECT COUNT(*) AS n FROM refresh_tokens WHERE user_id = '{id}'")), 1);
+    assert_eq!(
+        app.number(&format!(
+            "SELECT COUNT(*) AS n FROM refresh_tokens WHERE user_id = '{id}'"
+        )),
+        1
+    );
     if app.engine == crate::common::Engine::Sqlite {
         assert_eq!(
             app.number(
@@ -421,7 +437,10 @@ async fn a_phone_account_migrated_table_keeps_its_foreign_keys(app: TestApp) {
             ),
             0
         );
-        assert_eq!(app.number("SELECT COUNT(*) AS n FROM pragma_foreign_key_check"), 0);
+        assert_eq!(
+            app.number("SELECT COUNT(*) AS n FROM pragma_foreign_key_check"),
+            0
+        );
     }
     // A row that points at no account is refused by the foreign key.
     use diesel::connection::SimpleConnection;

@@ -43,9 +43,8 @@ fn status_of(app: &TestApp, template: &str) -> Vec<String> {
 /// Rounds until nothing is pending (each waits out the short backoff), at most `max`.
 fn drain(app: &TestApp, config: &MailConfig, max: usize) {
     for _ in 0..max {
-        let pending = app.number(
-            "SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'sending')",
-        );
+        let pending =
+            app.number("SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'sending')");
         if pending == 0 {
             return;
         }
@@ -150,7 +149,10 @@ async fn a_refused_message_fails_after_max_attempts_and_an_admin_retries_it(app:
     assert_eq!(fake.requests(), 3);
     let admin = app.admin_token().await;
     let listed = app
-        .get("/api/v1/admin/outbox?channel=whatsapp&status=failed", Some(&admin))
+        .get(
+            "/api/v1/admin/outbox?channel=whatsapp&status=failed",
+            Some(&admin),
+        )
         .await;
     listed.assert(200);
     let items = listed.body["items"].as_array().unwrap().clone();
@@ -163,7 +165,10 @@ async fn a_refused_message_fails_after_max_attempts_and_an_admin_retries_it(app:
     let error = entry["last_error"].as_str().unwrap();
     assert!(error.starts_with("HTTP 400: (#131009)"), "{error}");
     assert!(!listed.body.to_string().contains(TOKEN), "never the token");
-    assert!(entry.get("body_text").is_none(), "never the body: it holds the code");
+    assert!(
+        entry.get("body_text").is_none(),
+        "never the body: it holds the code"
+    );
     // The email channel has none of it; a bad channel is a 422.
     let email = app
         .get("/api/v1/admin/outbox?channel=email", Some(&admin))
@@ -180,9 +185,13 @@ async fn a_refused_message_fails_after_max_attempts_and_an_admin_retries_it(app:
 
     fake.heal();
     let id = entry["id"].as_str().unwrap();
-    app.post(&format!("/api/v1/admin/outbox/{id}/retry"), Some(&admin), json!({}))
-        .await
-        .assert(200);
+    app.post(
+        &format!("/api/v1/admin/outbox/{id}/retry"),
+        Some(&admin),
+        json!({}),
+    )
+    .await
+    .assert(200);
     drain(&app, &config, 10);
     assert_eq!(status_of(&app, "bursa_sign_in_code")[0], "sent");
     assert_eq!(fake.messages().len(), 1);
@@ -222,7 +231,10 @@ async fn without_configuration_whatsapp_lands_in_json_files(app: TestApp) {
         written["template"]["components"][0]["parameters"][0]["text"],
         code.as_str()
     );
-    assert!(!dir.path().join("mail").exists(), "no email for a phone-only account");
+    assert!(
+        !dir.path().join("mail").exists(),
+        "no email for a phone-only account"
+    );
 }
 
 /// A published fair a month ahead: its id.
@@ -272,16 +284,24 @@ async fn the_ticket_goes_by_whatsapp_only_with_consent(app: TestApp) {
     assert_eq!(tickets_queued(&app), 0);
     // Verified but no consent: none either.
     let no_consent = verified_phone_seeker(&app, "+6285733334444", false).await;
-    app.post("/api/v1/job-seekers", Some(&no_consent), profile("Bunga", "0102"))
-        .await
-        .assert(201);
+    app.post(
+        "/api/v1/job-seekers",
+        Some(&no_consent),
+        profile("Bunga", "0102"),
+    )
+    .await
+    .assert(201);
     fixtures::register(&app, &event, &no_consent).await;
     assert_eq!(tickets_queued(&app), 0);
     // Verified and agreed: the ticket, with its code and the link to its page.
     let seeker = verified_phone_seeker(&app, PHONE, true).await;
-    app.post("/api/v1/job-seekers", Some(&seeker), profile("Sri Wahyuni", "0103"))
-        .await
-        .assert(201);
+    app.post(
+        "/api/v1/job-seekers",
+        Some(&seeker),
+        profile("Sri Wahyuni", "0103"),
+    )
+    .await
+    .assert(201);
     let registration = app
         .post(
             &format!("/api/v1/events/{event}/registrations"),
@@ -369,9 +389,13 @@ async fn a_reported_hire_asks_for_confirmation_by_whatsapp(app: TestApp) {
     let config = outbox_config(&app, Some(&fake), dir.path());
     let f = HiringFair::of(&app, "panitia@disnaker.id", "hr@pabrik.id", json!({})).await;
     let seeker = verified_phone_seeker(&app, PHONE, true).await;
-    app.post("/api/v1/job-seekers", Some(&seeker), profile("Sri Wahyuni", "0301"))
-        .await
-        .assert(201);
+    app.post(
+        "/api/v1/job-seekers",
+        Some(&seeker),
+        profile("Sri Wahyuni", "0301"),
+    )
+    .await
+    .assert(201);
     let code = fixtures::register(&app, &f.event, &seeker).await;
     fixtures::check_in(&app, &f.event, &f.organizer, &code).await;
     let application = app

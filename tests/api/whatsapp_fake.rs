@@ -148,7 +148,11 @@ impl Drop for FakeWhatsapp {
 
 /// The app's outbox configuration, sending WhatsApp to `fake` (or to a `.json` folder when
 /// `None`), email to a folder, with short retry delays so that tests need not wait.
-pub fn outbox_config(app: &TestApp, fake: Option<&FakeWhatsapp>, dir: &std::path::Path) -> MailConfig {
+pub fn outbox_config(
+    app: &TestApp,
+    fake: Option<&FakeWhatsapp>,
+    dir: &std::path::Path,
+) -> MailConfig {
     let mut config = app.state.config.mail.clone();
     config.smtp_url = None;
     config.dir = dir.join("mail");
@@ -283,7 +287,10 @@ fn check_request(
         want(false, "the body is not JSON");
         return problems;
     };
-    want(message["messaging_product"] == "whatsapp", "messaging_product");
+    want(
+        message["messaging_product"] == "whatsapp",
+        "messaging_product",
+    );
     want(message["recipient_type"] == "individual", "recipient_type");
     want(message["type"] == "template", "type");
     let to = message["to"].as_str().unwrap_or_default();
@@ -294,7 +301,10 @@ fn check_request(
     let template = &message["template"];
     let language = template["language"]["code"].as_str().unwrap_or_default();
     want(["id", "en"].contains(&language), "unknown language code");
-    let components = template["components"].as_array().cloned().unwrap_or_default();
+    let components = template["components"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let texts = |component: &Value| -> Vec<String> {
         component["parameters"]
             .as_array()
@@ -302,7 +312,12 @@ fn check_request(
             .unwrap_or_default()
             .iter()
             .filter(|p| p["type"] == "text")
-            .filter_map(|p| p["text"].as_str().filter(|t| !t.is_empty()).map(str::to_owned))
+            .filter_map(|p| {
+                p["text"]
+                    .as_str()
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_owned)
+            })
             .collect()
     };
     let body_params = components
@@ -312,7 +327,10 @@ fn check_request(
         .unwrap_or_default();
     match template["name"].as_str().unwrap_or_default() {
         "bursa_sign_in_code" => {
-            want(body_params.len() == 1, "a code template takes one body parameter");
+            want(
+                body_params.len() == 1,
+                "a code template takes one body parameter",
+            );
             let button = components.iter().find(|c| c["type"] == "button");
             want(
                 button.is_some_and(|b| {
@@ -324,9 +342,10 @@ fn check_request(
         "bursa_registration_ticket" => {
             want(body_params.len() == 6, "a ticket takes six body parameters")
         }
-        "bursa_hire_confirmation" => {
-            want(body_params.len() == 5, "a hire confirmation takes five body parameters")
-        }
+        "bursa_hire_confirmation" => want(
+            body_params.len() == 5,
+            "a hire confirmation takes five body parameters",
+        ),
         other => want(false, &format!("template {other:?} does not exist")),
     }
     problems

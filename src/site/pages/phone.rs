@@ -146,10 +146,22 @@ fn failed(visitor: &Visitor, req: &HttpRequest, phone: String, error: &AppError)
             StatusCode::UNPROCESSABLE_ENTITY,
             Some(i18n::text(lang, "code.error_code")),
         ),
-        (_, "code_wrong") => (StatusCode::BAD_REQUEST, Some(i18n::text(lang, "code.error_wrong"))),
-        (_, "code_exhausted") => (StatusCode::GONE, Some(i18n::text(lang, "code.error_exhausted"))),
-        (_, "code_expired") => (StatusCode::GONE, Some(i18n::text(lang, "code.error_expired"))),
-        (403, _) => (StatusCode::FORBIDDEN, Some(i18n::text(lang, "sign_in.disabled"))),
+        (_, "code_wrong") => (
+            StatusCode::BAD_REQUEST,
+            Some(i18n::text(lang, "code.error_wrong")),
+        ),
+        (_, "code_exhausted") => (
+            StatusCode::GONE,
+            Some(i18n::text(lang, "code.error_exhausted")),
+        ),
+        (_, "code_expired") => (
+            StatusCode::GONE,
+            Some(i18n::text(lang, "code.error_expired")),
+        ),
+        (403, _) => (
+            StatusCode::FORBIDDEN,
+            Some(i18n::text(lang, "sign_in.disabled")),
+        ),
         (429, _) => (
             StatusCode::TOO_MANY_REQUESTS,
             Some(i18n::text(lang, "account.too_many")),

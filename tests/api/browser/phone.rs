@@ -48,7 +48,9 @@ async fn sign_up_by_phone_then_a_ticket_by_whatsapp(app: TestApp) {
     browser.fill("#phone", "0812 3456 7890").await;
     browser.click("#whatsapp_consent").await;
     browser.fill("#password", PASSWORD).await;
-    browser.click_and_load("form.sign-up button[type=submit]").await;
+    browser
+        .click_and_load("form.sign-up button[type=submit]")
+        .await;
     wait_for_text(&browser, ".notice.ok", "Akun Anda sudah dibuat").await;
     assert_eq!(browser.text("h1").await, "Masuk dengan kode WhatsApp");
     browser.check_page("sign-in-code").await;
@@ -71,7 +73,10 @@ async fn sign_up_by_phone_then_a_ticket_by_whatsapp(app: TestApp) {
         .await;
     assert_eq!(browser.path().await, "/me");
     assert_eq!(browser.text("#me-phone").await, "+6281234567890");
-    assert_eq!(browser.text("#me-phone-verified").await, "Sudah dikonfirmasi");
+    assert_eq!(
+        browser.text("#me-phone-verified").await,
+        "Sudah dikonfirmasi"
+    );
     browser.check_page("me-phone").await;
     browser.close().await;
 
@@ -88,9 +93,13 @@ async fn sign_up_by_phone_then_a_ticket_by_whatsapp(app: TestApp) {
         .as_str()
         .unwrap()
         .to_owned();
-    app.post("/api/v1/job-seekers", Some(&token), profile("Sri Wahyuni", "0401"))
-        .await
-        .assert(201);
+    app.post(
+        "/api/v1/job-seekers",
+        Some(&token),
+        profile("Sri Wahyuni", "0401"),
+    )
+    .await
+    .assert(201);
     let event = crate::whatsapp::fair(&app).await;
     let registration = app
         .post(
@@ -101,7 +110,10 @@ async fn sign_up_by_phone_then_a_ticket_by_whatsapp(app: TestApp) {
         .await;
     registration.assert(201);
     let id = registration.id();
-    let check_in_code = registration.body["check_in_code"].as_str().unwrap().to_owned();
+    let check_in_code = registration.body["check_in_code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let messages = fake.wait_for(2);
     assert!(fake.problems().is_empty(), "{:?}", fake.problems());
     let ticket = messages
