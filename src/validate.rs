@@ -293,15 +293,10 @@ pub fn normalise_phone(raw: &str) -> Option<String> {
         .chars()
         .filter(|c| !matches!(c, ' ' | '-' | '.'))
         .collect();
-    let national = if let Some(rest) = compact.strip_prefix("+62") {
-        rest
-    } else if let Some(rest) = compact.strip_prefix("62") {
-        rest
-    } else if let Some(rest) = compact.strip_prefix('0') {
-        rest
-    } else {
-        return None;
-    };
+    let national = compact
+        .strip_prefix("+62")
+        .or_else(|| compact.strip_prefix("62"))
+        .or_else(|| compact.strip_prefix('0'))?;
     let valid = national.starts_with('8')
         && (9..=12).contains(&national.len())
         && national.bytes().all(|b| b.is_ascii_digit());

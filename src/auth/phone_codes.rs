@@ -144,7 +144,7 @@ fn exhausted_code() -> AppError {
 }
 
 enum Check {
-    Right(User),
+    Right(Box<User>),
     Wrong(i32),
     Exhausted,
     NoCode,
@@ -213,10 +213,10 @@ pub fn verify(conn: &mut DbConn, key: &[u8], phone: &str, code: &str) -> AppResu
         .set(users_table::phone_verified_at.eq(at))
         .execute(conn)?;
         let user = users::find(conn, &user.id)?.ok_or_else(|| AppError::not_found("user"))?;
-        Ok(Check::Right(user))
+        Ok(Check::Right(Box::new(user)))
     })?;
     match check {
-        Check::Right(user) => Ok(user),
+        Check::Right(user) => Ok(*user),
         Check::Wrong(left) => Err(wrong_code(left)),
         Check::Exhausted => Err(exhausted_code()),
         Check::NoCode => Err(expired_code()),

@@ -1,4 +1,5 @@
-//! Email that is never lost and never sent for an action that was rolled back.
+//! Email that is never lost and never sent for an action that was rolled back; WhatsApp
+//! messages ride in the same outbox, on their own `channel` (see `crate::whatsapp`).
 //!
 //! Every message is a row of the `outbox` table, inserted by [`enqueue`] inside the write
 //! transaction of the action that causes it: if the action rolls back, so does its message. The
