@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::db::DatabaseUrl;
@@ -84,6 +84,81 @@ pub struct MailConfig {
     pub retry_max: Duration,
     /// How long a claimed message stays reserved for the worker that claimed it.
     pub lease: Duration,
+    /// The WhatsApp channel of the same outbox.
+    pub whatsapp: WhatsappConfig,
+}
+
+/// How WhatsApp messages go out: see `crate::whatsapp`.
+#[derive(Debug, Clone)]
+pub struct WhatsappConfig {
+    /// `WHATSAPP_API_URL`, the Cloud API's base with its version, without a trailing slash.
+    pub api_url: String,
+    /// `WHATSAPP_PHONE_NUMBER_ID` and `WHATSAPP_TOKEN`, set together; without them messages are
+    /// written as `.json` files into `dir`.
+    pub cloud: Option<WhatsappCloud>,
+    /// `BURSA_WHATSAPP_DIR`: the folder used when WhatsApp is not configured; by default
+    /// `whatsapp` beside the mail folder.
+    pub dir: PathBuf,
+}
+
+/// The sending number's id and the access token that speaks for it.
+#[derive(Clone)]
+pub struct WhatsappCloud {
+    pub phone_number_id: String,
+    pub token: String,
+}
+
+impl fmt::Debug for WhatsappCloud {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WhatsappCloud")
+            .field("phone_number_id", &self.phone_number_id)
+            .field("token", &"***")
+            .finish()
+    }
+}
+
+impl WhatsappConfig {
+    fn from_lookup(get: &impl Fn(&str) -> Option<String>, mail_dir: &Path) -> Result<Self, String> {
+        let api_url = get("WHATSAPP_API_URL")
+            .unwrap_or_else(|| "https://graph.facebook.com/v21.0".to_owned())
+            .trim()
+            .trim_end_matches('/')
+            .to_owned();
+        if !(api_url.starts_with("http://") || api_url.starts_with("https://")) {
+            return Err("WHATSAPP_API_URL must start with http:// or https://".into());
+        }
+        let cloud = match (get("WHATSAPP_PHONE_NUMBER_ID"), get("WHATSAPP_TOKEN")) {
+            (Some(id), Some(token)) => {
+                let phone_number_id = id.trim().to_owned();
+                if !phone_number_id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                    return Err("WHATSAPP_PHONE_NUMBER_ID must be the number's id (digits)".into());
+                }
+                Some(WhatsappCloud {
+                    phone_number_id,
+                    token: token.trim().to_owned(),
+                })
+            }
+            (None, None) => None,
+            _ => {
+                return Err(
+                    "WHATSAPP_PHONE_NUMBER_ID and WHATSAPP_TOKEN must be set together".into(),
+                )
+            }
+        };
+        let dir = get("BURSA_WHATSAPP_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                mail_dir
+                    .parent()
+                    .unwrap_or_else(|| Path::new("."))
+                    .join("whatsapp")
+            });
+        Ok(Self {
+            api_url,
+            cloud,
+            dir,
+        })
+    }
 }
 
 /// An SMTP URL: it may hold a password, so it never prints.
@@ -128,13 +203,15 @@ impl MailConfig {
         if max_attempts == 0 {
             return Err("BURSA_MAIL_MAX_ATTEMPTS must be at least 1".into());
         }
+        let dir = get("BURSA_MAIL_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("./mail"));
+        let whatsapp = WhatsappConfig::from_lookup(&get, &dir)?;
         Ok(Self {
             smtp_url: smtp_url.map(SmtpUrl),
             from,
             public_url,
-            dir: get("BURSA_MAIL_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from("./mail")),
+            dir,
             poll_interval: seconds("BURSA_MAIL_POLL_SECS", get("BURSA_MAIL_POLL_SECS"), 5)?,
             max_attempts,
             retry_base: seconds("BURSA_MAIL_RETRY_SECS", get("BURSA_MAIL_RETRY_SECS"), 30)?,
@@ -144,6 +221,7 @@ impl MailConfig {
                 3600,
             )?,
             lease: Duration::from_secs(300),
+            whatsapp,
         })
     }
 }
@@ -343,6 +421,25 @@ mod tests {
     }
 
     #[test]
+    fn whatsapp_defaults_to_a_folder_beside_the_mail_and_needs_both_settings() {
+        let whatsapp = config(&[]).unwrap().mail.whatsapp;
+        assert!(whatsapp.cloud.is_none());
+        assert_eq!(whatsapp.dir, PathBuf::from("./whatsapp"));
+        assert_eq!(whatsapp.api_url, "https://graph.facebook.com/v21.0");
+        let whatsapp = config(&[("BURSA_MAIL_DIR", "/var/bursa/mail")])
+            .unwrap()
+            .mail
+            .whatsapp;
+        assert_eq!(whatsapp.dir, PathBuf::from("/var/bursa/whatsapp"));
+        assert!(config(&[("WHATSAPP_TOKEN", "t")])
+            .unwrap_err()
+            .contains("WHATSAPP_PHONE_NUMBER_ID"));
+        assert!(config(&[("WHATSAPP_API_URL", "graph.facebook.com")])
+            .unwrap_err()
+            .contains("WHATSAPP_API_URL"));
+    }
+
+    #[test]
     fn debug_never_prints_a_secret() {
         let jwt = "jwt-secret-that-is-at-least-32-bytes-long";
         let nik = "nik-secret-that-is-at-least-32-bytes-long";
@@ -354,10 +451,18 @@ mod tests {
                 "postgres://bursa:dbpassword99@db.internal/bursa",
             ),
             ("SMTP_URL", "smtp://mailer:smtppassword77@mail.example:587"),
+            ("WHATSAPP_PHONE_NUMBER_ID", "106540352242922"),
+            ("WHATSAPP_TOKEN", "EAAGwhatsapptoken55"),
         ])
         .unwrap();
         let printed = format!("{config:?} {config:#?}");
-        for secret in [jwt, nik, "dbpassword99", "smtppassword77"] {
+        for secret in [
+            jwt,
+            nik,
+            "dbpassword99",
+            "smtppassword77",
+            "EAAGwhatsapptoken55",
+        ] {
             assert!(!printed.contains(secret), "{secret} in {printed}");
         }
         assert!(printed.contains("jwt_secret: Some(\"***\")"), "{printed}");

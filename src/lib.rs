@@ -35,6 +35,7 @@ pub mod telemetry;
 pub mod users;
 pub mod vacancies;
 pub mod validate;
+pub mod whatsapp;
 
 use std::sync::Arc;
 
@@ -55,6 +56,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The HMAC key for national ID numbers (see `job_seekers`).
     pub nik_key: Arc<[u8]>,
+    /// The HMAC key for one-time phone codes (see `auth::phone_codes`).
+    pub code_key: Arc<[u8]>,
     /// This instance's per-address budget of password-hashing attempts (see `auth::throttle`).
     pub limits: Arc<auth::throttle::AddressLimits>,
 }
@@ -103,6 +106,7 @@ pub fn startup(config: Config) -> Result<AppState, String> {
         tokens: Arc::new(tokens),
         config: Arc::new(config),
         nik_key: Arc::from(nik_secret.into_bytes()),
+        code_key: Arc::from(auth::phone_codes::derive_key(secret.as_bytes())),
         limits: Arc::new(limits),
     })
 }

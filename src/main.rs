@@ -301,6 +301,8 @@ fn create_admin(config: Config, email: String, full_name: String) -> Result<(), 
     };
     let new = NewUserRequest {
         email: Some(email),
+        phone: None,
+        whatsapp_consent: None,
         password: Some(password),
         full_name: Some(full_name),
         role: Some(Role::Admin),
@@ -321,6 +323,10 @@ fn create_admin(config: Config, email: String, full_name: String) -> Result<(), 
         .get()
         .map_err(|e| format!("no database connection: {e}"))?;
     let user = bursa::users::create(&mut conn, new, hash).map_err(|e| e.message)?;
-    println!("created administrator {} ({})", user.email, user.id);
+    println!(
+        "created administrator {} ({})",
+        user.email.as_deref().unwrap_or_default(),
+        user.id
+    );
     Ok(())
 }

@@ -29,6 +29,8 @@ routes! {
 
     "/api/v1/auth/register" => { post: auth::handlers::register },
     "/api/v1/auth/login" => { post: auth::handlers::login },
+    "/api/v1/auth/phone-codes" => { post: auth::handlers::request_phone_code },
+    "/api/v1/auth/phone-codes/verify" => { post: auth::handlers::verify_phone_code },
     "/api/v1/auth/refresh" => { post: auth::handlers::refresh },
     "/api/v1/auth/logout" => { post: auth::handlers::logout },
     "/api/v1/auth/verify-email" => { post: auth::handlers::verify_email },
@@ -200,6 +202,12 @@ pub fn configure_pages(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(pages::account::sign_in_form))
                 .route(web::post().to(pages::account::sign_in)),
         )
+        .service(
+            web::resource("/sign-in/code")
+                .route(web::get().to(pages::phone::form))
+                .route(web::post().to(pages::phone::verify)),
+        )
+        .service(web::resource("/sign-in/code/send").route(web::post().to(pages::phone::send)))
         .service(web::resource("/sign-out").route(web::post().to(pages::account::sign_out)))
         .service(web::resource("/me").route(web::get().to(pages::account::me)))
         .service(

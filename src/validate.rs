@@ -269,6 +269,40 @@ pub fn email(checker: &mut Checker, field: &str, value: Option<String>) -> Strin
     value
 }
 
+/// An Indonesian mobile number, normalised to E.164 (`+628…`): written `08…`, `628…` or `+628…`,
+/// spaces and dashes ignored. WhatsApp reaches mobiles only, so the national number starts with 8
+/// and has 9 to 12 digits.
+pub fn phone(checker: &mut Checker, field: &str, value: Option<String>) -> String {
+    let Some(value) = value else {
+        return checker.required(field, None);
+    };
+    let normalised = normalise_phone(&value);
+    if normalised.is_none() {
+        checker.fail(
+            field,
+            "must be an Indonesian mobile number, written 08…, 62… or +62…",
+        );
+    }
+    normalised.unwrap_or_default()
+}
+
+/// The E.164 form of an Indonesian mobile number (see [`phone`]); `None` when it is not one.
+pub fn normalise_phone(raw: &str) -> Option<String> {
+    let compact: String = raw
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '.'))
+        .collect();
+    let national = compact
+        .strip_prefix("+62")
+        .or_else(|| compact.strip_prefix("62"))
+        .or_else(|| compact.strip_prefix('0'))?;
+    let valid = national.starts_with('8')
+        && (9..=12).contains(&national.len())
+        && national.bytes().all(|b| b.is_ascii_digit());
+    valid.then(|| format!("+62{national}"))
+}
+
 /// A UUID (an id in a body), canonical lower-case; `raw` may be a placeholder already failed.
 pub fn uuid(checker: &mut Checker, field: &str, raw: String) -> String {
     match uuid::Uuid::parse_str(&raw) {
@@ -380,6 +414,31 @@ mod tests {
         let mut c = Checker::new();
         c.time_in_range("closes_at", at("2101-01-01T00:00:00Z").naive_utc());
         assert!(c.finish().is_err());
+    }
+
+    #[test]
+    fn phones_are_normalised_to_e164() {
+        for (raw, e164) in [
+            ("081234567890", "+6281234567890"),
+            ("6281234567890", "+6281234567890"),
+            ("+62 812-3456-7890", "+6281234567890"),
+            (" 0812.3456.789 ", "+62812345678"),
+        ] {
+            assert_eq!(normalise_phone(raw).as_deref(), Some(e164), "{raw}");
+        }
+        for bad in [
+            "",
+            "0212345678",
+            "+6221234567",
+            "+14155550100",
+            "0812",
+            "08123456789012",
+            "08123abc890",
+            "+62+81234567",
+            "812345678",
+        ] {
+            assert_eq!(normalise_phone(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::email_tokens::{self, Purpose};
 use super::tokens::{self, Rotation, TokenKeys};
-use super::{password, throttle, AuthUser, Role};
+use super::{password, phone_codes, throttle, AuthUser, Role};
 use crate::db::schema::{login_throttles, users as users_table, web_sessions};
 use crate::db::{now, write_transaction, DbConn};
 use crate::error::{AppError, AppResult};
@@ -29,29 +29,39 @@ const MAX_RESETS_PER_HOUR: i64 = 3;
 /// Verification emails a signed-in user may ask for in an hour.
 const MAX_VERIFICATIONS_PER_HOUR: i64 = 3;
 
-/// Creates an account (its password hashed here) and queues its verification email, in one
-/// transaction. Self-registration passes [`SELF_REGISTERED_ROLES`] to the validation first; an
-/// admin's creation goes through [`crate::users::create_account`].
-pub fn register(conn: &mut DbConn, new: ValidNewUser, public_url: &str) -> AppResult<User> {
+/// Creates an account (its password hashed here) and, in the same transaction, queues what
+/// proves its contacts: the verification email to its address, a one-time code by WhatsApp to
+/// its phone. Self-registration passes [`SELF_REGISTERED_ROLES`] to the validation first; an
+/// admin's creation goes through [`crate::users::manage::create_account`].
+pub fn register(
+    conn: &mut DbConn,
+    new: ValidNewUser,
+    public_url: &str,
+    code_key: &[u8],
+) -> AppResult<User> {
     let password_hash = password::hash(&new.password).map_err(AppError::internal)?;
     write_transaction(conn, |conn| {
         let user = users::create(conn, new, password_hash)?;
         queue_verification(conn, &user, public_url, user.created_at)?;
+        phone_codes::issue_and_send(conn, code_key, &user, user.created_at)?;
         Ok(user)
     })
 }
 
-/// Issues a verification token and queues the email that carries its link. Run it in the
-/// transaction that creates (or changes) the address.
+/// Issues a verification token and queues the email that carries its link, when the account
+/// has an address. Run it in the transaction that creates (or changes) the address.
 pub fn queue_verification(
     conn: &mut DbConn,
     user: &User,
     public_url: &str,
     at: NaiveDateTime,
 ) -> AppResult<()> {
+    let Some(address) = &user.email else {
+        return Ok(());
+    };
     let token = email_tokens::issue(conn, &user.id, Purpose::VerifyEmail, at)?;
     let email = mail::render::verify_email(
-        &user.email,
+        address,
         &user.full_name,
         user.language(),
         &format!("{public_url}/verify-email?token={token}"),
@@ -83,18 +93,26 @@ fn wrong_credentials() -> AppError {
     AppError::new(
         actix_web::http::StatusCode::UNAUTHORIZED,
         "invalid_credentials",
-        "the email or password is wrong",
+        "the email, phone number or password is wrong",
     )
 }
 
-/// An email (lower-cased) and a password, as submitted.
+/// What names the account at sign-in.
+pub enum Login {
+    /// Lower-cased.
+    Email(String),
+    /// E.164 (see [`crate::validate::phone`]).
+    Phone(String),
+}
+
+/// An account's email or phone number, and a password, as submitted.
 pub struct Credentials {
-    pub email: String,
+    pub login: Login,
     pub password: String,
 }
 
-/// Signs in. An account in a throttling delay is 429 before its password is checked; a wrong
-/// password counts towards the next delay; an unknown email costs the same hashing work and
+/// Signs in by email or phone number. An account in a throttling delay is 429 before its
+/// password is checked; a wrong password counts towards the next delay; an unknown account costs the same hashing work and
 /// leaves nothing stored (see [`throttle`]). The right password of a disabled account is 403.
 pub fn login(
     conn: &mut DbConn,
@@ -103,10 +121,28 @@ pub fn login(
     max_delay: chrono::Duration,
 ) -> AppResult<TokenPair> {
     let user = check_credentials(conn, credentials, max_delay)?;
+    sign_in(conn, keys, &user)
+}
+
+/// A new session for `user`: its first refresh token, and an access token.
+fn sign_in(conn: &mut DbConn, keys: &TokenKeys, user: &User) -> AppResult<TokenPair> {
     let refresh_token = write_transaction(conn, |conn| {
         tokens::create_refresh(conn, &user.id, &crate::db::new_id(), keys.refresh_ttl)
     })?;
-    token_pair(keys, &user, refresh_token)
+    token_pair(keys, user, refresh_token)
+}
+
+/// Signs in with a one-time code sent by WhatsApp (see [`phone_codes::verify`]); the number is
+/// verified by the same code.
+pub fn sign_in_with_code(
+    conn: &mut DbConn,
+    keys: &TokenKeys,
+    code_key: &[u8],
+    phone: &str,
+    code: &str,
+) -> AppResult<TokenPair> {
+    let user = phone_codes::verify(conn, code_key, phone, code)?;
+    sign_in(conn, keys, &user)
 }
 
 /// The account of the credentials, with [`login`]'s throttling and answers, and no token: the
@@ -116,9 +152,14 @@ pub fn check_credentials(
     credentials: Credentials,
     max_delay: chrono::Duration,
 ) -> AppResult<User> {
-    let found: Option<(User, Option<NaiveDateTime>)> = users_table::table
+    let mut query = users_table::table
         .left_join(login_throttles::table)
-        .filter(users_table::email.eq(&credentials.email))
+        .into_boxed();
+    query = match &credentials.login {
+        Login::Email(email) => query.filter(users_table::email.eq(email)),
+        Login::Phone(phone) => query.filter(users_table::phone.eq(phone)),
+    };
+    let found: Option<(User, Option<NaiveDateTime>)> = query
         .select((
             User::as_select(),
             login_throttles::next_attempt_at.nullable(),
@@ -238,6 +279,12 @@ pub fn resend_verification(
 ) -> AppResult<()> {
     write_transaction(conn, |conn| {
         let user = users::find(conn, &caller.id)?.ok_or_else(|| AppError::not_found("user"))?;
+        if user.email.is_none() {
+            return Err(AppError::conflict(
+                "no_email",
+                "this account has no email address; its phone is verified by a WhatsApp code",
+            ));
+        }
         if user.email_verified_at.is_some() {
             return Err(AppError::conflict(
                 "already_verified",
@@ -265,6 +312,9 @@ pub fn request_password_reset(conn: &mut DbConn, email: &str, public_url: &str) 
         let Some(user) = users::find_by_email(conn, email)? else {
             return Ok(());
         };
+        let Some(address) = &user.email else {
+            return Ok(());
+        };
         let at = now();
         let recent = email_tokens::issued_since(
             conn,
@@ -277,7 +327,7 @@ pub fn request_password_reset(conn: &mut DbConn, email: &str, public_url: &str) 
         }
         let token = email_tokens::issue(conn, &user.id, Purpose::PasswordReset, at)?;
         let email = mail::render::password_reset(
-            &user.email,
+            address,
             &user.full_name,
             user.language(),
             &format!("{public_url}/reset-password?token={token}"),

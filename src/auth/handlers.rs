@@ -4,12 +4,12 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::accounts::{self, Credentials, SELF_REGISTERED_ROLES};
-use super::AuthUser;
+use super::accounts::{self, Credentials, Login, SELF_REGISTERED_ROLES};
+use super::{phone_codes, AuthUser};
 use crate::error::AppResult;
 use crate::extract::ApiJson;
 use crate::users::{check_password, NewUserRequest, UserView};
-use crate::validate::Checker;
+use crate::validate::{self, Checker};
 use crate::AppState;
 
 /// Spends one attempt of the caller's address budget: 429 before any password is hashed.
@@ -25,8 +25,9 @@ pub async fn register(
     let new = body.validate(&SELF_REGISTERED_ROLES)?;
     check_address(&state, &req)?;
     let public_url = state.config.mail.public_url.clone();
+    let code_key = state.code_key.clone();
     let user = state
-        .db(move |conn| accounts::register(conn, new, &public_url))
+        .db(move |conn| accounts::register(conn, new, &public_url, &code_key))
         .await?;
     Ok(HttpResponse::Created().json(UserView::from(user)))
 }
@@ -35,7 +36,32 @@ pub async fn register(
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     email: Option<String>,
+    phone: Option<String>,
     password: Option<String>,
+}
+
+impl LoginRequest {
+    /// The account named by `email` or by `phone` (one of them), and the password.
+    pub fn credentials(self) -> AppResult<Credentials> {
+        let mut c = Checker::new();
+        let login = match (self.email, self.phone) {
+            (Some(email), None) => {
+                Login::Email(c.required_text("email", Some(email), 1, 254).to_lowercase())
+            }
+            (None, Some(phone)) => Login::Phone(validate::phone(&mut c, "phone", Some(phone))),
+            (Some(_), Some(_)) => {
+                c.fail("phone", "give an email or a phone number, not both");
+                Login::Email(String::new())
+            }
+            (None, None) => {
+                c.fail("email", "an email or a phone number is required");
+                Login::Email(String::new())
+            }
+        };
+        let password = c.required("password", self.password);
+        c.finish()?;
+        Ok(Credentials { login, password })
+    }
 }
 
 pub async fn login(
@@ -43,16 +69,65 @@ pub async fn login(
     req: HttpRequest,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> AppResult<HttpResponse> {
-    let mut c = Checker::new();
-    let email = c.required_text("email", body.email, 1, 254).to_lowercase();
-    let password = c.required("password", body.password);
-    c.finish()?;
+    let credentials = body.credentials()?;
     check_address(&state, &req)?;
     let keys = state.tokens.clone();
     let max_delay = chrono::Duration::from_std(state.config.login_delay_max)
         .unwrap_or(chrono::Duration::seconds(60));
     let pair = state
-        .db(move |conn| accounts::login(conn, &keys, Credentials { email, password }, max_delay))
+        .db(move |conn| accounts::login(conn, &keys, credentials, max_delay))
+        .await?;
+    Ok(HttpResponse::Ok().json(pair))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhoneCodeRequest {
+    phone: Option<String>,
+}
+
+/// `POST /auth/phone-codes`: a one-time code by WhatsApp to the account of this number. 202
+/// whether or not the number has an account (see [`phone_codes`]).
+pub async fn request_phone_code(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    ApiJson(body): ApiJson<PhoneCodeRequest>,
+) -> AppResult<HttpResponse> {
+    let mut c = Checker::new();
+    let phone = validate::phone(&mut c, "phone", body.phone);
+    c.finish()?;
+    check_address(&state, &req)?;
+    let key = state.code_key.clone();
+    state
+        .db(move |conn| phone_codes::request(conn, &key, &phone))
+        .await?;
+    Ok(HttpResponse::Accepted().finish())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhoneCodeVerify {
+    phone: Option<String>,
+    code: Option<String>,
+}
+
+/// `POST /auth/phone-codes/verify`: the code, posted back, signs in (the login's token pair)
+/// and verifies the number. Each try spends the caller's address budget, so that codes cannot
+/// be guessed across many numbers from one place.
+pub async fn verify_phone_code(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    ApiJson(body): ApiJson<PhoneCodeVerify>,
+) -> AppResult<HttpResponse> {
+    let mut c = Checker::new();
+    let phone = validate::phone(&mut c, "phone", body.phone);
+    let code = c.required_text("code", body.code, 1, 16);
+    c.finish()?;
+    check_address(&state, &req)?;
+    let keys = state.tokens.clone();
+    let code_key = state.code_key.clone();
+    let pair = state
+        .db(move |conn| accounts::sign_in_with_code(conn, &keys, &code_key, &phone, &code))
         .await?;
     Ok(HttpResponse::Ok().json(pair))
 }

@@ -13,6 +13,7 @@ pub mod email_tokens;
 pub mod guards;
 pub mod handlers;
 pub mod password;
+pub mod phone_codes;
 pub mod throttle;
 pub mod tokens;
 

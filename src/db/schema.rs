@@ -12,7 +12,7 @@ diesel::table! {
 diesel::table! {
     users (id) {
         id -> Text,
-        email -> Text,
+        email -> Nullable<Text>,
         password_hash -> Text,
         full_name -> Text,
         role -> Text,
@@ -22,6 +22,9 @@ diesel::table! {
         email_verified_at -> Nullable<Timestamp>,
         language -> Text,
         token_version -> Integer,
+        phone -> Nullable<Text>,
+        phone_verified_at -> Nullable<Timestamp>,
+        whatsapp_consent_at -> Nullable<Timestamp>,
     }
 }
 
@@ -190,6 +193,8 @@ diesel::table! {
         updated_at -> Timestamp,
         number -> Nullable<BigInt>,
         nik_revoked_at -> Nullable<Timestamp>,
+        whatsapp_consent_at -> Nullable<Timestamp>,
+        whatsapp_consent_recorded_by -> Nullable<Text>,
     }
 }
 
@@ -352,6 +357,21 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
+        channel -> Text,
+        provider_message_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    phone_codes (id) {
+        id -> Text,
+        user_id -> Text,
+        code_hash -> Text,
+        purpose -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        attempts -> Integer,
     }
 }
 
@@ -378,6 +398,7 @@ diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(login_throttles -> users (user_id));
 diesel::joinable!(web_sessions -> users (user_id));
 diesel::joinable!(email_tokens -> users (user_id));
+diesel::joinable!(phone_codes -> users (user_id));
 diesel::joinable!(memberships -> organizations (organization_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(events -> organizations (organization_id));
@@ -434,4 +455,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     email_tokens,
     follow_up_reminders,
+    phone_codes,
 );

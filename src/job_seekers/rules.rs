@@ -197,6 +197,9 @@ pub struct NewJobSeekerRow<'a> {
     pub created_by: &'a str,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Consent to WhatsApp messages at the profile's phone, when it was given.
+    pub whatsapp_consent_at: Option<NaiveDateTime>,
+    pub whatsapp_consent_recorded_by: Option<&'a str>,
     #[diesel(embed)]
     pub columns: ProfileColumns<'a>,
 }
@@ -221,6 +224,8 @@ pub struct NewJobSeeker {
     phone: Option<String>,
     email: Option<String>,
     consent: Option<bool>,
+    /// The person agrees to be sent their ticket and hire confirmations by WhatsApp at `phone`.
+    whatsapp_consent: Option<bool>,
 }
 
 /// A new profile that passed every rule, its NIK already reduced to what is stored. A NIK claim
@@ -232,6 +237,8 @@ pub struct NewProfile {
     birth_date: Option<NaiveDate>,
     gender: Gender,
     fields: ProfileFields,
+    #[serde(default)]
+    whatsapp_consent: bool,
 }
 
 impl NewJobSeeker {
@@ -274,6 +281,17 @@ impl NewJobSeeker {
             ),
             None => c.fail("consent", "is required"),
         }
+        let whatsapp_consent = self.whatsapp_consent.unwrap_or(false);
+        let mobile = fields
+            .phone
+            .as_deref()
+            .and_then(crate::validate::normalise_phone);
+        if whatsapp_consent && mobile.is_none() && !c.failed("phone") {
+            c.fail(
+                "whatsapp_consent",
+                "needs an Indonesian mobile number in phone (08…, 62… or +62…)",
+            );
+        }
         c.finish()?;
         Ok(NewProfile {
             nik_hash: nik::nik_hash(nik_key, &nik),
@@ -281,6 +299,7 @@ impl NewJobSeeker {
             birth_date,
             gender,
             fields,
+            whatsapp_consent,
         })
     }
 }
@@ -324,6 +343,8 @@ impl NewProfile {
             created_by: recorded_by,
             created_at: at,
             updated_at: at,
+            whatsapp_consent_at: self.whatsapp_consent.then_some(at),
+            whatsapp_consent_recorded_by: self.whatsapp_consent.then_some(recorded_by),
             columns: self.fields.columns(),
         }
     }

@@ -1,9 +1,10 @@
-//! `/admin/outbox`: what the mail worker has sent, is trying to send, and gave up on.
+//! `/admin/outbox`: what the outbox worker has sent (by email or WhatsApp), is trying to send,
+//! and gave up on.
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::Status;
+use super::{Channel, Status};
 use crate::auth::{AuthUser, Role};
 use crate::db::{now, write_transaction};
 use crate::error::{AppError, AppResult};
@@ -15,11 +16,13 @@ use crate::AppState;
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     status: Option<Status>,
+    channel: Option<Channel>,
     limit: Option<i64>,
     cursor: Option<String>,
 }
 
-/// The outbox, oldest first, optionally of one status. Admins only.
+/// The outbox, oldest first, optionally of one status and of one channel. Admins only: the
+/// recipients are contact data.
 pub async fn list(
     state: web::Data<AppState>,
     caller: AuthUser,
@@ -29,7 +32,15 @@ pub async fn list(
     let limit = pagination::limit(query.limit)?;
     let after = pagination::cursor(query.cursor.as_deref())?;
     let page = state
-        .db(move |conn| Ok(super::list(conn, query.status, after.as_ref(), limit)?))
+        .db(move |conn| {
+            Ok(super::list(
+                conn,
+                query.status,
+                query.channel,
+                after.as_ref(),
+                limit,
+            )?)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(page))
 }

@@ -1,4 +1,5 @@
-//! Email that is never lost and never sent for an action that was rolled back.
+//! Email that is never lost and never sent for an action that was rolled back; WhatsApp
+//! messages ride in the same outbox, on their own `channel` (see `crate::whatsapp`).
 //!
 //! Every message is a row of the `outbox` table, inserted by [`enqueue`] inside the write
 //! transaction of the action that causes it: if the action rolls back, so does its message. The
@@ -42,6 +43,17 @@ crate::text_enum! {
         HireConfirmation = "hire_confirmation",
         DisputeNotice = "dispute_notice",
         FollowUpReminder = "follow_up_reminder",
+        /// A one-time sign-in code, by WhatsApp.
+        PhoneCode = "phone_code",
+    }
+}
+
+crate::text_enum! {
+    /// How a message goes out; stored as `outbox.channel`.
+    pub enum Channel {
+        Email = "email",
+        /// A template message of the WhatsApp Business Cloud API (see `crate::whatsapp`).
+        Whatsapp = "whatsapp",
     }
 }
 
@@ -102,6 +114,7 @@ pub fn enqueue(conn: &mut DbConn, email: &Email, at: NaiveDateTime) -> QueryResu
     diesel::insert_into(outbox::table)
         .values((
             outbox::id.eq(&id),
+            outbox::channel.eq(Channel::Email),
             outbox::kind.eq(email.kind),
             outbox::recipient.eq(&email.to),
             outbox::language.eq(email.language.as_str()),
@@ -123,6 +136,7 @@ pub fn enqueue(conn: &mut DbConn, email: &Email, at: NaiveDateTime) -> QueryResu
 #[diesel(table_name = outbox)]
 pub struct OutboxEntry {
     pub id: String,
+    pub channel: Channel,
     pub kind: Kind,
     pub recipient: String,
     pub language: String,
@@ -136,19 +150,25 @@ pub struct OutboxEntry {
     pub created_at: NaiveDateTime,
     #[serde(serialize_with = "crate::db::serialize_utc_opt")]
     pub sent_at: Option<NaiveDateTime>,
+    /// The id the provider gave the message (WhatsApp's `wamid…`), once sent.
+    pub provider_message_id: Option<String>,
 }
 
 /// The outbox in the order messages were queued (ids are time-ordered), optionally of one
-/// status.
+/// status and of one channel.
 pub fn list(
     conn: &mut DbConn,
     status: Option<Status>,
+    channel: Option<Channel>,
     after: Option<&Cursor>,
     limit: i64,
 ) -> QueryResult<Page<OutboxEntry>> {
     let mut query = outbox::table.select(OutboxEntry::as_select()).into_boxed();
     if let Some(status) = status {
         query = query.filter(outbox::status.eq(status));
+    }
+    if let Some(channel) = channel {
+        query = query.filter(outbox::channel.eq(channel));
     }
     if let Some(after) = after {
         query = query.filter(outbox::id.gt(after.id.clone()));

@@ -1,5 +1,8 @@
-//! Who an email goes to: the address and language of the people the messages are for.
+//! Who a message goes to, and by which channel: the email address, the WhatsApp number and the
+//! language of the people the messages are for. The one place that decides whether someone may
+//! be written to on WhatsApp.
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::{job_seekers, users};
@@ -14,14 +17,45 @@ pub struct Contact {
     pub language: Language,
 }
 
-/// A job seeker's address: the one on their profile, else their account's; in their account's
-/// language (Indonesian for a walk-in without an account). `None` when there is no address.
-pub fn job_seeker(conn: &mut DbConn, job_seeker_id: &str) -> QueryResult<Option<Contact>> {
+/// How a job seeker can be reached: by email, by WhatsApp, both or neither.
+#[derive(Debug, Clone)]
+pub struct Reach {
+    pub name: String,
+    pub language: Language,
+    pub email: Option<String>,
+    /// An E.164 number the person agreed to be sent WhatsApp messages at.
+    pub whatsapp: Option<String>,
+}
+
+impl Reach {
+    /// The email contact, when there is an address.
+    pub fn email_contact(&self) -> Option<Contact> {
+        self.email.clone().map(|email| Contact {
+            email,
+            name: self.name.clone(),
+            language: self.language,
+        })
+    }
+}
+
+/// A job seeker's ways to be reached, in their account's language (Indonesian for a walk-in
+/// without an account); `None` when there is no such job seeker.
+///
+/// - Email: the address on their profile, else their account's.
+/// - WhatsApp: their account's number once verified (a one-time code) and agreed to; else the
+///   number on their profile when consent to WhatsApp was recorded on the profile (staff at the
+///   desk, or the job seeker). A profile number that is not an Indonesian mobile is not used.
+pub fn job_seeker_reach(conn: &mut DbConn, job_seeker_id: &str) -> QueryResult<Option<Reach>> {
     #[derive(Queryable)]
     struct Row {
         name: String,
         profile_email: Option<String>,
+        profile_phone: Option<String>,
+        profile_consent: Option<NaiveDateTime>,
         account_email: Option<String>,
+        account_phone: Option<String>,
+        account_phone_verified: Option<NaiveDateTime>,
+        account_consent: Option<NaiveDateTime>,
         language: Option<String>,
     }
     let found: Option<Row> = job_seekers::table
@@ -30,24 +64,47 @@ pub fn job_seeker(conn: &mut DbConn, job_seeker_id: &str) -> QueryResult<Option<
         .select((
             job_seekers::full_name,
             job_seekers::email,
+            job_seekers::phone,
+            job_seekers::whatsapp_consent_at,
             users::email.nullable(),
+            users::phone.nullable(),
+            users::phone_verified_at.nullable(),
+            users::whatsapp_consent_at.nullable(),
             users::language.nullable(),
         ))
         .first(conn)
         .optional()?;
-    Ok(found.and_then(|row| {
+    Ok(found.map(|row| {
         let email = row
             .profile_email
             .filter(|e| !e.trim().is_empty())
-            .or(row.account_email)?;
-        Some(Contact {
-            email,
+            .or(row.account_email);
+        let account_number = match (
+            row.account_phone,
+            row.account_phone_verified,
+            row.account_consent,
+        ) {
+            (Some(phone), Some(_), Some(_)) => Some(phone),
+            _ => None,
+        };
+        let profile_number = row
+            .profile_consent
+            .and(row.profile_phone)
+            .and_then(|phone| crate::validate::normalise_phone(&phone));
+        Reach {
             name: row.name,
             language: row
                 .language
                 .as_deref()
                 .map(Language::parse)
                 .unwrap_or_default(),
-        })
+            email,
+            whatsapp: account_number.or(profile_number),
+        }
     }))
+}
+
+/// A job seeker's email contact: see [`job_seeker_reach`]. `None` when there is no address.
+pub fn job_seeker(conn: &mut DbConn, job_seeker_id: &str) -> QueryResult<Option<Contact>> {
+    Ok(job_seeker_reach(conn, job_seeker_id)?.and_then(|reach| reach.email_contact()))
 }

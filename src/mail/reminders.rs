@@ -83,14 +83,16 @@ fn remind(
         "{public_url}/api/v1/placements/{}/follow-ups",
         item.placement_id
     );
-    let members: Vec<(String, String, String)> = memberships::table
+    let members: Vec<(Option<String>, String, String)> = memberships::table
         .inner_join(users::table)
         .filter(memberships::organization_id.eq(&item.employer_id))
         .filter(users::disabled_at.is_null())
         .select((users::email, users::full_name, users::language))
         .load(conn)?;
     let mut emails = Vec::new();
+    // Members without an email are not written to: this reminder is for email.
     for (email, name, language) in &members {
+        let Some(email) = email else { continue };
         emails.push(render::follow_up_reminder(
             email,
             name,

@@ -198,6 +198,20 @@ pub struct EventDetails<'a> {
 /// A UTC time in the province's local time, named by its zone: "1 Desember 2026 08.00 WIB".
 pub use crate::locale::local_time;
 
+impl EventDetails<'_> {
+    /// Where the event is, as a ticket says it: the venue and city, or "online".
+    pub fn place(&self, language: Language) -> String {
+        match (self.format, self.venue) {
+            ("online", _) => match language {
+                Language::Id => "daring (online)".to_owned(),
+                Language::En => "online".to_owned(),
+            },
+            (_, Some(venue)) => format!("{venue}, {}", self.city),
+            (_, None) => self.city.to_owned(),
+        }
+    }
+}
+
 /// The content id of the QR code inside a registration ticket.
 pub const TICKET_QR_ID: &str = "checkin-qr";
 
@@ -213,14 +227,7 @@ pub fn registration_ticket(
 ) -> Email {
     let starts = local_time(event.starts_at, event.province_code, language);
     let ends = local_time(event.ends_at, event.province_code, language);
-    let place = match (event.format, event.venue) {
-        ("online", _) => match language {
-            Language::Id => "daring (online)".to_owned(),
-            Language::En => "online".to_owned(),
-        },
-        (_, Some(venue)) => format!("{venue}, {}", event.city),
-        (_, None) => event.city.to_owned(),
-    };
+    let place = event.place(language);
     let (subject, intro, when, ends_label, where_label, show, code_label) = match language {
         Language::Id => (
             format!("Tiket pendaftaran: {}", event.title),

@@ -24,14 +24,14 @@ pub struct SendError {
 }
 
 impl SendError {
-    fn permanent(message: impl Into<String>) -> Self {
+    pub fn permanent(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
             permanent: true,
         }
     }
 
-    fn transient(message: impl Into<String>) -> Self {
+    pub fn transient(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
             permanent: false,
@@ -48,6 +48,7 @@ enum Transport {
 pub struct Mailer {
     transport: Transport,
     from: Mailbox,
+    whatsapp: crate::whatsapp::transport::WhatsappSender,
 }
 
 /// What the worker hands the mailer: one outbox row's content.
@@ -76,15 +77,25 @@ impl Mailer {
             ),
             None => Transport::Folder(config.dir.clone()),
         };
-        Ok(Self { transport, from })
+        Ok(Self {
+            transport,
+            from,
+            whatsapp: crate::whatsapp::transport::WhatsappSender::from_config(&config.whatsapp),
+        })
     }
 
     /// Where messages go, safe to log (no credentials).
     pub fn describe(&self) -> String {
-        match &self.transport {
+        let email = match &self.transport {
             Transport::Smtp(_) => "an SMTP server (SMTP_URL)".to_owned(),
             Transport::Folder(dir) => format!(".eml files in {}", dir.display()),
-        }
+        };
+        format!("email to {email}, WhatsApp to {}", self.whatsapp.describe())
+    }
+
+    /// The sender of the outbox's WhatsApp messages.
+    pub fn whatsapp(&self) -> &crate::whatsapp::transport::WhatsappSender {
+        &self.whatsapp
     }
 
     pub fn send(&self, mail: &Outgoing<'_>) -> Result<(), SendError> {
@@ -98,7 +109,7 @@ impl Mailer {
                     SendError::transient(message)
                 }
             }),
-            Transport::Folder(dir) => write_eml(dir, mail.id, &message.formatted())
+            Transport::Folder(dir) => write_atomically(dir, mail.id, "eml", &message.formatted())
                 .map_err(|e| SendError::transient(format!("writing to {}: {e}", dir.display()))),
         }
     }
@@ -145,10 +156,15 @@ impl Mailer {
 
 /// Writes the message whole under a temporary name, then renames it, so that a reader never
 /// sees half a file and a resend replaces the file instead of adding one.
-fn write_eml(dir: &std::path::Path, id: &str, bytes: &[u8]) -> std::io::Result<()> {
+pub fn write_atomically(
+    dir: &std::path::Path,
+    id: &str,
+    extension: &str,
+    bytes: &[u8],
+) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let path = dir.join(format!("{id}.eml"));
-    let partial = dir.join(format!(".{id}.eml.partial"));
+    let path = dir.join(format!("{id}.{extension}"));
+    let partial = dir.join(format!(".{id}.{extension}.partial"));
     let mut file = std::fs::File::create(&partial)?;
     file.write_all(bytes)?;
     file.sync_all()?;

@@ -1,5 +1,6 @@
-//! The mail worker: a thread that claims due outbox rows, sends them and records the outcome.
-//! [`run_once`] is one round, so tests can drive the worker step by step.
+//! The outbox worker: a thread that claims due outbox rows, sends each by its channel (email,
+//! or WhatsApp: see `crate::whatsapp`) and records the outcome. [`run_once`] is one round, so
+//! tests can drive the worker step by step.
 
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::Arc;
@@ -9,7 +10,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::transport::{Mailer, Outgoing, SendError};
-use super::{InlinePart, Status};
+use super::{Channel, InlinePart, Status};
 use crate::config::MailConfig;
 use crate::db::schema::outbox;
 use crate::db::{now, write_transaction, DbConn, DbPool};
@@ -23,6 +24,7 @@ const MAX_ERROR_CHARS: usize = 500;
 #[diesel(table_name = outbox)]
 struct Claimed {
     id: String,
+    channel: Channel,
     recipient: String,
     language: String,
     subject: String,
@@ -119,10 +121,17 @@ macro_rules! ours {
 }
 
 /// Marks the message sent and drops its bodies and attachments: they hold live links (password
-/// resets, hire confirmations) that have no business staying in the database once delivered.
-fn record_sent(conn: &mut DbConn, id: &str, worker_id: &str) -> QueryResult<usize> {
+/// resets, hire confirmations) and codes that have no business staying in the database once
+/// delivered. Keeps the id the provider gave it (WhatsApp's `wamid…`), to trace a complaint.
+fn record_sent(
+    conn: &mut DbConn,
+    id: &str,
+    worker_id: &str,
+    provider_message_id: Option<String>,
+) -> QueryResult<usize> {
     diesel::update(ours!(id, worker_id))
         .set((
+            outbox::provider_message_id.eq(provider_message_id),
             outbox::status.eq(Status::Sent),
             outbox::sent_at.eq(now()),
             outbox::locked_until.eq(None::<NaiveDateTime>),
@@ -196,22 +205,34 @@ pub fn run_once(
             round.released += 1;
             continue;
         }
-        let attachments: Vec<InlinePart> =
-            serde_json::from_str(&row.attachments).unwrap_or_default();
-        let outcome = mailer.send(&Outgoing {
-            id: &row.id,
-            to: &row.recipient,
-            language: &row.language,
-            subject: &row.subject,
-            text: &row.body_text,
-            html: &row.body_html,
-            attachments: &attachments,
-        });
+        let outcome = match row.channel {
+            Channel::Email => {
+                let attachments: Vec<InlinePart> =
+                    serde_json::from_str(&row.attachments).unwrap_or_default();
+                mailer
+                    .send(&Outgoing {
+                        id: &row.id,
+                        to: &row.recipient,
+                        language: &row.language,
+                        subject: &row.subject,
+                        text: &row.body_text,
+                        html: &row.body_html,
+                        attachments: &attachments,
+                    })
+                    .map(|()| None)
+            }
+            Channel::Whatsapp => mailer.whatsapp().send(&row.id, &row.body_text),
+        };
         match outcome {
-            Ok(()) => {
-                record_sent(conn, &row.id, worker_id)?;
+            Ok(provider_message_id) => {
+                record_sent(conn, &row.id, worker_id, provider_message_id)?;
                 round.sent += 1;
-                tracing::info!(outbox_id = %row.id, attempt = row.attempts, "mail sent");
+                tracing::info!(
+                    outbox_id = %row.id,
+                    channel = row.channel.as_str(),
+                    attempt = row.attempts,
+                    "message sent"
+                );
             }
             Err(error) => {
                 let failed = record_failure(conn, row, worker_id, &error, config)?;
@@ -222,11 +243,12 @@ pub fn run_once(
                 }
                 tracing::warn!(
                     outbox_id = %row.id,
+                    channel = row.channel.as_str(),
                     attempt = row.attempts,
                     permanent = error.permanent,
                     gave_up = failed,
                     error = %error.message,
-                    "mail not sent"
+                    "message not sent"
                 );
             }
         }

@@ -94,7 +94,8 @@ pub struct MembershipView {
 #[derive(Debug, Serialize, Queryable)]
 pub struct MemberView {
     pub user_id: String,
-    pub email: String,
+    /// `None` for an account made with a phone number only.
+    pub email: Option<String>,
     pub full_name: String,
     pub role: MemberRole,
     #[serde(serialize_with = "crate::db::serialize_utc")]

@@ -11,36 +11,55 @@ use crate::db::schema::{
 };
 use crate::db::DbConn;
 use crate::error::AppResult;
-use crate::mail;
+use crate::{mail, whatsapp};
 
-/// Emails the job seeker of a `reported` placement its confirm / dispute link, when they have
-/// an address. Run it in the report's transaction: the link and the email exist only if the
-/// report does. The employer never sees the link.
+/// Sends the job seeker of a `reported` placement its confirm / dispute link: by email when they
+/// have an address, by WhatsApp when they have a number they agreed to be written to at. Run
+/// it in the report's transaction: the link and the messages exist only if the report does.
+/// The employer never sees the link.
 pub(super) fn queue_confirmation_request(
     conn: &mut DbConn,
     placement: &Placement,
     public_url: &str,
     at: NaiveDateTime,
 ) -> AppResult<()> {
-    let Some(contact) = mail::recipients::job_seeker(conn, &placement.job_seeker_id)? else {
+    let Some(reach) = mail::recipients::job_seeker_reach(conn, &placement.job_seeker_id)? else {
         return Ok(());
     };
+    if reach.email.is_none() && reach.whatsapp.is_none() {
+        return Ok(());
+    }
     let (token, _) = super::answer::issue_link(conn, &placement.id, at)?;
     let claim = super::answer::usable_claim(conn, &token, at)?;
-    let email = mail::render::hire_confirmation(
-        &contact.email,
-        &contact.name,
-        contact.language,
-        &mail::render::Hire {
-            employer: &claim.employer_name,
-            position: &claim.position,
-            start_date: claim.start_date,
-            event_title: &claim.event_title,
-            expires_on: claim.expires_at.date(),
-        },
-        &format!("{public_url}{}", super::answer::link_path(&token)),
-    );
-    mail::enqueue(conn, &email, at)?;
+    let link = format!("{public_url}{}", super::answer::link_path(&token));
+    if let Some(email) = &reach.email {
+        let email = mail::render::hire_confirmation(
+            email,
+            &reach.name,
+            reach.language,
+            &mail::render::Hire {
+                employer: &claim.employer_name,
+                position: &claim.position,
+                start_date: claim.start_date,
+                event_title: &claim.event_title,
+                expires_on: claim.expires_at.date(),
+            },
+            &link,
+        );
+        mail::enqueue(conn, &email, at)?;
+    }
+    if let Some(number) = &reach.whatsapp {
+        let message = whatsapp::Message::hire_confirmation(
+            number,
+            reach.language,
+            &reach.name,
+            &claim.employer_name,
+            &claim.position,
+            claim.start_date,
+            &link,
+        );
+        whatsapp::enqueue(conn, &message, at)?;
+    }
     Ok(())
 }
 
@@ -75,14 +94,16 @@ pub(super) fn queue_dispute_notice(
             placements::start_date,
         ))
         .first(conn)?;
-    let organizers: Vec<(String, String, String)> = memberships::table
+    let organizers: Vec<(Option<String>, String, String)> = memberships::table
         .inner_join(users::table)
         .filter(memberships::organization_id.eq(&organization_id))
         .filter(users::disabled_at.is_null())
         .select((users::email, users::full_name, users::language))
         .load(conn)?;
     let link = format!("{public_url}/api/v1/placements/{placement_id}");
+    // Staff accounts without an email are not written to: this notice is for email.
     for (email, name, language) in organizers {
+        let Some(email) = email else { continue };
         let notice = mail::render::dispute_notice(
             &email,
             &name,

@@ -28,8 +28,11 @@ pub async fn register(
     ApiJson(body): ApiJson<RegisterBody>,
 ) -> AppResult<HttpResponse> {
     let event_id = path_id(&id, "event")?;
+    let public_url = state.config.mail.public_url.clone();
     let (registration, created) = state
-        .db(move |conn| operations::register(conn, &caller, &event_id, body.job_seeker_id))
+        .db(move |conn| {
+            operations::register(conn, &caller, &event_id, body.job_seeker_id, &public_url)
+        })
         .await?;
     let mut response = if created {
         HttpResponse::Created()

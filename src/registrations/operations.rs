@@ -15,7 +15,7 @@ use crate::events::{Event, EventStatus};
 use crate::job_seekers::{self as seekers, lookup, JobSeekerView, NewJobSeeker};
 use crate::pagination::{Cursor, Page};
 use crate::validate::{self, Checker};
-use crate::{audit, mail};
+use crate::{audit, mail, whatsapp};
 
 /// Runs `f` in a write transaction, once more if it lost a race for a unique value: the second
 /// run finds the winner's row.
@@ -33,12 +33,14 @@ fn with_retry<T>(
 /// own), or the event's staff register a job seeker by id: someone who signed up themself (a
 /// profile tied to an account) or whom a member of the event's organization recorded; anyone
 /// else is 403 (admins register anyone). `true` when a registration was created, `false` for
-/// the existing one.
+/// the existing one. The ticket goes out by email and, where agreed to, WhatsApp, with its
+/// links under `public_url`.
 pub fn register(
     conn: &mut DbConn,
     caller: &AuthUser,
     event_id: &str,
     job_seeker_id: Option<String>,
+    public_url: &str,
 ) -> AppResult<(Registration, bool)> {
     let mut c = Checker::new();
     let job_seeker_id = job_seeker_id.map(|raw| validate::uuid(&mut c, "job_seeker_id", raw));
@@ -83,41 +85,58 @@ pub fn register(
                 Some(&caller.id),
                 super::registered_change(&registration),
             )?;
-            queue_ticket(conn, &event, &registration, at)?;
+            queue_ticket(conn, &event, &registration, public_url, at)?;
         }
         Ok((registration, created))
     })
 }
 
-/// Emails the registration ticket (the event and the check-in QR code) to the job seeker, if
-/// they have an address. Run it in the registration's transaction.
+/// Sends the registration ticket to the job seeker: by email (the event and the check-in QR
+/// code) if they have an address, and by WhatsApp (the check-in code and the link to the ticket
+/// page) if they have a number they agreed to be written to at. Run it in the registration's
+/// transaction.
 fn queue_ticket(
     conn: &mut DbConn,
     event: &Event,
     registration: &Registration,
+    public_url: &str,
     at: NaiveDateTime,
 ) -> AppResult<()> {
-    let Some(contact) = mail::recipients::job_seeker(conn, &registration.job_seeker_id)? else {
+    let Some(reach) = mail::recipients::job_seeker_reach(conn, &registration.job_seeker_id)? else {
         return Ok(());
     };
-    let png = mail::qr::qr_png(&registration.check_in_code).map_err(AppError::internal)?;
-    let email = mail::render::registration_ticket(
-        &contact.email,
-        &contact.name,
-        contact.language,
-        &mail::render::EventDetails {
-            title: &event.title,
-            format: event.format.as_str(),
-            venue: event.venue.as_deref(),
-            city: &event.city,
-            province_code: &event.province_code,
-            starts_at: event.starts_at,
-            ends_at: event.ends_at,
-        },
-        &registration.check_in_code,
-        &png,
-    );
-    mail::enqueue(conn, &email, at)?;
+    let details = mail::render::EventDetails {
+        title: &event.title,
+        format: event.format.as_str(),
+        venue: event.venue.as_deref(),
+        city: &event.city,
+        province_code: &event.province_code,
+        starts_at: event.starts_at,
+        ends_at: event.ends_at,
+    };
+    if let Some(email) = &reach.email {
+        let png = mail::qr::qr_png(&registration.check_in_code).map_err(AppError::internal)?;
+        let email = mail::render::registration_ticket(
+            email,
+            &reach.name,
+            reach.language,
+            &details,
+            &registration.check_in_code,
+            &png,
+        );
+        mail::enqueue(conn, &email, at)?;
+    }
+    if let Some(number) = &reach.whatsapp {
+        let message = whatsapp::Message::registration_ticket(
+            number,
+            reach.language,
+            &reach.name,
+            &details,
+            &registration.check_in_code,
+            &format!("{public_url}/me/registrations/{}", registration.id),
+        );
+        whatsapp::enqueue(conn, &message, at)?;
+    }
     Ok(())
 }
 

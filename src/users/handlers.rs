@@ -19,8 +19,9 @@ pub async fn create(
     crate::auth::guards::admin(&caller)?;
     let new = body.validate(Role::ALL)?;
     let public_url = state.config.mail.public_url.clone();
+    let code_key = state.code_key.clone();
     let user = state
-        .db(move |conn| manage::create_account(conn, &caller, new, &public_url))
+        .db(move |conn| manage::create_account(conn, &caller, new, &public_url, &code_key))
         .await?;
     Ok(HttpResponse::Created().json(UserView::from(user)))
 }

@@ -16,15 +16,16 @@ use crate::pagination::{Cursor, Page};
 use crate::validate::Checker;
 
 /// An admin creates an account of any role (the only way to make `admin` and `ministry` ones);
-/// its verification email is queued as at registration.
+/// its verification email (or phone code) is queued as at registration.
 pub fn create_account(
     conn: &mut DbConn,
     caller: &AuthUser,
     new: ValidNewUser,
     public_url: &str,
+    code_key: &[u8],
 ) -> AppResult<User> {
     guards::admin(caller)?;
-    accounts::register(conn, new, public_url)
+    accounts::register(conn, new, public_url, code_key)
 }
 
 /// Users by creation, optionally of one role.

@@ -18,7 +18,8 @@ use crate::validate::{self, Checker};
 #[diesel(table_name = users)]
 pub struct User {
     pub id: String,
-    pub email: String,
+    /// `None` for an account made with a phone number only.
+    pub email: Option<String>,
     pub password_hash: String,
     pub full_name: String,
     pub role: Role,
@@ -32,6 +33,12 @@ pub struct User {
     /// Bumped whenever the account's powers change (role, disabled, password): access tokens
     /// carry the version they were issued at and stop working once it moved on.
     pub token_version: i32,
+    /// The account's mobile number in E.164 (`+628…`), if it has one.
+    pub phone: Option<String>,
+    /// When the owner proved they read messages at this number (a one-time code).
+    pub phone_verified_at: Option<NaiveDateTime>,
+    /// When the owner agreed to be sent WhatsApp messages (tickets, hire confirmations).
+    pub whatsapp_consent_at: Option<NaiveDateTime>,
 }
 
 /// The language of a user's emails: Bahasa Indonesia unless they chose English.
@@ -64,17 +71,33 @@ impl User {
     pub fn language(&self) -> Language {
         Language::parse(&self.language)
     }
+
+    /// The number WhatsApp messages about fairs may go to: verified, and agreed to.
+    pub fn whatsapp_number(&self) -> Option<&str> {
+        match (
+            &self.phone,
+            self.phone_verified_at,
+            self.whatsapp_consent_at,
+        ) {
+            (Some(phone), Some(_), Some(_)) => Some(phone),
+            _ => None,
+        }
+    }
 }
 
-/// A user as the API shows it: never the password hash.
+/// A user as the API shows it: never the password hash. Only the owner (`/me`) and admins see
+/// it, so it may carry the contact data.
 #[derive(Debug, Serialize)]
 pub struct UserView {
     pub id: String,
-    pub email: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
     pub full_name: String,
     pub role: Role,
     pub disabled: bool,
     pub email_verified: bool,
+    pub phone_verified: bool,
+    pub whatsapp_consent: bool,
     pub language: String,
     pub created_at: DateTime<Utc>,
 }
@@ -84,10 +107,13 @@ impl From<User> for UserView {
         UserView {
             id: user.id,
             email: user.email,
+            phone: user.phone,
             full_name: user.full_name,
             role: user.role,
             disabled: user.disabled_at.is_some(),
             email_verified: user.email_verified_at.is_some(),
+            phone_verified: user.phone_verified_at.is_some(),
+            whatsapp_consent: user.whatsapp_consent_at.is_some(),
             language: user.language,
             created_at: user.created_at.and_utc(),
         }
@@ -98,7 +124,13 @@ impl From<User> for UserView {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewUserRequest {
+    /// An email, a phone number, or both; an empty email is not none, it is invalid.
     pub email: Option<String>,
+    /// An Indonesian mobile number (`08…`, `62…`, `+62…`), stored as E.164.
+    pub phone: Option<String>,
+    /// Agreement to WhatsApp messages at `phone`.
+    #[serde(default)]
+    pub whatsapp_consent: Option<bool>,
     pub password: Option<String>,
     pub full_name: Option<String>,
     pub role: Option<Role>,
@@ -109,7 +141,9 @@ pub struct NewUserRequest {
 
 /// A new account that passed validation; its password is still plain until [`create`] hashes it.
 pub struct ValidNewUser {
-    pub email: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub whatsapp_consent: bool,
     pub password: String,
     pub full_name: String,
     pub role: Role,
@@ -120,7 +154,20 @@ impl NewUserRequest {
     /// Checks every field; `allowed_roles` are the roles this caller may create.
     pub fn validate(self, allowed_roles: &[Role]) -> AppResult<ValidNewUser> {
         let mut c = Checker::new();
-        let email = validate::email(&mut c, "email", self.email);
+        if self.email.is_none() && self.phone.is_none() {
+            c.fail("email", "an email or a phone number is required");
+            c.fail("phone", "an email or a phone number is required");
+        }
+        let email = self
+            .email
+            .map(|email| validate::email(&mut c, "email", Some(email)));
+        let phone = self
+            .phone
+            .map(|phone| validate::phone(&mut c, "phone", Some(phone)));
+        let whatsapp_consent = self.whatsapp_consent.unwrap_or(false);
+        if whatsapp_consent && phone.is_none() {
+            c.fail("whatsapp_consent", "needs a phone number");
+        }
         let password = match self.password {
             Some(password) => {
                 check_password(&mut c, "password", &password);
@@ -144,6 +191,8 @@ impl NewUserRequest {
         c.finish()?;
         Ok(ValidNewUser {
             email,
+            phone,
+            whatsapp_consent,
             password,
             full_name,
             role,
@@ -168,12 +217,15 @@ pub fn check_password(c: &mut Checker, field: &str, password: &str) {
 }
 
 /// Inserts the account, with the hash of its password (made off the async workers).
-/// A taken email, in any case, is 409 `email_taken`.
+/// A taken email is 409 `email_taken`, a taken phone number 409 `phone_taken`.
 pub fn create(conn: &mut DbConn, new: ValidNewUser, password_hash: String) -> AppResult<User> {
     let at = now();
     let user = User {
         id: new_id(),
         email: new.email,
+        phone: new.phone,
+        phone_verified_at: None,
+        whatsapp_consent_at: new.whatsapp_consent.then_some(at),
         password_hash,
         full_name: new.full_name,
         role: new.role,
@@ -184,10 +236,17 @@ pub fn create(conn: &mut DbConn, new: ValidNewUser, password_hash: String) -> Ap
         language: new.language.as_str().to_owned(),
         token_version: 0,
     };
+    if let Some(phone) = &user.phone {
+        if find_by_phone(conn, phone)?.is_some() {
+            return Err(phone_taken());
+        }
+    }
     let inserted = diesel::insert_into(users::table)
         .values((
             users::id.eq(&user.id),
             users::email.eq(&user.email),
+            users::phone.eq(&user.phone),
+            users::whatsapp_consent_at.eq(user.whatsapp_consent_at),
             users::password_hash.eq(&user.password_hash),
             users::full_name.eq(&user.full_name),
             users::role.eq(user.role),
@@ -198,6 +257,9 @@ pub fn create(conn: &mut DbConn, new: ValidNewUser, password_hash: String) -> Ap
         .execute(conn);
     match inserted {
         Ok(_) => Ok(user),
+        // The phone was checked above (a failed statement ends a PostgreSQL transaction, so the
+        // violation itself cannot be looked into); a race for it is the rare case left.
+        Err(e) if is_unique_violation(&e) && user.email.is_none() => Err(phone_taken()),
         Err(e) if is_unique_violation(&e) => Err(AppError::conflict(
             "email_taken",
             "an account with this email already exists",
@@ -235,6 +297,22 @@ pub fn session_state(conn: &mut DbConn, id: &str) -> QueryResult<Option<SessionS
 pub fn find_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<User>> {
     users::table
         .filter(users::email.eq(email))
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+fn phone_taken() -> AppError {
+    AppError::conflict(
+        "phone_taken",
+        "an account with this phone number already exists",
+    )
+}
+
+/// The account of an E.164 number.
+pub fn find_by_phone(conn: &mut DbConn, phone: &str) -> QueryResult<Option<User>> {
+    users::table
+        .filter(users::phone.eq(phone))
         .select(User::as_select())
         .first(conn)
         .optional()

@@ -453,6 +453,8 @@ impl TestApp {
         if !exists {
             let new = bursa::users::NewUserRequest {
                 email: Some(email.into()),
+                phone: None,
+                whatsapp_consent: None,
                 password: Some(PASSWORD.into()),
                 full_name: Some("Root".into()),
                 role: Some(Role::Admin),

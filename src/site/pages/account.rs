@@ -1,13 +1,14 @@
-//! The account pages (email only): sign up, sign in and out, `/me`. Each calls the auth domain
-//! ([`crate::auth::accounts`]); a browser session ([`crate::site::session`]) replaces the API's
-//! bearer tokens. The pages behind emailed links are in [`super::email_links`].
+//! The account pages: sign up (by email or by phone), sign in and out, `/me`. Each calls the
+//! auth domain ([`crate::auth::accounts`]); a browser session ([`crate::site::session`])
+//! replaces the API's bearer tokens. The pages behind emailed links are in
+//! [`super::email_links`]; signing in with a WhatsApp code in [`super::phone`].
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::accounts::{self, Credentials};
+use crate::auth::accounts::{self, Credentials, Login};
 use crate::auth::Role;
 use crate::error::{AppError, AppResult};
 use crate::site::session::{self, SESSION_COOKIE, SESSION_DAYS};
@@ -29,6 +30,9 @@ pub(super) fn frame(visitor: &Visitor, req: &HttpRequest, area: &str) -> Frame {
 fn field_error(lang: Language, error: &AppError, field: &str) -> Option<&'static str> {
     if error.code == "email_taken" && field == "email" {
         return Some(i18n::text(lang, "account.error_email_taken"));
+    }
+    if error.code == "phone_taken" && field == "phone" {
+        return Some(i18n::text(lang, "account.error_phone_taken"));
     }
     error
         .details
@@ -56,10 +60,15 @@ struct SignUp {
     frame: Frame,
     full_name: String,
     email: String,
+    phone: String,
+    /// The visitor chose to sign up with a phone number instead of an email.
+    via_phone: bool,
+    consent: bool,
     english: bool,
     notice: Option<&'static str>,
     full_name_error: Option<&'static str>,
     email_error: Option<&'static str>,
+    phone_error: Option<&'static str>,
     password_error: Option<&'static str>,
 }
 
@@ -68,7 +77,12 @@ struct SignUp {
 pub struct SignUpForm {
     csrf: String,
     full_name: String,
+    /// `email` (the default) or `phone`: which of the two fields counts.
+    via: String,
     email: String,
+    phone: String,
+    /// The consent checkbox: present when ticked.
+    whatsapp_consent: Option<String>,
     password: String,
     language: String,
 }
@@ -81,10 +95,14 @@ pub async fn sign_up_form(visitor: Visitor, req: HttpRequest) -> HttpResponse {
         frame: frame(&visitor, &req, "sign_up"),
         full_name: String::new(),
         email: String::new(),
+        phone: String::new(),
+        via_phone: false,
+        consent: false,
         english: visitor.lang == Language::En,
         notice: None,
         full_name_error: None,
         email_error: None,
+        phone_error: None,
         password_error: None,
     };
     render(&visitor, StatusCode::OK, &page)
@@ -104,8 +122,12 @@ pub async fn sign_up(
         "en" => Language::En,
         _ => Language::Id,
     };
+    let via_phone = form.via == "phone";
+    let consent = form.whatsapp_consent.is_some();
     let request = NewUserRequest {
-        email: Some(form.email.clone()),
+        email: (!via_phone).then(|| form.email.clone()),
+        phone: via_phone.then(|| form.phone.clone()),
+        whatsapp_consent: Some(via_phone && consent),
         password: Some(form.password),
         full_name: Some(form.full_name.clone()),
         role: Some(Role::JobSeeker),
@@ -114,20 +136,32 @@ pub async fn sign_up(
     let outcome = match request.validate(&[Role::JobSeeker]) {
         Ok(new) => match address_check(&state, &req) {
             Ok(()) => {
+                let new_phone = new.phone.clone();
                 let public_url = state.config.mail.public_url.clone();
+                let code_key = state.code_key.clone();
                 state
                     .db(move |conn| {
-                        let user = accounts::register(conn, new, &public_url)?;
-                        Ok(session::start(conn, &user.id)?)
+                        let user = accounts::register(conn, new, &public_url, &code_key)?;
+                        // A phone account signs in with the code just sent: that proves the
+                        // number; an email account at once, its link proves the address.
+                        if user.email.is_none() {
+                            return Ok(None);
+                        }
+                        Ok(Some(session::start(conn, &user.id)?))
                     })
                     .await
+                    .map(|token| (token, new_phone))
             }
             Err(error) => Err(error),
         },
         Err(error) => Err(error),
     };
     let error = match outcome {
-        Ok(token) => return signed_in(&visitor, token, "/me"),
+        Ok((Some(token), _)) => return signed_in(&visitor, token, "/me"),
+        Ok((None, phone)) => {
+            let phone = phone.unwrap_or_default();
+            return super::phone::code_page(&visitor, &req, phone, Some("code.signed_up"));
+        }
         Err(error) => error,
     };
     let lang = visitor.lang;
@@ -143,10 +177,14 @@ pub async fn sign_up(
         frame: frame(&visitor, &req, "sign_up"),
         full_name: form.full_name,
         email: form.email,
+        phone: form.phone,
+        via_phone,
+        consent,
         english: language == Language::En,
         notice,
         full_name_error: field_error(lang, &error, "full_name"),
         email_error: field_error(lang, &error, "email"),
+        phone_error: field_error(lang, &error, "phone"),
         password_error: field_error(lang, &error, "password"),
     };
     render(&visitor, status, &page)
@@ -221,16 +259,23 @@ pub async fn sign_in(
         return error_response(&visitor, &error);
     }
     let next = next_path(Some(&form.next));
-    let email = form.email.trim().to_lowercase();
-    let outcome = if email.is_empty() || form.password.is_empty() {
-        Err(AppError::unauthorized("the email or password is wrong"))
+    // One field takes either: an address has an @, anything else is read as a phone number.
+    let given = form.email.trim().to_lowercase();
+    let login = if given.contains('@') {
+        Some(Login::Email(given.clone()))
     } else {
-        match address_check(&state, &req) {
+        crate::validate::normalise_phone(&given).map(Login::Phone)
+    };
+    let outcome = match login.filter(|_| !form.password.is_empty()) {
+        None => Err(AppError::unauthorized(
+            "the email, phone number or password is wrong",
+        )),
+        Some(login) => match address_check(&state, &req) {
             Ok(()) => {
                 let max_delay = chrono::Duration::from_std(state.config.login_delay_max)
                     .unwrap_or(chrono::Duration::seconds(60));
                 let credentials = Credentials {
-                    email,
+                    login,
                     password: form.password,
                 };
                 state
@@ -241,7 +286,7 @@ pub async fn sign_in(
                     .await
             }
             Err(error) => Err(error),
-        }
+        },
     };
     let error = match outcome {
         Ok(token) => return signed_in(&visitor, token, &next),
@@ -303,8 +348,11 @@ pub async fn sign_out(
 struct MePage {
     frame: Frame,
     full_name: String,
-    email: String,
+    email: Option<String>,
     verified: bool,
+    phone: Option<String>,
+    phone_verified: bool,
+    whatsapp: bool,
     language: &'static str,
     notice: Option<&'static str>,
     problem: Option<&'static str>,
@@ -341,6 +389,9 @@ async fn me_page(
         full_name: me.user.full_name,
         email: me.user.email,
         verified: me.user.email_verified,
+        phone: me.user.phone,
+        phone_verified: me.user.phone_verified,
+        whatsapp: me.user.whatsapp_consent,
         language,
         notice,
         problem,

@@ -8,3 +8,4 @@ pub mod events;
 pub mod home;
 pub mod profile;
 pub mod seeker;
+pub mod phone;

@@ -16,6 +16,7 @@
 mod account;
 pub mod confirm;
 mod pages;
+mod phone;
 mod public;
 mod seeker;
 

@@ -1,0 +1,11 @@
+DROP INDEX outbox_channel_idx;
+ALTER TABLE outbox DROP COLUMN provider_message_id;
+ALTER TABLE outbox DROP COLUMN channel;
+DROP TABLE phone_codes;
+ALTER TABLE job_seekers DROP COLUMN whatsapp_consent_recorded_by;
+ALTER TABLE job_seekers DROP COLUMN whatsapp_consent_at;
+ALTER TABLE users DROP CONSTRAINT users_email_or_phone;
+ALTER TABLE users DROP COLUMN whatsapp_consent_at;
+ALTER TABLE users DROP COLUMN phone_verified_at;
+ALTER TABLE users DROP COLUMN phone;
+ALTER TABLE users ALTER COLUMN email SET NOT NULL;

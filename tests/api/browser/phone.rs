@@ -1,0 +1,130 @@
+//! The phone journey in a real browser, at phone size: sign up with a mobile number, sign in
+//! with the code WhatsApp delivered (read from the local fake of the Cloud API), then register
+//! for a fair and receive the ticket by WhatsApp.
+
+use fantoccini::Locator;
+use serde_json::json;
+
+use crate::browser::Browser;
+use crate::common::{TestApp, PASSWORD};
+use crate::db_tests;
+use crate::fixtures::profile;
+use crate::whatsapp_fake::{outbox_config, FakeWhatsapp};
+
+db_tests!(sign_up_by_phone_then_a_ticket_by_whatsapp);
+
+async fn wait_for_text(browser: &Browser, css: &str, expected: &str) {
+    for _ in 0..50 {
+        if let Ok(element) = browser.client.find(Locator::Css(css)).await {
+            if element.text().await.is_ok_and(|t| t.contains(expected)) {
+                return;
+            }
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        browser.text(css).await.contains(expected),
+        "{css}: {expected}"
+    );
+}
+
+async fn sign_up_by_phone_then_a_ticket_by_whatsapp(app: TestApp) {
+    let fake = FakeWhatsapp::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = outbox_config(&app, Some(&fake), dir.path());
+    let _worker = bursa::mail::worker::spawn(
+        app.state.pool.clone(),
+        bursa::mail::transport::Mailer::from_config(&config).unwrap(),
+        config.clone(),
+    )
+    .unwrap();
+    let Some(browser) = Browser::start(&app.url("")).await else {
+        return;
+    };
+    browser.goto("/sign-up").await;
+    browser.check_page("sign-up-choice").await;
+    browser.click("#via-phone").await;
+    browser.fill("#full_name", "Sri Wahyuni").await;
+    browser.fill("#phone", "0812 3456 7890").await;
+    browser.click("#whatsapp_consent").await;
+    browser.fill("#password", PASSWORD).await;
+    browser
+        .click_and_load("form.sign-up button[type=submit]")
+        .await;
+    wait_for_text(&browser, ".notice.ok", "Akun Anda sudah dibuat").await;
+    assert_eq!(browser.text("h1").await, "Masuk dengan kode WhatsApp");
+    browser.check_page("sign-in-code").await;
+
+    // The code arrives at WhatsApp (the fake), in the Cloud API's shape.
+    fake.wait_for(1);
+    assert!(fake.problems().is_empty(), "{:?}", fake.problems());
+    let code = fake.code_for("6281234567890");
+    // A wrong code first: a friendly page that says so.
+    let wrong = format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000);
+    browser.fill("#code", &wrong).await;
+    browser
+        .click_and_load("form[action='/sign-in/code'] button[type=submit]")
+        .await;
+    wait_for_text(&browser, ".notice.bad", "Kode salah").await;
+    browser.check_error_page("sign-in-code-wrong").await;
+    browser.fill("#code", &code).await;
+    browser
+        .click_and_load("form[action='/sign-in/code'] button[type=submit]")
+        .await;
+    assert_eq!(browser.path().await, "/me");
+    assert_eq!(browser.text("#me-phone").await, "+6281234567890");
+    assert_eq!(
+        browser.text("#me-phone-verified").await,
+        "Sudah dikonfirmasi"
+    );
+    browser.check_page("me-phone").await;
+    browser.close().await;
+
+    // The profile and the registration, through the API with the account's token.
+    let token = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"phone": "081234567890", "password": PASSWORD}),
+        )
+        .await
+        .assert(200)
+        .body["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post(
+        "/api/v1/job-seekers",
+        Some(&token),
+        profile("Sri Wahyuni", "0401"),
+    )
+    .await
+    .assert(201);
+    let event = crate::whatsapp::fair(&app).await;
+    let registration = app
+        .post(
+            &format!("/api/v1/events/{event}/registrations"),
+            Some(&token),
+            json!({}),
+        )
+        .await;
+    registration.assert(201);
+    let id = registration.id();
+    let check_in_code = registration.body["check_in_code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let messages = fake.wait_for(2);
+    assert!(fake.problems().is_empty(), "{:?}", fake.problems());
+    let ticket = messages
+        .iter()
+        .find(|m| m["template"]["name"] == "bursa_registration_ticket")
+        .expect("the ticket by WhatsApp");
+    assert_eq!(ticket["to"], "6281234567890");
+    let params = ticket["template"]["components"][0]["parameters"]
+        .as_array()
+        .unwrap();
+    assert_eq!(params[4]["text"], check_in_code.as_str());
+    let link = params[5]["text"].as_str().unwrap();
+    assert_eq!(link, format!("{}/me/registrations/{id}", config.public_url));
+}
