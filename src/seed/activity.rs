@@ -286,6 +286,7 @@ fn event_rows(
             registered_by: organizer.clone(),
             checked_in_at,
             checked_in_by: checked_in_at.map(|_| organizer.clone()),
+            updated_at: checked_in_at.unwrap_or(registered_at),
         });
         let Some(checked_in_at) = checked_in_at else {
             continue;
