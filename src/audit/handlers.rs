@@ -14,7 +14,7 @@ use crate::validate::{self, Checker};
 use crate::AppState;
 
 /// The entities the log names.
-pub const ENTITIES: [&str; 8] = [
+pub const ENTITIES: [&str; 9] = [
     "event",
     "participation",
     "vacancy",
@@ -23,6 +23,7 @@ pub const ENTITIES: [&str; 8] = [
     "application",
     "placement",
     "follow_up",
+    "door_pass",
 ];
 
 #[derive(Deserialize)]

@@ -23,6 +23,11 @@ const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 pub fn new_check_in_code() -> String {
     let mut bytes = [0u8; 10];
     rand::rng().fill_bytes(&mut bytes);
+    code_of(bytes)
+}
+
+/// The check-in code that carries these 80 bits (the seed draws them from its own generator).
+pub fn code_of(bytes: [u8; 10]) -> String {
     let bits = bytes
         .iter()
         .fold(0u128, |acc, b| (acc << 8) | u128::from(*b));

@@ -13,6 +13,7 @@ use crate::fixtures::{Fair, Seeker};
 
 db_tests!(
     a_batch_answers_each_scan_and_a_replay_counts_nothing_twice,
+    simultaneous_replays_of_an_upload_count_once,
     checked_in_at_is_the_scan_time_clamped_into_the_window,
     a_malformed_upload_records_nothing,
     a_closed_door_answers_every_scan_and_stores_none,
@@ -202,6 +203,33 @@ async fn a_batch_answers_each_scan_and_a_replay_counts_nothing_twice(app: TestAp
     .await
     .assert(403);
     upload(&app, &fair, "", vec![]).await.assert(401);
+}
+
+async fn simultaneous_replays_of_an_upload_count_once(app: TestApp) {
+    let fair = Fair::by(&app, "organizer@batch.id")
+        .running()
+        .published()
+        .await;
+    let codes = registered(&app, &fair, 2).await;
+    let now = Utc::now();
+    let scans = vec![
+        scan("gate-1", &codes[0], now),
+        scan("gate-2", &codes[1], now),
+    ];
+    // A device that retries before its first upload was answered, several times at once.
+    let answers = futures_util::future::join_all(
+        (0..6).map(|_| upload(&app, &fair, &fair.organizer, scans.clone())),
+    )
+    .await;
+    for answer in &answers {
+        answer.assert(200);
+        let statuses: Vec<String> = results(&answer.body).into_iter().map(|r| r.1).collect();
+        assert_eq!(statuses, ["checked_in", "checked_in"], "{}", answer.body);
+    }
+    assert_eq!(attendees(&app, &fair), 2);
+    assert_eq!(check_in_records(&app), 2);
+    assert_eq!(app.count("door_scans"), 2);
+    app.assert_kept_figures();
 }
 
 async fn checked_in_at_is_the_scan_time_clamped_into_the_window(app: TestApp) {

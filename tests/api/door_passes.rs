@@ -93,6 +93,16 @@ async fn a_pass_is_shown_once_and_stored_as_a_hash(app: TestApp) {
     assert_eq!(audited[0].0, "door_pass.create");
     assert_eq!(audited[0].1.as_deref(), Some(fair.organizer_id.as_str()));
     assert!(!audited[0].2.contains(raw));
+    // The organizer reads it in the event's audit trail.
+    let trail = app
+        .get(
+            &format!("/api/v1/audit?event_id={}&entity=door_pass", fair.event),
+            Some(&fair.organizer),
+        )
+        .await;
+    trail.assert(200);
+    assert_eq!(trail.body["items"][0]["action"], "door_pass.create");
+    assert_eq!(trail.body["items"].as_array().unwrap().len(), 1);
 
     // The list never shows the token again.
     let list = app
