@@ -21,16 +21,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let is_json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(|essence| {
-                let essence = essence.trim().to_ascii_lowercase();
-                essence == "application/json" || essence.ends_with("+json")
-            })
-            .unwrap_or(false);
+        let is_json = is_json_request(req);
         let body = web::Bytes::from_request(req, payload);
         Box::pin(async move {
             if !is_json {
@@ -45,6 +36,19 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             parse_json(&body).map(ApiJson).map_err(Into::into)
         })
     }
+}
+
+/// Whether the request says its body is JSON (`application/json` or `…+json`).
+pub fn is_json_request(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|essence| {
+            let essence = essence.trim().to_ascii_lowercase();
+            essence == "application/json" || essence.ends_with("+json")
+        })
+        .unwrap_or(false)
 }
 
 /// Parses in two steps, so that any syntax error is a 400 whatever comes first in the body, and

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod db;
+pub mod door;
 pub mod error;
 pub mod events;
 pub mod export;

@@ -115,6 +115,13 @@ routes! {
     },
     "/api/v1/events/{id}/check-ins" => { post: registrations::handlers::check_in },
     "/api/v1/events/{id}/walk-ins" => { post: registrations::handlers::walk_in },
+    "/api/v1/events/{id}/check-ins/batch" => { post: crate::door::handlers::upload },
+    "/api/v1/events/{id}/check-in-list" => { get: crate::door::handlers::check_in_list },
+    "/api/v1/events/{id}/door-passes" => {
+        get: crate::door::handlers::list,
+        post: crate::door::handlers::issue,
+    },
+    "/api/v1/door-passes/{id}/revoke" => { post: crate::door::handlers::revoke },
     "/api/v1/registrations/{id}/qr.svg" => { get: registrations::handlers::qr },
     "/api/v1/placements/{id}/follow-ups" => {
         get: crate::follow_ups::handlers::list,

@@ -14,7 +14,7 @@ use crate::validate::{self, Checker};
 use crate::AppState;
 
 /// The entities the log names.
-pub const ENTITIES: [&str; 12] = [
+pub const ENTITIES: [&str; 13] = [
     "event",
     "participation",
     "vacancy",
@@ -27,6 +27,7 @@ pub const ENTITIES: [&str; 12] = [
     "user",
     "nik_claim",
     "nik_lookup",
+    "door_pass",
 ];
 
 #[derive(Deserialize)]

@@ -86,7 +86,7 @@ impl AuthUser {
 pub struct Caller(pub Option<AuthUser>);
 
 /// The bearer token of the request, if it has an `Authorization` header (401 if malformed).
-fn bearer(req: &HttpRequest) -> Result<Option<String>, AppError> {
+pub(crate) fn bearer(req: &HttpRequest) -> Result<Option<String>, AppError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(None);
     };
@@ -110,6 +110,14 @@ async fn authenticate(req: HttpRequest) -> Result<Option<AuthUser>, AppError> {
     let Some(token) = bearer(&req)? else {
         return Ok(None);
     };
+    if crate::door::is_door_pass(&token) {
+        // A door pass opens the door routes only (see `crate::door::DoorCaller`).
+        return Err(AppError::new(
+            actix_web::http::StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "a door pass opens only the check-in list, check-ins and walk-ins of its fair",
+        ));
+    }
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| AppError::internal("application state is not configured"))?

@@ -114,9 +114,41 @@ fn edit_distance(a: &str, b: &str) -> usize {
     previous[b.len()]
 }
 
+/// The name shown at the door: the given name and the initial of the next word ("Siti Rahayu
+/// Putri" → "Siti R."), without leading honorifics or titles after a comma; a one-word name
+/// whole. Enough to greet a person and tell two apart, no more.
+pub fn short_name(full_name: &str) -> String {
+    let name = full_name.split(',').next().unwrap_or("");
+    let mut words: Vec<&str> = name.split_whitespace().collect();
+    while words.len() > 1 {
+        let bare = words[0].trim_end_matches('.').to_lowercase();
+        if !HONORIFICS.contains(&bare.as_str()) {
+            break;
+        }
+        words.remove(0);
+    }
+    match words.as_slice() {
+        [] => String::new(),
+        [given] => (*given).to_owned(),
+        [given, next, ..] => match next.chars().next() {
+            Some(initial) => format!("{given} {}.", initial.to_uppercase()),
+            None => (*given).to_owned(),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_door_shows_a_given_name_and_an_initial() {
+        assert_eq!(short_name("Siti Rahayu Putri"), "Siti R.");
+        assert_eq!(short_name("Ibu Hj. siti rahayu"), "siti R.");
+        assert_eq!(short_name("Budi Santoso, S.Kom."), "Budi S.");
+        assert_eq!(short_name("Sukarno"), "Sukarno");
+        assert_eq!(short_name("  "), "");
+    }
 
     #[test]
     fn one_name_spelled_many_ways() {

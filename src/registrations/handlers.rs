@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::operations::{self, ListFilter};
 use crate::auth::AuthUser;
+use crate::door::DoorCaller;
 use crate::error::AppResult;
 use crate::extract::{path_id, ApiJson, ApiQuery};
 use crate::job_seekers::NewJobSeeker;
@@ -48,10 +49,11 @@ pub struct CheckInBody {
     check_in_code: Option<String>,
 }
 
-/// `POST /events/{id}/check-ins`: the fair-day hot path. See [`operations::scan`].
+/// `POST /events/{id}/check-ins`: the fair-day hot path, for staff and door passes. See
+/// [`operations::scan`].
 pub async fn check_in(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: DoorCaller,
     id: web::Path<String>,
     ApiJson(body): ApiJson<CheckInBody>,
 ) -> AppResult<HttpResponse> {
@@ -66,7 +68,7 @@ pub async fn check_in(
 /// registered already. See [`operations::walk_in`].
 pub async fn walk_in(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: DoorCaller,
     id: web::Path<String>,
     ApiJson(body): ApiJson<NewJobSeeker>,
 ) -> AppResult<HttpResponse> {

@@ -9,17 +9,17 @@
 //! The operations (who may act, the transaction, the audit records) are in [`operations`]; this
 //! file holds the model and the writes they share.
 
+pub mod codes;
 pub mod handlers;
 pub mod operations;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use qrcode::render::svg;
 use qrcode::{EcLevel, QrCode};
-use rand::RngCore;
 use serde::Serialize;
+
+pub use codes::new_check_in_code;
 
 use crate::db::schema::{events, registrations};
 use crate::db::{new_id, DbConn};
@@ -36,7 +36,8 @@ pub struct Registration {
     pub id: String,
     pub event_id: String,
     pub job_seeker_id: String,
-    /// What the QR code carries: random, 128 bits, URL-safe.
+    /// What the QR code carries: 80 random bits in Crockford base32 (see [`codes`]); older
+    /// registrations have 128 random bits in base64url.
     pub check_in_code: String,
     #[serde(serialize_with = "crate::db::serialize_utc")]
     pub registered_at: NaiveDateTime,
@@ -57,13 +58,6 @@ pub struct CheckIn {
     pub already_checked_in: bool,
 }
 
-/// A new check-in code: 128 random bits, base64url without padding (22 characters).
-pub fn new_check_in_code() -> String {
-    let mut bytes = [0u8; 16];
-    rand::rng().fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
 /// The QR code of a check-in code as an SVG image, at least 256 px wide, with medium error
 /// correction (it survives a scuffed phone screen).
 pub fn qr_svg(check_in_code: &str) -> AppResult<String> {
@@ -78,6 +72,26 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<Registration>> {
         .select(Registration::as_select())
         .first(conn)
         .optional()
+}
+
+/// The event's registration whose check-in code is `code` as typed or scanned: compared by its
+/// normalized form ([`codes::normalize_code`]), one indexed read. Should two old codes share a
+/// normalized form (a chance of about 2^-100), the one spelled exactly as given wins.
+pub fn find_by_code(
+    conn: &mut DbConn,
+    event_id: &str,
+    code: &str,
+) -> QueryResult<Option<Registration>> {
+    let mut found: Vec<Registration> = registrations::table
+        .filter(registrations::event_id.eq(event_id))
+        .filter(registrations::check_in_key.eq(codes::normalize_code(code)))
+        .select(Registration::as_select())
+        .limit(2)
+        .load(conn)?;
+    if found.len() > 1 {
+        found.retain(|r| r.check_in_code == code);
+    }
+    Ok(found.into_iter().next())
 }
 
 /// The job seeker's registration for the event, if any.
@@ -132,13 +146,32 @@ impl CheckInWindow {
         }
     }
 
+    /// When check-in opens: [`CHECK_IN_MARGIN`] before the event starts.
+    pub fn opens_at(&self) -> NaiveDateTime {
+        self.starts_at - CHECK_IN_MARGIN
+    }
+
+    /// When check-in closes: [`CHECK_IN_MARGIN`] after the event ends. Door passes expire then.
+    pub fn closes_at(&self) -> NaiveDateTime {
+        self.ends_at + CHECK_IN_MARGIN
+    }
+
+    /// The check-in time to record for a scan a device says it made at `scanned_at`, received at
+    /// `now`: inside the window, and never later than `now` (a device clock may be wrong).
+    pub fn clamp(&self, scanned_at: NaiveDateTime, now: NaiveDateTime) -> NaiveDateTime {
+        scanned_at
+            .max(self.opens_at())
+            .min(self.closes_at())
+            .min(now)
+    }
+
     /// Check-in is accepted for a published event from [`CHECK_IN_MARGIN`] before it starts
     /// until [`CHECK_IN_MARGIN`] after it ends.
     pub fn check(&self, at: NaiveDateTime) -> AppResult<()> {
         if self.status != EventStatus::Published {
             return Err(event_not_open(self.status));
         }
-        if at < self.starts_at - CHECK_IN_MARGIN || at > self.ends_at + CHECK_IN_MARGIN {
+        if at < self.opens_at() || at > self.closes_at() {
             return Err(AppError::conflict(
                 "outside_check_in_window",
                 "check-in is open from 24 hours before the event starts until 24 hours after it ends",
@@ -188,6 +221,7 @@ pub fn register(
             registrations::check_in_code.eq(new_check_in_code()),
             registrations::registered_at.eq(at),
             registrations::registered_by.eq(by),
+            registrations::updated_at.eq(at),
         ))
         .execute(conn)?;
     crate::metrics::tally::seeker_registered(conn, &event.id, job_seeker_id)?;
@@ -197,7 +231,9 @@ pub fn register(
 
 /// Checks the registration in unless it is already: the update holds only while
 /// `checked_in_at` is null, so of simultaneous scans exactly one counts. Counts the attendee on
-/// the event, which must still be published. Run it in a write transaction.
+/// the event, which must still be published. `at` is when the person came in (an offline
+/// scanner reports it later); `updated_at` takes the server's clock, for the check-in list's
+/// `since`. Run it in a write transaction.
 pub fn check_in(
     conn: &mut DbConn,
     registration_id: &str,
@@ -210,6 +246,7 @@ pub fn check_in(
         .set((
             registrations::checked_in_at.eq(at),
             registrations::checked_in_by.eq(by),
+            registrations::updated_at.eq(crate::db::now()),
         ))
         .execute(conn)?;
     if updated == 1 {
@@ -250,17 +287,25 @@ pub fn registered_change(registration: &Registration) -> crate::audit::Change<'_
     }
 }
 
-/// The audit record of a check-in that counted (not of a repeated scan).
-pub fn checked_in_change(registration: &Registration) -> crate::audit::Change<'_> {
+/// The audit record of a check-in that counted (not of a repeated scan). A check-in through a
+/// door pass names the pass (its actor is the user who issued it).
+pub fn checked_in_change<'a>(
+    registration: &'a Registration,
+    door_pass_id: Option<&str>,
+) -> crate::audit::Change<'a> {
+    let mut changes = serde_json::json!({
+        "job_seeker_id": registration.job_seeker_id,
+        "checked_in_at": registration.checked_in_at.map(|at| at.and_utc()),
+    });
+    if let Some(pass) = door_pass_id {
+        changes["door_pass_id"] = serde_json::Value::from(pass);
+    }
     crate::audit::Change {
         action: "registration.check_in",
         entity: "registration",
         entity_id: &registration.id,
         event_id: Some(&registration.event_id),
-        changes: serde_json::json!({
-            "job_seeker_id": registration.job_seeker_id,
-            "checked_in_at": registration.checked_in_at.map(|at| at.and_utc()),
-        }),
+        changes,
     }
 }
 
@@ -304,6 +349,14 @@ mod tests {
             code(w.ends_at + Duration::hours(24) + Duration::seconds(1)),
             Some("outside_check_in_window".to_string())
         );
+        let now = w.starts_at;
+        let before = w.opens_at() - Duration::hours(3);
+        assert_eq!(w.clamp(before, now), w.opens_at());
+        assert_eq!(w.clamp(now + Duration::minutes(5), now), now);
+        assert_eq!(
+            w.clamp(now - Duration::minutes(5), now),
+            now - Duration::minutes(5)
+        );
         let closed = CheckInWindow {
             status: EventStatus::Closed,
             ..window()
@@ -312,15 +365,5 @@ mod tests {
             closed.check(w.starts_at).err().map(|e| e.code.to_string()),
             Some("event_not_open".to_string())
         );
-    }
-
-    #[test]
-    fn check_in_codes_are_long_random_and_url_safe() {
-        let a = new_check_in_code();
-        assert_eq!(a.len(), 22);
-        assert!(a
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
-        assert_ne!(a, new_check_in_code());
     }
 }

@@ -10,6 +10,7 @@ use super::{CheckIn, CheckInWindow, Registration};
 use crate::auth::{guards, AuthUser, Role};
 use crate::db::schema::{events, job_seekers, registrations};
 use crate::db::{new_id, now, write_transaction, DbConn};
+use crate::door::DoorCaller;
 use crate::error::{AppError, AppResult};
 use crate::events::{Event, EventStatus};
 use crate::job_seekers::{self as seekers, lookup, JobSeekerView, NewJobSeeker};
@@ -140,25 +141,22 @@ fn queue_ticket(
     Ok(())
 }
 
-/// The scan at the door, by the event's staff (404 for an event the caller cannot see, 403 for
-/// one they do not run, 404 for a code not of this event). A repeated scan changes nothing; a
-/// first one is one transaction of two conditional updates.
+/// The scan at the door, by the event's staff or its door pass (404 for an event the caller
+/// cannot see, 403 for one they do not run, 404 for a code not of this event). The code may be
+/// typed: case, hyphens and look-alikes are forgiven ([`super::codes`]). A repeated scan
+/// changes nothing; a first one is one transaction of two conditional updates.
 pub fn scan(
     conn: &mut DbConn,
-    caller: &AuthUser,
+    door: &DoorCaller,
     event_id: &str,
     check_in_code: Option<String>,
 ) -> AppResult<CheckIn> {
     let mut c = Checker::new();
     let code = c.required_text("check_in_code", check_in_code, 1, 64);
     c.finish()?;
-    let event = guards::event_staff(conn, caller, event_id)?;
-    let registration: Registration = registrations::table
-        .filter(registrations::check_in_code.eq(&code))
-        .filter(registrations::event_id.eq(&event.id))
-        .select(Registration::as_select())
-        .first(conn)
-        .optional()?
+    let event = door.event(conn, event_id)?;
+    let caller = door.acting_user();
+    let registration = super::find_by_code(conn, &event.id, &code)?
         .ok_or_else(|| AppError::not_found("registration with this check-in code"))?;
     let at = now();
     CheckInWindow::of(&event).check(at)?;
@@ -175,7 +173,7 @@ pub fn scan(
             audit::record(
                 conn,
                 Some(&caller.id),
-                super::checked_in_change(&check_in.registration),
+                super::checked_in_change(&check_in.registration, door.door_pass_id()),
             )?;
         }
         Ok(check_in)
@@ -199,17 +197,19 @@ pub struct WalkIn {
 /// record their profile, then register and check them in, in one transaction. A profile found by
 /// NIK is used only if the name and birth date given match it (409 `identity_mismatch`
 /// otherwise, naming no one); the look-up is rate-limited and audited (see
-/// [`crate::job_seekers::lookup`]).
+/// [`crate::job_seekers::lookup`]). Through a door pass the answer holds only the profile's
+/// summary, never its contact data.
 pub fn walk_in(
     conn: &mut DbConn,
-    caller: &AuthUser,
+    door: &DoorCaller,
     event_id: &str,
     input: NewJobSeeker,
     nik_key: &[u8],
 ) -> AppResult<WalkIn> {
+    let caller = door.acting_user();
     guards::role(caller, &[Role::Organizer, Role::Admin])?;
     let profile = input.validate(nik_key)?;
-    let event = guards::event_staff(conn, caller, event_id)?;
+    let event = door.event(conn, event_id)?;
     let at = now();
     CheckInWindow::of(&event).check(at)?;
     let found = lookup::for_walk_in(conn, caller, &event.id, &profile, at)?;
@@ -259,10 +259,10 @@ pub fn walk_in(
             audit::record(
                 conn,
                 Some(&caller.id),
-                super::checked_in_change(&registration.registration),
+                super::checked_in_change(&registration.registration, door.door_pass_id()),
             )?;
         }
-        let job_seeker = if full {
+        let job_seeker = if full && door.reads_profiles() {
             JobSeekerView::Full(Box::new(job_seeker))
         } else {
             JobSeekerView::Summary(job_seeker.summary())

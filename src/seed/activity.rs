@@ -272,20 +272,18 @@ fn event_rows(
     let first_day = local_date(plan.starts_at, data::PROVINCES[plan.province].0);
     let last_day = local_date(plan.ends_at, data::PROVINCES[plan.province].0);
     for &(seeker, registered_at, checked_in_at) in &plan.registrations {
-        let mut code = [0u8; 16];
+        let mut code = [0u8; 10];
         rng.fill(&mut code);
         rows.registrations.push(RegistrationRow {
             id: id_at(rng, registered_at),
             event_id: plan.id.clone(),
             job_seeker_id: seeker_ids[seeker as usize].clone(),
-            check_in_code: base64::Engine::encode(
-                &base64::engine::general_purpose::URL_SAFE_NO_PAD,
-                code,
-            ),
+            check_in_code: crate::registrations::codes::code_of(code),
             registered_at,
             registered_by: organizer.clone(),
             checked_in_at,
             checked_in_by: checked_in_at.map(|_| organizer.clone()),
+            updated_at: checked_in_at.unwrap_or(registered_at),
         });
         let Some(checked_in_at) = checked_in_at else {
             continue;

@@ -160,6 +160,7 @@ pub(super) struct RegistrationRow {
     pub(super) registered_by: String,
     pub(super) checked_in_at: Option<NaiveDateTime>,
     pub(super) checked_in_by: Option<String>,
+    pub(super) updated_at: NaiveDateTime,
 }
 
 #[derive(Insertable)]

@@ -1,0 +1,119 @@
+//! The door of a fair: door passes for scanner devices, the check-in list a scanner downloads,
+//! and the upload of scans it made (offline or not).
+//!
+//! A *door pass* ([`passes`]) lets a device without a user account work one fair's door: read
+//! its check-in list, scan codes and record walk-ins, nothing else. It acts for the staff member
+//! who issued it, with that person's authority at each request, and expires when the event's
+//! check-in window closes (or when it is revoked). Its holder sees no NIK and no contact data.
+//!
+//! Who is at the door is a [`DoorCaller`]: a signed-in user (the event's staff), or a door pass.
+//! Only the door routes take it; every other route refuses a door pass with 401.
+
+pub mod batch;
+pub mod check_in_list;
+pub mod handlers;
+pub mod passes;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+
+use crate::auth::{guards, AuthUser};
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::events::Event;
+use crate::AppState;
+
+/// The prefix of every door pass token, so that it is recognised (and refused) by routes that
+/// take a user's token, and recognisable when it leaks.
+pub const TOKEN_PREFIX: &str = "bdp_";
+
+/// Whether a bearer token is a door pass (rather than a user's access token).
+pub fn is_door_pass(token: &str) -> bool {
+    token.starts_with(TOKEN_PREFIX)
+}
+
+/// A door pass in use: the fair it opens and the staff member it acts for.
+#[derive(Debug, Clone)]
+pub struct PassHolder {
+    pub pass_id: String,
+    pub event_id: String,
+    /// The user who issued the pass, in their current role.
+    pub issuer: AuthUser,
+}
+
+/// Who works the door of a fair: a signed-in user or a door pass (`Authorization: Bearer bdp_…`).
+/// A pass that is unknown is 401 `invalid_token`; a revoked one 401 `door_pass_revoked`; one
+/// whose check-in window closed (or whose fair was closed or cancelled) 401
+/// `door_pass_expired`. Which fair it may work is decided by [`DoorCaller::event`].
+#[derive(Debug, Clone)]
+pub enum DoorCaller {
+    User(AuthUser),
+    Pass(PassHolder),
+}
+
+impl DoorCaller {
+    /// The account the door's work is recorded under: the user, or the issuer of the pass.
+    pub fn acting_user(&self) -> &AuthUser {
+        match self {
+            DoorCaller::User(user) => user,
+            DoorCaller::Pass(pass) => &pass.issuer,
+        }
+    }
+
+    /// The door pass in use, if any: named in the audit record of each check-in it makes.
+    pub fn door_pass_id(&self) -> Option<&str> {
+        match self {
+            DoorCaller::User(_) => None,
+            DoorCaller::Pass(pass) => Some(&pass.pass_id),
+        }
+    }
+
+    /// Whether the caller may see a job seeker's whole profile where the staff could: never
+    /// through a door pass (no NIK, no contact data at the door).
+    pub fn reads_profiles(&self) -> bool {
+        matches!(self, DoorCaller::User(_))
+    }
+
+    /// The event, if this caller may work its door: a user must be its staff
+    /// ([`guards::event_staff`]: 404 for an event they cannot see, 403 otherwise); a pass opens
+    /// only its own fair (403 for any other) and only while its issuer is still the fair's staff.
+    pub fn event(&self, conn: &mut DbConn, event_id: &str) -> AppResult<Event> {
+        match self {
+            DoorCaller::User(user) => guards::event_staff(conn, user, event_id),
+            DoorCaller::Pass(pass) => {
+                if pass.event_id != event_id {
+                    return Err(AppError::forbidden("this door pass is for another fair"));
+                }
+                guards::event_staff(conn, &pass.issuer, event_id)
+            }
+        }
+    }
+}
+
+impl FromRequest for DoorCaller {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let token = match crate::auth::bearer(req) {
+            Ok(Some(token)) if is_door_pass(&token) => token,
+            Ok(_) => {
+                let user = AuthUser::from_request(req, payload);
+                return Box::pin(async move { user.await.map(DoorCaller::User) });
+            }
+            Err(e) => return Box::pin(async move { Err(e) }),
+        };
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        Box::pin(async move {
+            let state =
+                state.ok_or_else(|| AppError::internal("application state is not configured"))?;
+            let holder = state
+                .db(move |conn| passes::authenticate(conn, &token))
+                .await?;
+            Ok(DoorCaller::Pass(holder))
+        })
+    }
+}
