@@ -109,8 +109,9 @@ pub async fn register(
         Err(response) => return *response,
     };
     let id = event_id.clone();
+    let public_url = state.config.mail.public_url.clone();
     let outcome = state
-        .db(move |conn| registration_ops::register(conn, &caller, &id, None))
+        .db(move |conn| registration_ops::register(conn, &caller, &id, None, &public_url))
         .await;
     match outcome {
         Ok((registration, _)) => redirect(&format!("/me/registrations/{}", registration.id)),
