@@ -53,6 +53,8 @@ routes! {
         post: organizations::handlers::add,
     },
     "/api/v1/organizations/{id}/members/{user_id}" => { delete: organizations::handlers::remove },
+    "/api/v1/organizations/{id}/verify" => { post: organizations::handlers::verify },
+    "/api/v1/organizations/{id}/unverify" => { post: organizations::handlers::unverify },
 
     "/api/v1/events" => { get: events::handlers::list, post: events::handlers::create },
     "/api/v1/events/{id}" => { get: events::handlers::get, patch: events::handlers::update },

@@ -14,7 +14,7 @@ use crate::validate::{self, Checker};
 use crate::AppState;
 
 /// The entities the log names.
-pub const ENTITIES: [&str; 9] = [
+pub const ENTITIES: [&str; 13] = [
     "event",
     "participation",
     "vacancy",
@@ -23,6 +23,10 @@ pub const ENTITIES: [&str; 9] = [
     "application",
     "placement",
     "follow_up",
+    "organization",
+    "user",
+    "nik_claim",
+    "nik_lookup",
     "door_pass",
 ];
 

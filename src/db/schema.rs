@@ -78,6 +78,9 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         ownership -> Text,
+        verified_at -> Nullable<Timestamp>,
+        verified_by -> Nullable<Text>,
+        verification_note -> Nullable<Text>,
     }
 }
 

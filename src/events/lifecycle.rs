@@ -311,6 +311,7 @@ pub fn publish(conn: &mut DbConn, caller: &AuthUser, id: &str) -> AppResult<Even
     let (from, to) = (&[EventStatus::Draft], EventStatus::Published);
     write_transaction(conn, |conn| {
         let event = staff_event_in(conn, caller, id, from, to)?;
+        crate::organizations::verification::require_verified(conn, &event.organization_id)?;
         let change = StatusChange::new(to, now());
         transition(conn, caller, event, from, change, "event.publish")
     })

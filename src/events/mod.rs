@@ -291,6 +291,8 @@ pub struct ListQuery {
     pub from: Option<DateTime<Utc>>,
     /// Events starting before this instant.
     pub to: Option<DateTime<Utc>>,
+    /// Events ending after this instant: with now, those upcoming or under way.
+    pub ends_after: Option<DateTime<Utc>>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
@@ -319,6 +321,7 @@ pub fn list(
     let province_code = crate::validate::province_filter(query.province_code)?;
     let from = crate::validate::time_filter("from", query.from)?;
     let to = crate::validate::time_filter("to", query.to)?;
+    let ends_after = crate::validate::time_filter("ends_after", query.ends_after)?;
 
     let mut q = events::table.select(Event::as_select()).into_boxed();
     match caller {
@@ -346,6 +349,9 @@ pub fn list(
     }
     if let Some(to) = to {
         q = q.filter(events::starts_at.lt(to));
+    }
+    if let Some(ends_after) = ends_after {
+        q = q.filter(events::ends_at.gt(ends_after));
     }
     if let Some((at, id)) = after {
         q = q.filter(

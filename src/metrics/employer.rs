@@ -345,6 +345,9 @@ mod tests {
             created_by: "u".into(),
             created_at: at,
             updated_at: at,
+            verified_at: None,
+            verified_by: None,
+            verification_note: None,
         }
     }
 

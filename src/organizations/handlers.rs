@@ -4,6 +4,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use super::manage::{self, NewMember, NewOrganization, OrganizationPatch};
+use super::verification::{self, Note};
 use super::OrganizationKind;
 use crate::auth::AuthUser;
 use crate::error::AppResult;
@@ -118,4 +119,32 @@ pub async fn remove(
         .db(move |conn| manage::remove_member(conn, &caller, &id, &user_id))
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+pub async fn verify(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    id: web::Path<String>,
+    ApiJson(body): ApiJson<Note>,
+) -> AppResult<HttpResponse> {
+    let id = path_id(&id, "organization")?;
+    let note = body.validate()?;
+    let organization = state
+        .db(move |conn| verification::verify(conn, &caller, &id, note))
+        .await?;
+    Ok(HttpResponse::Ok().json(organization))
+}
+
+pub async fn unverify(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    id: web::Path<String>,
+    ApiJson(body): ApiJson<Note>,
+) -> AppResult<HttpResponse> {
+    let id = path_id(&id, "organization")?;
+    let note = body.validate()?;
+    let organization = state
+        .db(move |conn| verification::unverify(conn, &caller, &id, note))
+        .await?;
+    Ok(HttpResponse::Ok().json(organization))
 }

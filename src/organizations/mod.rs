@@ -3,6 +3,7 @@
 
 pub mod handlers;
 pub mod manage;
+pub mod verification;
 
 use chrono::NaiveDateTime;
 use diesel::dsl::{sql, Eq, Filter, Select};
@@ -69,6 +70,15 @@ pub struct Organization {
     pub created_at: NaiveDateTime,
     #[serde(serialize_with = "crate::db::serialize_utc")]
     pub updated_at: NaiveDateTime,
+    /// When admin or ministry staff verified this organizer ([`verification`]); `None` until
+    /// then and after a revocation. An unverified organizer publishes no fair.
+    #[serde(serialize_with = "crate::db::serialize_utc_opt")]
+    pub verified_at: Option<NaiveDateTime>,
+    /// The staff member who verified it.
+    pub verified_by: Option<String>,
+    /// What the staff member checked; in the audit trail, not shown with the organization.
+    #[serde(skip)]
+    pub verification_note: Option<String>,
 }
 
 /// One organization a user acts for, as `/me` lists them.

@@ -81,6 +81,10 @@ pub(super) fn write(
             created_by: user_id.clone(),
             created_at: setup_time,
             updated_at: setup_time,
+            // The provincial offices are verified by the ministry, so their fairs can publish.
+            verified_at: Some(setup_time),
+            verified_by: Some(ministry_id.clone()),
+            verification_note: Some("Dinas tenaga kerja provinsi (data contoh)"),
         });
         membership_rows.push(owner(&id, &user_id));
         organizers.push(Org {
@@ -125,6 +129,9 @@ pub(super) fn write(
             created_by: user_id.clone(),
             created_at: setup_time,
             updated_at: setup_time,
+            verified_at: None,
+            verified_by: None,
+            verification_note: None,
         });
         membership_rows.push(owner(&id, &user_id));
         employers_by_province[province].push(n);

@@ -44,6 +44,9 @@ pub(super) struct OrgRow {
     pub(super) created_by: String,
     pub(super) created_at: NaiveDateTime,
     pub(super) updated_at: NaiveDateTime,
+    pub(super) verified_at: Option<NaiveDateTime>,
+    pub(super) verified_by: Option<String>,
+    pub(super) verification_note: Option<&'static str>,
 }
 
 #[derive(Insertable)]

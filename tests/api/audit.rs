@@ -142,10 +142,17 @@ async fn a_fair_leaves_its_records_in_order(app: TestApp) {
     let company = app.organization(&employer, "employer").await;
     let company2 = app.organization(&employer2, "employer").await;
     let office = app.organization(&organizer, "organizer").await;
+    let verifier = app
+        .get("/api/v1/me", Some(&app.admin_token().await))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(
         app.count("audit_log"),
-        0,
-        "accounts are not fair operations"
+        1,
+        "accounts are not fair operations; the organizer's verification is"
     );
 
     // The event: created, changed, published.
@@ -349,6 +356,13 @@ async fn a_fair_leaves_its_records_in_order(app: TestApp) {
     let p1 = format!("{event}/{company}");
     let p2 = format!("{event}/{company2}");
     let expected = vec![
+        row(
+            "organization.verify",
+            "organization",
+            &office,
+            &verifier,
+            None,
+        ),
         row("event.create", "event", &event, &organizer_id, ev),
         row("event.update", "event", &event, &organizer_id, ev),
         row("event.publish", "event", &event, &organizer_id, ev),
@@ -486,31 +500,31 @@ async fn a_fair_leaves_its_records_in_order(app: TestApp) {
 
     // What changed, as recorded.
     assert_eq!(
-        items[1]["changes"],
+        items[2]["changes"],
         json!({"title": {"from": "Jakarta Job Fair 2026", "to": "Bursa Kerja Jakarta"}})
     );
     assert_eq!(
-        items[2]["changes"]["status"],
+        items[3]["changes"]["status"],
         json!({"from": "draft", "to": "published"})
     );
     assert_eq!(
-        items[6]["changes"],
+        items[7]["changes"],
         json!({"openings": {"from": 2, "to": 3}})
     );
-    assert_eq!(items[7]["changes"]["nik_last4"], "0001");
+    assert_eq!(items[8]["changes"]["nik_last4"], "0001");
     assert_eq!(
-        items[11]["changes"],
+        items[12]["changes"],
         json!({"status": {"from": "applied", "to": "shortlisted"}})
     );
     assert_eq!(
-        items[12]["changes"],
+        items[13]["changes"],
         json!({"city": {"from": "Jakarta Timur", "to": "Jakarta Barat"}})
     );
     assert_eq!(
-        items[19]["changes"]["status"],
+        items[20]["changes"]["status"],
         json!({"from": "approved", "to": "rejected"})
     );
-    assert_eq!(items[22]["changes"]["spent_idr"]["to"], 120000000);
+    assert_eq!(items[23]["changes"]["spent_idr"]["to"], 120000000);
     assert_eq!(
         app.number(&format!(
             "SELECT COUNT(*) AS n FROM vacancies WHERE id = '{vacancy2}' AND status = 'closed'"
@@ -564,8 +578,8 @@ async fn refused_requests_and_repeated_scans_add_no_record(app: TestApp) {
     let before = app.count("audit_log");
     let head_before = head(&app);
     assert_eq!(
-        before, 5,
-        "create, publish, profile, registration, check-in"
+        before, 6,
+        "verify the organizer, create, publish, profile, registration, check-in"
     );
 
     // Refused: bad bodies, strangers, wrong states, duplicates.
@@ -672,7 +686,8 @@ async fn reading_the_log_follows_the_rules(app: TestApp) {
         .assert(201)
         .id();
     let total = app.count("audit_log");
-    assert_eq!(total, 7);
+    // Two organizers verified, two fairs created and published, a draft, a request, a profile.
+    assert_eq!(total, 9);
 
     // Who reads.
     let all = "/api/v1/audit";
@@ -776,7 +791,7 @@ async fn reading_the_log_follows_the_rules(app: TestApp) {
 
     // Bad parameters.
     for (query, field) in [
-        ("entity=user", "entity"),
+        ("entity=users", "entity"),
         ("entity=event&entity_id=nope", "entity_id"),
         ("entity_id=1/2/3", "entity_id"),
         (
@@ -817,7 +832,8 @@ async fn reading_the_log_follows_the_rules(app: TestApp) {
 async fn tampering_is_detected_and_named(app: TestApp) {
     let (_, organizer) = app.user("organizer@disnaker.id", Role::Organizer).await;
     let (org, event) = running_event(&app, &organizer).await;
-    for title in ["Bursa Kerja Satu", "Bursa Kerja Dua", "Bursa Kerja Tiga"] {
+    // Six records: the organizer's verification, create, publish, two changes, a draft.
+    for title in ["Bursa Kerja Satu", "Bursa Kerja Dua"] {
         app.patch(
             &format!("/api/v1/events/{event}"),
             Some(&organizer),
@@ -962,7 +978,8 @@ async fn simultaneous_changes_keep_the_chain_whole(app: TestApp) {
         );
     }
     let before = app.count("audit_log");
-    assert_eq!(before, 2 + 30 + 20);
+    // The organizer's verification, create, publish; profiles; registrations.
+    assert_eq!(before, 3 + 30 + 20);
 
     // Twenty check-ins, ten registrations and five walk-ins, all at once.
     let (check_ins, registering, walking_in) = (

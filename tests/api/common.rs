@@ -464,7 +464,19 @@ impl TestApp {
     }
 
     /// An organization of `kind` owned by the holder of `token`.
+    /// An organizer organization comes verified by the admin, so that its fairs can publish
+    /// (see [`Self::unverified_organization`]).
     pub async fn organization(&self, token: &str, kind: &str) -> String {
+        let id = self.unverified_organization(token, kind).await;
+        if kind == "organizer" {
+            self.verify_organization(&id).await;
+        }
+        id
+    }
+
+    /// An organization of `kind` owned by the holder of `token`, as created: an organizer is
+    /// not yet verified.
+    pub async fn unverified_organization(&self, token: &str, kind: &str) -> String {
         self.post(
             "/api/v1/organizations",
             Some(token),
@@ -473,6 +485,18 @@ impl TestApp {
         .await
         .assert(201)
         .id()
+    }
+
+    /// The admin verifies the organizer organization.
+    pub async fn verify_organization(&self, id: &str) {
+        let admin = self.admin_token().await;
+        self.post(
+            &format!("/api/v1/organizations/{id}/verify"),
+            Some(&admin),
+            json!({"note": "Checked the decree of establishment"}),
+        )
+        .await
+        .assert(200);
     }
 
     /// A draft event of `organization_id`, made with `token`.

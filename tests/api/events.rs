@@ -13,6 +13,7 @@ db_tests!(
     updates_merge_and_revalidate,
     drafts_are_private_to_their_organization_and_staff,
     lists_filter_and_page_by_start_time,
+    ends_after_keeps_fairs_under_way_and_drops_ended_ones,
 );
 
 async fn organizer(app: &TestApp, email: &str) -> (String, String) {
@@ -256,4 +257,56 @@ async fn lists_filter_and_page_by_start_time(app: TestApp) {
             .await;
         assert_eq!(resp.status, 422, "{bad}: {}", resp.body);
     }
+}
+
+/// `ends_after` filters in the query itself, so a page of fairs "upcoming or under way" is full
+/// and no page is empty while later ones have fairs.
+async fn ends_after_keeps_fairs_under_way_and_drops_ended_ones(app: TestApp) {
+    use crate::fixtures::Fair;
+    use chrono::{Duration, Utc};
+    let now = Utc::now();
+    let ended = Fair::by(&app, "o@ended.id")
+        .starting(now - Duration::hours(30), 8)
+        .published()
+        .await;
+    let running = ended
+        .another(&app)
+        .starting(now - Duration::hours(2), 8)
+        .published()
+        .await;
+    let upcoming = ended
+        .another(&app)
+        .starting(now + Duration::days(3), 8)
+        .published()
+        .await;
+    let after = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let listed = app
+        .get(&format!("/api/v1/events?ends_after={after}&limit=1"), None)
+        .await;
+    listed.assert(200);
+    assert_eq!(ids(&listed.body), vec![running.event.clone()]);
+    let cursor = listed.body["next_cursor"].as_str().unwrap().to_owned();
+    let next = app
+        .get(
+            &format!("/api/v1/events?ends_after={after}&limit=1&cursor={cursor}"),
+            None,
+        )
+        .await;
+    assert_eq!(ids(&next.body), vec![upcoming.event.clone()]);
+    assert_eq!(next.body["next_cursor"], json!(null));
+    // Without it the ended fair is listed; a bad instant is a 422 naming the field.
+    let all = app.get("/api/v1/events", None).await;
+    assert!(ids(&all.body).contains(&ended.event));
+    let refused = app.get("/api/v1/events?ends_after=soon", None).await;
+    refused.assert(422);
+    assert_eq!(refused.fields(), ["ends_after"]);
+}
+
+fn ids(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_owned())
+        .collect()
 }

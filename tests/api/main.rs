@@ -27,6 +27,7 @@ mod metrics;
 mod metrics_contract;
 mod openapi;
 mod organizations;
+mod organizer_verification;
 mod pages;
 mod placements;
 mod public_pages;

@@ -304,6 +304,7 @@ async fn a_csv_cell_cannot_hide_a_formula_behind_a_zero_width_space(app: TestApp
         .await
         .assert(201)
         .id();
+    app.verify_organization(&org).await;
     let event = app.event(&token, &org).await["id"]
         .as_str()
         .unwrap()

@@ -133,6 +133,7 @@ pub async fn list(
         status: Some(EventStatus::Published),
         from,
         to,
+        ends_after: Some(now),
         limit: Some(PAGE_SIZE),
         cursor: filters.cursor.clone().filter(|c| !c.is_empty()),
         ..Default::default()
@@ -145,12 +146,7 @@ pub async fn list(
         Ok(page) => page,
         Err(error) => return error_response(&visitor, &error),
     };
-    let fairs = page
-        .items
-        .iter()
-        .filter(|e| e.ends_at > now.naive_utc())
-        .map(|e| FairView::new(e, lang))
-        .collect();
+    let fairs = page.items.iter().map(|e| FairView::new(e, lang)).collect();
     let next = page.next_cursor.map(|cursor| {
         let query = serde_urlencoded::to_string([
             ("province", filters.province.as_str()),
@@ -239,11 +235,39 @@ impl VacancyView {
     }
 }
 
+/// Who runs the fair, and who vouched for them: the public's check against fake fairs.
+pub struct OrganizerView {
+    pub name: String,
+    /// "Diverifikasi oleh … pada 3 Desember 2026"; `None` once a verification was revoked.
+    pub verified: Option<String>,
+}
+
+impl OrganizerView {
+    /// The fair's organizer; the date of its verification in the fair's zone.
+    fn of(conn: &mut crate::db::DbConn, event: &Event, lang: Language) -> Result<Self, AppError> {
+        let organization_id = &event.organization_id;
+        let name = crate::organizations::find(conn, organization_id)?
+            .map(|o| o.name)
+            .unwrap_or_default();
+        let verified =
+            crate::organizations::verification::verified(conn, organization_id)?.map(|v| {
+                let role = i18n::text(lang, &format!("role.{}", v.by_role.as_str()));
+                let on = locale::date(locale::local(v.at, &event.province_code).date(), lang);
+                i18n::text(lang, "event.verified_by")
+                    .replace("{name}", &v.by_name)
+                    .replace("{role}", role)
+                    .replace("{date}", &on)
+            });
+        Ok(Self { name, verified })
+    }
+}
+
 #[derive(Template)]
 #[template(path = "events/show.html")]
 struct ShowPage {
     frame: Frame,
     fair: FairView,
+    organizer: OrganizerView,
     employers: Vec<String>,
     vacancies: Vec<VacancyView>,
     filters: VacancyFilters,
@@ -304,10 +328,11 @@ pub async fn show(
                 },
             )?;
             let vacancies = crate::vacancies::list(conn, caller, &event_id, vacancy_query)?;
-            Ok::<_, AppError>((event, participations, vacancies))
+            let organizer = OrganizerView::of(conn, &event, lang)?;
+            Ok::<_, AppError>((event, participations, vacancies, organizer))
         })
         .await;
-    let (event, participations, vacancies) = match found {
+    let (event, participations, vacancies, organizer) = match found {
         Ok(found) => found,
         Err(error) => return error_response(&visitor, &error),
     };
@@ -346,6 +371,7 @@ pub async fn show(
     let page = ShowPage {
         frame,
         fair,
+        organizer,
         employers,
         vacancies,
         filters,
