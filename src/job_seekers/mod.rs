@@ -126,6 +126,11 @@ pub struct JobSeeker {
     /// that was not its own, and now holds none.
     #[serde(serialize_with = "crate::db::serialize_utc_opt")]
     pub nik_revoked_at: Option<NaiveDateTime>,
+    /// When the person agreed to their ticket and hire confirmations by WhatsApp at `phone`.
+    #[serde(serialize_with = "crate::db::serialize_utc_opt")]
+    pub whatsapp_consent_at: Option<NaiveDateTime>,
+    /// Who recorded that consent (the person, or the staff member at the desk).
+    pub whatsapp_consent_recorded_by: Option<String>,
 }
 
 impl JobSeeker {

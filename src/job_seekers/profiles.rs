@@ -84,6 +84,9 @@ pub struct JobSeekerPatch {
     phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::extract::nullable")]
     email: Option<Option<String>>,
+    /// `true` records consent to WhatsApp at the phone (by the caller), `false` withdraws it.
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
+    whatsapp_consent: Option<bool>,
 }
 
 /// The person, admins, and the user who recorded a walk-in profile change it. Others who may
@@ -124,9 +127,44 @@ pub fn update(
         };
         let mut c = Checker::new();
         merged.check(&mut c);
+        // Consent is to one number: a new number needs it given again.
+        let phone_changed = merged.phone != before.phone;
+        let consent = match patch.whatsapp_consent {
+            Some(true) => {
+                let mobile = merged
+                    .phone
+                    .as_deref()
+                    .and_then(crate::validate::normalise_phone);
+                c.check(
+                    mobile.is_some(),
+                    "whatsapp_consent",
+                    "needs an Indonesian mobile number in phone (08…, 62… or +62…)",
+                );
+                let kept = !phone_changed && before.whatsapp_consent_at.is_some();
+                if kept {
+                    (
+                        before.whatsapp_consent_at,
+                        before.whatsapp_consent_recorded_by.clone(),
+                    )
+                } else {
+                    (Some(now()), Some(caller.id.clone()))
+                }
+            }
+            Some(false) => (None, None),
+            None if phone_changed => (None, None),
+            None => (
+                before.whatsapp_consent_at,
+                before.whatsapp_consent_recorded_by.clone(),
+            ),
+        };
         c.finish()?;
         diesel::update(job_seekers::table.find(id))
-            .set((merged.columns(), job_seekers::updated_at.eq(now())))
+            .set((
+                merged.columns(),
+                job_seekers::whatsapp_consent_at.eq(consent.0),
+                job_seekers::whatsapp_consent_recorded_by.eq(consent.1),
+                job_seekers::updated_at.eq(now()),
+            ))
             .execute(conn)?;
         let updated = super::find(conn, id)?.ok_or_else(|| AppError::not_found("job seeker"))?;
         audit::record(

@@ -17,6 +17,7 @@ db_tests!(
     codes_are_throttled_per_number,
     codes_are_stored_hashed_and_never_tell_which_numbers_exist,
     a_phone_account_migrated_table_keeps_its_foreign_keys,
+    the_pages_sign_up_and_in_by_phone_without_javascript,
 );
 
 pub const PHONE: &str = "+6281234567890";
@@ -458,4 +459,100 @@ async fn a_phone_account_migrated_table_keeps_its_foreign_keys(app: TestApp) {
         ))
         .unwrap();
     assert_eq!(app.count("phone_codes"), 0);
+}
+
+async fn the_pages_sign_up_and_in_by_phone_without_javascript(app: TestApp) {
+    use crate::account_pages::Visitor;
+    let mut visitor = Visitor::new(&app).await;
+    // Signing up by phone: no session yet, the code page, a code queued.
+    let signed_up = visitor
+        .post(
+            "/sign-up",
+            &[
+                ("full_name", "Sri Wahyuni"),
+                ("via", "phone"),
+                ("email", "ignored@example.id"),
+                ("phone", "0812 3456 7890"),
+                ("whatsapp_consent", "yes"),
+                ("password", PASSWORD),
+                ("language", "id"),
+            ],
+        )
+        .await;
+    assert_eq!(signed_up.status, 200);
+    assert!(signed_up.cookie("bursa_session").is_none());
+    assert!(
+        signed_up.body.contains("action=\"/sign-in/code\""),
+        "{}",
+        signed_up.body
+    );
+    assert!(signed_up.body.contains("+6281234567890"));
+    assert_eq!(
+        app.number(&format!(
+            "SELECT COUNT(*) AS n FROM users WHERE phone = '{PHONE}' AND email IS NULL \
+             AND whatsapp_consent_at IS NOT NULL"
+        )),
+        1
+    );
+    // A bad number is shown next to its field.
+    let bad = visitor
+        .post(
+            "/sign-up",
+            &[
+                ("full_name", "X"),
+                ("via", "phone"),
+                ("phone", "12345"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("id=\"phone-error\""), "{}", bad.body);
+    // A wrong code, then the right one: signed in.
+    let code = queued_code(&app, PHONE);
+    let wrong = visitor
+        .post(
+            "/sign-in/code",
+            &[("phone", "081234567890"), ("code", &another_code(&code))],
+        )
+        .await;
+    assert_eq!(wrong.status, 400);
+    assert!(wrong.body.contains("Kode salah"), "{}", wrong.body);
+    assert!(wrong.cookie("bursa_session").is_none());
+    let right = visitor
+        .post(
+            "/sign-in/code",
+            &[("phone", "081234567890"), ("code", &code)],
+        )
+        .await;
+    assert_eq!(right.status, 303, "{}", right.body);
+    assert_eq!(right.header("location"), "/me");
+    assert!(visitor.session.is_some());
+    let me = visitor.get("/me").await;
+    assert!(me.body.contains("+6281234567890"), "{}", me.body);
+    // Signing in by phone and password on the same field as the email.
+    let mut other = Visitor::new(&app).await;
+    let signed_in = other
+        .post(
+            "/sign-in",
+            &[("email", "+62 812 3456 7890"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(signed_in.status, 303, "{}", signed_in.body);
+    // Asking for a code says the same for any number.
+    let sent = other
+        .post("/sign-in/code/send", &[("phone", "089900001111")])
+        .await;
+    assert_eq!(sent.status, 200);
+    assert!(
+        sent.body.contains("Jika nomor ini terdaftar"),
+        "{}",
+        sent.body
+    );
+    // The used code is dead.
+    let used = other
+        .post("/sign-in/code", &[("phone", PHONE), ("code", &code)])
+        .await;
+    assert_eq!(used.status, 410);
+    assert!(used.body.contains("sudah tidak berlaku"), "{}", used.body);
 }

@@ -373,6 +373,37 @@ async fn a_profile_phone_with_recorded_consent_gets_the_ticket(app: TestApp) {
         ),
         2
     );
+    // The profile shows it; a new number withdraws it; given again, it holds.
+    let me = app.get("/api/v1/me/job-seeker", Some(&token)).await;
+    me.assert(200);
+    assert!(me.body["whatsapp_consent_at"].is_string(), "{}", me.body);
+    let id = me.id();
+    let changed = app
+        .patch(
+            &format!("/api/v1/job-seekers/{id}"),
+            Some(&token),
+            json!({"phone": "085700005678"}),
+        )
+        .await;
+    changed.assert(200);
+    assert_eq!(changed.body["whatsapp_consent_at"], Value::Null);
+    let again = app
+        .patch(
+            &format!("/api/v1/job-seekers/{id}"),
+            Some(&token),
+            json!({"whatsapp_consent": true}),
+        )
+        .await;
+    again.assert(200);
+    assert!(again.body["whatsapp_consent_recorded_by"].is_string());
+    let withdrawn = app
+        .patch(
+            &format!("/api/v1/job-seekers/{id}"),
+            Some(&token),
+            json!({"whatsapp_consent": false}),
+        )
+        .await;
+    assert_eq!(withdrawn.body["whatsapp_consent_at"], Value::Null);
     // Consent needs a mobile number.
     let (_, other) = app
         .user("eka@example.id", bursa::auth::Role::JobSeeker)
