@@ -207,6 +207,8 @@ async fn sign_up_signs_in_and_sign_out_ends_the_session(app: TestApp) {
         .find(|c| c.starts_with("bursa_session="))
         .expect("the session cookie is cleared");
     assert!(cleared.contains("Max-Age=0"), "{cleared}");
+    // Offline tickets and the service worker go with the session.
+    assert_eq!(out.header("clear-site-data"), "\"cache\", \"storage\"");
     assert_eq!(app.count("web_sessions"), 0);
     assert!(visitor.session.is_none());
     let me = visitor.get("/me").await;

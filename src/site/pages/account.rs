@@ -338,6 +338,12 @@ pub async fn sign_out(
     }
     let mut response = redirect("/");
     let _ = response.add_cookie(&visitor.cookie(SESSION_COOKIE, String::new(), Some(0)));
+    // Tickets the service worker kept for offline use are this person's: the browser drops
+    // them (and the worker) with the session, also when the page's script does not run.
+    response.headers_mut().insert(
+        actix_web::http::header::HeaderName::from_static("clear-site-data"),
+        actix_web::http::header::HeaderValue::from_static("\"cache\", \"storage\""),
+    );
     response
 }
 

@@ -6,6 +6,6 @@ pub mod confirm;
 pub mod email_links;
 pub mod events;
 pub mod home;
+pub mod phone;
 pub mod profile;
 pub mod seeker;
-pub mod phone;

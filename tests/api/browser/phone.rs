@@ -78,9 +78,9 @@ async fn sign_up_by_phone_then_a_ticket_by_whatsapp(app: TestApp) {
         "Sudah dikonfirmasi"
     );
     browser.check_page("me-phone").await;
-    browser.close().await;
 
-    // The profile and the registration, through the API with the account's token.
+    // The profile through the API with the account's token; then the person registers on the
+    // fair's page, as they would.
     let token = app
         .post(
             "/api/v1/auth/login",
@@ -101,19 +101,26 @@ async fn sign_up_by_phone_then_a_ticket_by_whatsapp(app: TestApp) {
     .await
     .assert(201);
     let event = crate::whatsapp::fair(&app).await;
-    let registration = app
-        .post(
-            &format!("/api/v1/events/{event}/registrations"),
-            Some(&token),
-            json!({}),
-        )
-        .await;
-    registration.assert(201);
-    let id = registration.id();
-    let check_in_code = registration.body["check_in_code"]
-        .as_str()
-        .unwrap()
+    browser.goto(&format!("/events/{event}")).await;
+    browser.click_and_load("#register-button").await;
+    let ticket_path = browser.path().await;
+    assert!(
+        ticket_path.starts_with("/me/registrations/"),
+        "{ticket_path}"
+    );
+    let id = ticket_path
+        .trim_start_matches("/me/registrations/")
         .to_owned();
+    let check_in_code = {
+        use bursa::db::schema::registrations;
+        use diesel::prelude::*;
+        let mut conn = app.conn();
+        registrations::table
+            .find(&id)
+            .select(registrations::check_in_code)
+            .first::<String>(&mut *conn)
+            .unwrap()
+    };
     let messages = fake.wait_for(2);
     assert!(fake.problems().is_empty(), "{:?}", fake.problems());
     let ticket = messages
@@ -127,4 +134,22 @@ async fn sign_up_by_phone_then_a_ticket_by_whatsapp(app: TestApp) {
     assert_eq!(params[4]["text"], check_in_code.as_str());
     let link = params[5]["text"].as_str().unwrap();
     assert_eq!(link, format!("{}/me/registrations/{id}", config.public_url));
+
+    // The link in the message opens the ticket, with its code written out.
+    let path = link.strip_prefix(config.public_url.as_str()).unwrap();
+    browser.goto(path).await;
+    assert_eq!(browser.path().await, path);
+    let shown: String = browser
+        .text("main")
+        .await
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let plain: String = check_in_code
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    assert!(shown.contains(&plain), "the ticket shows {check_in_code}");
+    browser.check_page("ticket-from-whatsapp").await;
+    browser.close().await;
 }
