@@ -25,6 +25,9 @@ pub struct Reach {
     pub email: Option<String>,
     /// An E.164 number the person agreed to be sent WhatsApp messages at.
     pub whatsapp: Option<String>,
+    /// Whether the profile is tied to an account: only then can the person sign in and open
+    /// pages of their own (a walk-in recorded by staff cannot).
+    pub has_account: bool,
 }
 
 impl Reach {
@@ -93,6 +96,7 @@ pub fn job_seeker_reach(conn: &mut DbConn, job_seeker_id: &str) -> QueryResult<O
             .and_then(|phone| crate::validate::normalise_phone(&phone));
         Reach {
             name: row.name,
+            has_account: row.language.is_some(),
             language: row
                 .language
                 .as_deref()

@@ -134,11 +134,26 @@ fn queue_ticket(
             &reach.name,
             &details,
             &registration.check_in_code,
-            &format!("{public_url}/me/registrations/{}", registration.id),
+            &ticket_link(public_url, &reach, event, registration),
         );
         whatsapp::enqueue(conn, &message, at)?;
     }
     Ok(())
+}
+
+/// Where a ticket message links to: the ticket page for someone who can sign in to open it;
+/// for a walk-in without an account, the fair's public page (the message carries the code).
+fn ticket_link(
+    public_url: &str,
+    reach: &mail::recipients::Reach,
+    event: &Event,
+    registration: &Registration,
+) -> String {
+    if reach.has_account {
+        format!("{public_url}/me/registrations/{}", registration.id)
+    } else {
+        format!("{public_url}/events/{}", event.id)
+    }
 }
 
 /// The scan at the door, by the event's staff or its door pass (404 for an event the caller

@@ -22,6 +22,7 @@ db_tests!(
     without_configuration_whatsapp_lands_in_json_files,
     the_ticket_goes_by_whatsapp_only_with_consent,
     a_profile_phone_with_recorded_consent_gets_the_ticket,
+    someone_recorded_by_staff_gets_a_ticket_link_they_can_open,
     a_reported_hire_asks_for_confirmation_by_whatsapp,
 );
 
@@ -474,4 +475,69 @@ async fn a_reported_hire_asks_for_confirmation_by_whatsapp(app: TestApp) {
         .await;
     claim.assert(200);
     assert_eq!(claim.body["placement_id"], placement.as_str());
+    // And the page the person opens from WhatsApp, with its two answers.
+    let mut page = awc::Client::default()
+        .get(app.url(&link[config.public_url.len()..]))
+        .send()
+        .await
+        .expect("request sent");
+    assert_eq!(page.status().as_u16(), 200);
+    let html = String::from_utf8_lossy(&page.body().await.unwrap()).into_owned();
+    assert!(
+        html.contains("Ya, benar") && html.contains("Tidak benar"),
+        "{html}"
+    );
+}
+
+/// A job seeker recorded by staff with a phone and consent has no account to sign in with:
+/// their ticket by WhatsApp links to the fair's public page, which opens; the code is in the
+/// message itself.
+async fn someone_recorded_by_staff_gets_a_ticket_link_they_can_open(app: TestApp) {
+    let starts = chrono::Utc::now() + chrono::Duration::days(30);
+    let hosted = fixtures::Fair::by(&app, "meja@disnaker.id")
+        .starting(starts, 8)
+        .published()
+        .await;
+    let mut body = profile("Rina Marlina", "0303");
+    body["phone"] = json!("085711112222");
+    body["whatsapp_consent"] = json!(true);
+    let recorded = app
+        .post("/api/v1/job-seekers", Some(&hosted.organizer), body)
+        .await
+        .assert(201)
+        .id();
+    app.post(
+        &format!("/api/v1/events/{}/registrations", hosted.event),
+        Some(&hosted.organizer),
+        json!({"job_seeker_id": recorded}),
+    )
+    .await
+    .assert(201);
+    let sent: String = {
+        use bursa::db::schema::outbox;
+        use diesel::prelude::*;
+        let mut conn = app.conn();
+        outbox::table
+            .filter(outbox::channel.eq("whatsapp"))
+            .filter(outbox::kind.eq("registration_ticket"))
+            .filter(outbox::recipient.eq("+6285711112222"))
+            .select(outbox::body_text)
+            .first(&mut *conn)
+            .expect("the ticket by WhatsApp")
+    };
+    let request: Value = serde_json::from_str(&sent).unwrap();
+    let params = request["template"]["components"][0]["parameters"]
+        .as_array()
+        .unwrap();
+    let link = params[5]["text"].as_str().unwrap();
+    let public_url = &app.state.config.mail.public_url;
+    assert_eq!(link, format!("{public_url}/events/{}", hosted.event));
+    let mut page = awc::Client::default()
+        .get(app.url(&link[public_url.len()..]))
+        .send()
+        .await
+        .expect("request sent");
+    assert_eq!(page.status().as_u16(), 200);
+    let code = params[4]["text"].as_str().unwrap();
+    assert!(!code.is_empty());
 }
