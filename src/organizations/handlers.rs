@@ -127,12 +127,7 @@ pub async fn verify(
     id: web::Path<String>,
     ApiJson(body): ApiJson<Note>,
 ) -> AppResult<HttpResponse> {
-    let id = path_id(&id, "organization")?;
-    let note = body.validate()?;
-    let organization = state
-        .db(move |conn| verification::verify(conn, &caller, &id, note))
-        .await?;
-    Ok(HttpResponse::Ok().json(organization))
+    with_note(state, caller, id, body, verification::verify).await
 }
 
 pub async fn unverify(
@@ -141,10 +136,19 @@ pub async fn unverify(
     id: web::Path<String>,
     ApiJson(body): ApiJson<Note>,
 ) -> AppResult<HttpResponse> {
+    with_note(state, caller, id, body, verification::unverify).await
+}
+
+/// Verify and unverify: a staff note about one organization, answered with the organization.
+async fn with_note(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    id: web::Path<String>,
+    body: Note,
+    act: fn(&mut crate::db::DbConn, &AuthUser, &str, String) -> AppResult<super::Organization>,
+) -> AppResult<HttpResponse> {
     let id = path_id(&id, "organization")?;
     let note = body.validate()?;
-    let organization = state
-        .db(move |conn| verification::unverify(conn, &caller, &id, note))
-        .await?;
+    let organization = state.db(move |conn| act(conn, &caller, &id, note)).await?;
     Ok(HttpResponse::Ok().json(organization))
 }

@@ -44,27 +44,7 @@ pub fn verify(
     id: &str,
     note: String,
 ) -> AppResult<Organization> {
-    guards::role(caller, VERIFIERS)?;
-    write_transaction(conn, |conn| {
-        let organization = organizer(conn, id)?;
-        if organization.verified_at.is_some() {
-            return Err(AppError::conflict(
-                "already_verified",
-                "this organization is already verified",
-            ));
-        }
-        let at = now();
-        diesel::update(organizations::table.find(id))
-            .set((
-                organizations::verified_at.eq(at),
-                organizations::verified_by.eq(&caller.id),
-                organizations::verification_note.eq(&note),
-                organizations::updated_at.eq(at),
-            ))
-            .execute(conn)?;
-        record(conn, caller, id, "organization.verify", &note)?;
-        super::find(conn, id)?.ok_or_else(|| AppError::not_found("organization"))
-    })
+    set_verified(conn, caller, id, note, true)
 }
 
 /// Revokes the verification: the organization publishes no more fairs until verified again.
@@ -75,24 +55,60 @@ pub fn unverify(
     id: &str,
     note: String,
 ) -> AppResult<Organization> {
+    set_verified(conn, caller, id, note, false)
+}
+
+/// Verifies (`verified`) or revokes, with the staff member's note, audited.
+fn set_verified(
+    conn: &mut DbConn,
+    caller: &AuthUser,
+    id: &str,
+    note: String,
+    verified: bool,
+) -> AppResult<Organization> {
     guards::role(caller, VERIFIERS)?;
     write_transaction(conn, |conn| {
         let organization = organizer(conn, id)?;
-        if organization.verified_at.is_none() {
-            return Err(AppError::conflict(
-                "not_verified",
-                "this organization is not verified",
-            ));
+        match (organization.verified_at.is_some(), verified) {
+            (true, true) => {
+                return Err(AppError::conflict(
+                    "already_verified",
+                    "this organization is already verified",
+                ))
+            }
+            (false, false) => {
+                return Err(AppError::conflict(
+                    "not_verified",
+                    "this organization is not verified",
+                ))
+            }
+            _ => {}
         }
+        let at = now();
         diesel::update(organizations::table.find(id))
             .set((
-                organizations::verified_at.eq(None::<NaiveDateTime>),
-                organizations::verified_by.eq(None::<String>),
+                organizations::verified_at.eq(verified.then_some(at)),
+                organizations::verified_by.eq(verified.then(|| caller.id.clone())),
                 organizations::verification_note.eq(&note),
-                organizations::updated_at.eq(now()),
+                organizations::updated_at.eq(at),
             ))
             .execute(conn)?;
-        record(conn, caller, id, "organization.unverify", &note)?;
+        let action = if verified {
+            "organization.verify"
+        } else {
+            "organization.unverify"
+        };
+        audit::record(
+            conn,
+            Some(&caller.id),
+            audit::Change {
+                action,
+                entity: "organization",
+                entity_id: id,
+                event_id: None,
+                changes: json!({ "note": note }),
+            },
+        )?;
         super::find(conn, id)?.ok_or_else(|| AppError::not_found("organization"))
     })
 }
@@ -155,24 +171,4 @@ fn organizer(conn: &mut DbConn, id: &str) -> AppResult<Organization> {
         ));
     }
     Ok(organization)
-}
-
-fn record(
-    conn: &mut DbConn,
-    caller: &AuthUser,
-    id: &str,
-    action: &'static str,
-    note: &str,
-) -> AppResult<()> {
-    audit::record(
-        conn,
-        Some(&caller.id),
-        audit::Change {
-            action,
-            entity: "organization",
-            entity_id: id,
-            event_id: None,
-            changes: json!({ "note": note }),
-        },
-    )
 }

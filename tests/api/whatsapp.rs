@@ -532,7 +532,7 @@ async fn someone_recorded_by_staff_gets_a_ticket_link_they_can_open(app: TestApp
     let link = params[5]["text"].as_str().unwrap();
     let public_url = &app.state.config.mail.public_url;
     assert_eq!(link, format!("{public_url}/events/{}", hosted.event));
-    let mut page = awc::Client::default()
+    let page = awc::Client::default()
         .get(app.url(&link[public_url.len()..]))
         .send()
         .await

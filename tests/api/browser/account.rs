@@ -2,7 +2,6 @@
 //! forgotten password, each link taken from the real outbox.
 
 use bursa::auth::Role;
-use fantoccini::Locator;
 
 use crate::account_pages::emailed_link;
 use crate::browser::Browser;
@@ -25,7 +24,7 @@ async fn sign_up_then_verify_the_email_address(app: TestApp) {
     browser.fill("#email", "siti@example.id").await;
     browser.fill("#password", "short").await;
     browser.click("main button[type=submit]").await;
-    wait_for_text(&browser, "#password-error", "minimal 10").await;
+    browser.wait_for_text("#password-error", "minimal 10").await;
     browser.check_error_page("sign-up-errors").await;
     browser.fill("#password", "a-long-enough-password").await;
     browser.click("main button[type=submit]").await;
@@ -40,7 +39,9 @@ async fn sign_up_then_verify_the_email_address(app: TestApp) {
     assert_eq!(browser.text("h1").await, "Konfirmasi alamat email Anda");
     browser.check_page("verify-email").await;
     browser.click("main button[type=submit]").await;
-    wait_for_text(&browser, "h1", "Alamat email terkonfirmasi").await;
+    browser
+        .wait_for_text("h1", "Alamat email terkonfirmasi")
+        .await;
     browser.check_page("verify-email-done").await;
     browser.click("main a.button").await;
     wait_for_path(&browser, "/me").await;
@@ -66,7 +67,7 @@ async fn forgot_password_then_sign_in_with_the_new_one(app: TestApp) {
     browser.check_page("forgot-password").await;
     browser.fill("#email", "rina@example.id").await;
     browser.click("main button[type=submit]").await;
-    wait_for_text(&browser, ".notice.ok", "Jika ada akun").await;
+    browser.wait_for_text(".notice.ok", "Jika ada akun").await;
     browser.check_page("forgot-password-sent").await;
 
     browser
@@ -96,20 +97,4 @@ async fn wait_for_path(browser: &Browser, expected: &str) {
         actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert_eq!(browser.path().await, expected);
-}
-
-/// Waits for the page a form's submit loads to show `expected` in `css`.
-async fn wait_for_text(browser: &Browser, css: &str, expected: &str) {
-    for _ in 0..50 {
-        if let Ok(element) = browser.client.find(Locator::Css(css)).await {
-            if element.text().await.is_ok_and(|t| t.contains(expected)) {
-                return;
-            }
-        }
-        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert!(
-        browser.text(css).await.contains(expected),
-        "{css}: {expected}"
-    );
 }

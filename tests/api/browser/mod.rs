@@ -153,6 +153,19 @@ impl Browser {
             .expect("text")
     }
 
+    /// Waits (up to 5 s) for the page a form's submit loads to show `expected` in `css`.
+    pub async fn wait_for_text(&self, css: &str, expected: &str) {
+        for _ in 0..50 {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await {
+                if element.text().await.is_ok_and(|t| t.contains(expected)) {
+                    return;
+                }
+            }
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(self.text(css).await.contains(expected), "{css}: {expected}");
+    }
+
     /// The whole visible text of the page.
     pub async fn body(&self) -> String {
         self.text("body").await

@@ -2,7 +2,6 @@
 //! with the code WhatsApp delivered (read from the local fake of the Cloud API), then register
 //! for a fair and receive the ticket by WhatsApp.
 
-use fantoccini::Locator;
 use serde_json::json;
 
 use crate::browser::Browser;
@@ -12,21 +11,6 @@ use crate::fixtures::profile;
 use crate::whatsapp_fake::{outbox_config, FakeWhatsapp};
 
 db_tests!(sign_up_by_phone_then_a_ticket_by_whatsapp);
-
-async fn wait_for_text(browser: &Browser, css: &str, expected: &str) {
-    for _ in 0..50 {
-        if let Ok(element) = browser.client.find(Locator::Css(css)).await {
-            if element.text().await.is_ok_and(|t| t.contains(expected)) {
-                return;
-            }
-        }
-        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert!(
-        browser.text(css).await.contains(expected),
-        "{css}: {expected}"
-    );
-}
 
 async fn sign_up_by_phone_then_a_ticket_by_whatsapp(app: TestApp) {
     let fake = FakeWhatsapp::start();
@@ -51,7 +35,9 @@ async fn sign_up_by_phone_then_a_ticket_by_whatsapp(app: TestApp) {
     browser
         .click_and_load("form.sign-up button[type=submit]")
         .await;
-    wait_for_text(&browser, ".notice.ok", "Akun Anda sudah dibuat").await;
+    browser
+        .wait_for_text(".notice.ok", "Akun Anda sudah dibuat")
+        .await;
     assert_eq!(browser.text("h1").await, "Masuk dengan kode WhatsApp");
     browser.check_page("sign-in-code").await;
 
@@ -65,7 +51,7 @@ async fn sign_up_by_phone_then_a_ticket_by_whatsapp(app: TestApp) {
     browser
         .click_and_load("form[action='/sign-in/code'] button[type=submit]")
         .await;
-    wait_for_text(&browser, ".notice.bad", "Kode salah").await;
+    browser.wait_for_text(".notice.bad", "Kode salah").await;
     browser.check_error_page("sign-in-code-wrong").await;
     browser.fill("#code", &code).await;
     browser
