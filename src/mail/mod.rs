@@ -43,6 +43,10 @@ crate::text_enum! {
         HireConfirmation = "hire_confirmation",
         DisputeNotice = "dispute_notice",
         FollowUpReminder = "follow_up_reminder",
+        /// To an organizer: an employer asks to take part in their fair.
+        ParticipationRequest = "participation_request",
+        /// To an employer: the organizer approved or rejected its participation.
+        ParticipationDecision = "participation_decision",
         /// A one-time sign-in code, by WhatsApp.
         PhoneCode = "phone_code",
     }

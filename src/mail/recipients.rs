@@ -5,7 +5,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{job_seekers, users};
+use crate::db::schema::{job_seekers, memberships, users};
 use crate::db::DbConn;
 use crate::users::Language;
 
@@ -111,4 +111,28 @@ pub fn job_seeker_reach(conn: &mut DbConn, job_seeker_id: &str) -> QueryResult<O
 /// A job seeker's email contact: see [`job_seeker_reach`]. `None` when there is no address.
 pub fn job_seeker(conn: &mut DbConn, job_seeker_id: &str) -> QueryResult<Option<Contact>> {
     Ok(job_seeker_reach(conn, job_seeker_id)?.and_then(|reach| reach.email_contact()))
+}
+
+/// The people who act for an organization now (members whose role still runs this kind of
+/// organization, see [`crate::organizations::acts_now`]), not disabled, that have an email: those
+/// an organization's notices are written to. A member an admin demoted or disabled gets none.
+pub fn organization(conn: &mut DbConn, organization_id: &str) -> QueryResult<Vec<Contact>> {
+    let rows: Vec<(Option<String>, String, String)> = memberships::table
+        .inner_join(users::table)
+        .filter(memberships::organization_id.eq(organization_id))
+        .filter(crate::organizations::acts_now())
+        .filter(users::disabled_at.is_null())
+        .select((users::email, users::full_name, users::language))
+        .order(users::id.asc())
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(email, name, language)| {
+            Some(Contact {
+                email: email.filter(|e| !e.is_empty())?,
+                name,
+                language: Language::parse(&language),
+            })
+        })
+        .collect())
 }

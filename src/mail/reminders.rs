@@ -7,11 +7,10 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::{recipients, render};
-use crate::db::schema::{follow_up_reminders, memberships, organizations, users, vacancies};
+use crate::db::schema::{follow_up_reminders, organizations, vacancies};
 use crate::db::{is_unique_violation, write_transaction, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::follow_ups::{self, DueFollowUp};
-use crate::users::Language;
 
 /// Checks that fell due within this many days are reminded of. Older gaps (history, imported
 /// or seeded data) belong to the due list, not to anyone's mailbox.
@@ -83,20 +82,12 @@ fn remind(
         "{public_url}/api/v1/placements/{}/follow-ups",
         item.placement_id
     );
-    let members: Vec<(Option<String>, String, String)> = memberships::table
-        .inner_join(users::table)
-        .filter(memberships::organization_id.eq(&item.employer_id))
-        .filter(users::disabled_at.is_null())
-        .select((users::email, users::full_name, users::language))
-        .load(conn)?;
     let mut emails = Vec::new();
-    // Members without an email are not written to: this reminder is for email.
-    for (email, name, language) in &members {
-        let Some(email) = email else { continue };
+    for member in recipients::organization(conn, &item.employer_id)? {
         emails.push(render::follow_up_reminder(
-            email,
-            name,
-            Language::parse(language),
+            &member.email,
+            &member.name,
+            member.language,
             &due,
             true,
             &link,

@@ -392,6 +392,92 @@ pub fn dispute_notice(
     )
 }
 
+/// To the organizer's members: an employer asks to join their fair, to be approved or rejected.
+pub fn participation_request(
+    to: &str,
+    name: &str,
+    language: Language,
+    event_title: &str,
+    employer: &str,
+    link: &str,
+) -> Email {
+    let (subject, what, ask, label) = match language {
+        Language::Id => (
+            format!("Permintaan ikut serta: {employer}"),
+            format!("{employer} meminta ikut serta sebagai pemberi kerja di {event_title}."),
+            "Setujui atau tolak permintaan ini; lowongannya tampil setelah disetujui.",
+            "Lihat bursa kerja",
+        ),
+        Language::En => (
+            format!("Request to take part: {employer}"),
+            format!("{employer} asks to take part as an employer in {event_title}."),
+            "Please approve or reject it; its vacancies show once approved.",
+            "See the fair",
+        ),
+    };
+    compose(
+        Kind::ParticipationRequest,
+        to,
+        language,
+        subject,
+        &[
+            Block::Text(greeting(language, name)),
+            Block::Text(what),
+            Block::Text(ask.to_owned()),
+            Block::Link { label, url: link },
+        ],
+    )
+}
+
+/// To the employer's members: the organizer approved (`approved`) or rejected its participation.
+pub fn participation_decision(
+    to: &str,
+    name: &str,
+    language: Language,
+    event_title: &str,
+    approved: bool,
+    link: &str,
+) -> Email {
+    let (subject, what, next, label) = match (language, approved) {
+        (Language::Id, true) => (
+            format!("Disetujui: {event_title}"),
+            format!("Penyelenggara menyetujui organisasi Anda ikut serta di {event_title}."),
+            "Lowongan Anda sekarang tampil di halaman bursa kerja, dan pencari kerja dapat melamar.",
+            "Lihat bursa kerja",
+        ),
+        (Language::Id, false) => (
+            format!("Tidak disetujui: {event_title}"),
+            format!("Penyelenggara tidak menyetujui organisasi Anda ikut serta di {event_title}."),
+            "Lowongan Anda di bursa kerja ini ditutup. Hubungi penyelenggara jika ada pertanyaan.",
+            "Lihat bursa kerja",
+        ),
+        (Language::En, true) => (
+            format!("Approved: {event_title}"),
+            format!("The organizer approved your organization to take part in {event_title}."),
+            "Your vacancies now show on the fair's page, and job seekers may apply.",
+            "See the fair",
+        ),
+        (Language::En, false) => (
+            format!("Not approved: {event_title}"),
+            format!("The organizer did not approve your organization for {event_title}."),
+            "Your vacancies at this fair are closed. Ask the organizer if you have questions.",
+            "See the fair",
+        ),
+    };
+    compose(
+        Kind::ParticipationDecision,
+        to,
+        language,
+        subject,
+        &[
+            Block::Text(greeting(language, name)),
+            Block::Text(what),
+            Block::Text(next.to_owned()),
+            Block::Link { label, url: link },
+        ],
+    )
+}
+
 /// A retention check that fell due, as its reminder tells it.
 pub struct FollowUpDue<'a> {
     /// 90 or 180.

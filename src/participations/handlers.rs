@@ -17,8 +17,9 @@ pub async fn join(
     ApiJson(body): ApiJson<JoinRequest>,
 ) -> AppResult<HttpResponse> {
     let event_id = path_id(&id, "event")?;
+    let public_url = state.config.mail.public_url.clone();
     let participation = state
-        .db(move |conn| super::join(conn, &caller, &event_id, body))
+        .db(move |conn| super::join(conn, &caller, &event_id, body, &public_url))
         .await?;
     Ok(HttpResponse::Created().json(participation))
 }
@@ -38,8 +39,9 @@ pub async fn approve(
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
     let (event_id, organization_id) = ids(path)?;
+    let public_url = state.config.mail.public_url.clone();
     let participation = state
-        .db(move |conn| super::approve(conn, &caller, &event_id, &organization_id))
+        .db(move |conn| super::approve(conn, &caller, &event_id, &organization_id, &public_url))
         .await?;
     Ok(HttpResponse::Ok().json(participation))
 }
@@ -51,8 +53,9 @@ pub async fn reject(
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
     let (event_id, organization_id) = ids(path)?;
+    let public_url = state.config.mail.public_url.clone();
     let participation = state
-        .db(move |conn| super::reject(conn, &caller, &event_id, &organization_id))
+        .db(move |conn| super::reject(conn, &caller, &event_id, &organization_id, &public_url))
         .await?;
     Ok(HttpResponse::Ok().json(participation))
 }

@@ -6,6 +6,7 @@
 //! may see but not act for is 403.
 
 pub mod handlers;
+mod notices;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -90,6 +91,7 @@ pub fn join(
     caller: &AuthUser,
     event_id: &str,
     input: JoinRequest,
+    public_url: &str,
 ) -> AppResult<ParticipationView> {
     guards::role(caller, &[Role::Admin, Role::Employer])?;
     let mut c = Checker::new();
@@ -155,6 +157,7 @@ pub fn join(
                 }),
             },
         )?;
+        notices::request(conn, &event, &organization_id, public_url)?;
         find(conn, event_id, &organization_id)?.ok_or_else(|| AppError::not_found("participation"))
     })
 }
@@ -165,15 +168,16 @@ pub fn approve(
     caller: &AuthUser,
     event_id: &str,
     organization_id: &str,
+    public_url: &str,
 ) -> AppResult<ParticipationView> {
     use ParticipationStatus::*;
     decide(
         conn,
         caller,
-        event_id,
-        organization_id,
+        (event_id, organization_id),
         &[Pending, Rejected],
         Approved,
+        public_url,
     )
 }
 
@@ -185,28 +189,31 @@ pub fn reject(
     caller: &AuthUser,
     event_id: &str,
     organization_id: &str,
+    public_url: &str,
 ) -> AppResult<ParticipationView> {
     use ParticipationStatus::*;
     decide(
         conn,
         caller,
-        event_id,
-        organization_id,
+        (event_id, organization_id),
         &[Pending, Approved],
         Rejected,
+        public_url,
     )
 }
 
+/// Moves the participation `(event_id, organization_id)` from one of `from` to `to`, audited,
+/// and tells the employer.
 fn decide(
     conn: &mut DbConn,
     caller: &AuthUser,
-    event_id: &str,
-    organization_id: &str,
+    (event_id, organization_id): (&str, &str),
     from: &[ParticipationStatus],
     to: ParticipationStatus,
+    public_url: &str,
 ) -> AppResult<ParticipationView> {
     write_transaction(conn, |conn| {
-        guards::event_staff(conn, caller, event_id)?;
+        let event = guards::event_staff(conn, caller, event_id)?;
         let current = find(conn, event_id, organization_id)?
             .ok_or_else(|| AppError::not_found("participation"))?;
         let was = current.participation.status;
@@ -261,6 +268,7 @@ fn decide(
                 action,
             )?;
         }
+        notices::decision(conn, &event, organization_id, to, public_url)?;
         find(conn, event_id, organization_id)?.ok_or_else(|| AppError::not_found("participation"))
     })
 }

@@ -6,9 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::Placement;
-use crate::db::schema::{
-    events, job_seekers, memberships, organizations, placements, users, vacancies,
-};
+use crate::db::schema::{events, job_seekers, organizations, placements, vacancies};
 use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::{mail, whatsapp};
@@ -94,20 +92,12 @@ pub(super) fn queue_dispute_notice(
             placements::start_date,
         ))
         .first(conn)?;
-    let organizers: Vec<(Option<String>, String, String)> = memberships::table
-        .inner_join(users::table)
-        .filter(memberships::organization_id.eq(&organization_id))
-        .filter(users::disabled_at.is_null())
-        .select((users::email, users::full_name, users::language))
-        .load(conn)?;
     let link = format!("{public_url}/api/v1/placements/{placement_id}");
-    // Staff accounts without an email are not written to: this notice is for email.
-    for (email, name, language) in organizers {
-        let Some(email) = email else { continue };
+    for organizer in mail::recipients::organization(conn, &organization_id)? {
         let notice = mail::render::dispute_notice(
-            &email,
-            &name,
-            crate::users::Language::parse(&language),
+            &organizer.email,
+            &organizer.name,
+            organizer.language,
             &mail::render::Dispute {
                 event_title: &event_title,
                 employer: &employer,

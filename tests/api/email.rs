@@ -831,9 +831,11 @@ async fn a_reported_hire_mails_the_job_seeker_its_confirmation_link(app: TestApp
     let smtp = SmtpServer::start();
     let config = mail_config(&app, Some(&smtp));
     let (_organizer, employer, seeker, application) = hire_fixture(&app).await;
-    round(&app, &config); // the verification emails and the ticket
-    let before = smtp.wait_for(4).len();
-    assert_eq!(before, 4);
+    // The verification emails, the organizer's notice of the employer's request and the
+    // employer's of its approval, and the ticket.
+    round(&app, &config);
+    let before = smtp.wait_for(6).len();
+    assert_eq!(before, 6);
 
     let start_date = (chrono::Utc::now() + chrono::Duration::days(10)).date_naive();
     let report = app
@@ -925,9 +927,10 @@ async fn a_follow_up_falling_due_reminds_the_employer_and_the_job_seeker(app: Te
         .await
         .assert(201)
         .id();
+    // The verification emails, the participation notices, the ticket, the confirmation link.
     round(&app, &config);
-    let before = smtp.wait_for(5).len();
-    assert_eq!(before, 5);
+    let before = smtp.wait_for(7).len();
+    assert_eq!(before, 7);
     let queue_due = || {
         let mut conn = app.conn();
         bursa::mail::reminders::queue_due(&mut conn, &config.public_url, bursa::db::now()).unwrap()

@@ -29,6 +29,7 @@ mod openapi;
 mod organizations;
 mod organizer_verification;
 mod pages;
+mod participation_notices;
 mod phone_accounts;
 mod placements;
 mod public_pages;
