@@ -99,12 +99,10 @@ impl NewPlacement {
             }
             (None, vacancy_id, candidate) => {
                 if candidate.is_none() {
-                    for field in ["job_seeker_id", "check_in_code"] {
-                        c.fail(
-                            field,
-                            "job_seeker_id or check_in_code is required with vacancy_id",
-                        );
-                    }
+                    c.fail(
+                        "job_seeker_id",
+                        "job_seeker_id or check_in_code is required with vacancy_id",
+                    );
                 }
                 Target::WalkIn {
                     vacancy_id: c.required("vacancy_id", vacancy_id),
