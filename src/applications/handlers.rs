@@ -16,6 +16,7 @@ use crate::AppState;
 #[serde(deny_unknown_fields)]
 pub struct NewApplication {
     job_seeker_id: Option<String>,
+    check_in_code: Option<String>,
 }
 
 /// `POST /vacancies/{id}/applications`: see [`super::apply`].
@@ -30,9 +31,14 @@ pub async fn create(
     let job_seeker_id = body
         .job_seeker_id
         .map(|raw| crate::validate::uuid(&mut c, "job_seeker_id", raw));
+    let check_in_code = body.check_in_code.map(|raw| raw.trim().to_owned());
+    if let Some(code) = &check_in_code {
+        c.check(!code.is_empty(), "check_in_code", "must not be empty");
+    }
     c.finish()?;
+    let candidate = super::Candidate::from_fields(job_seeker_id, check_in_code)?;
     let application = state
-        .db(move |conn| super::apply(conn, &caller, &vacancy_id, job_seeker_id.as_deref()))
+        .db(move |conn| super::apply(conn, &caller, &vacancy_id, candidate.as_ref()))
         .await?;
     Ok(HttpResponse::Created().json(application))
 }

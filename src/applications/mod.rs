@@ -25,6 +25,66 @@ mod ops;
 
 pub use ops::{apply, list_for_vacancy, mine, move_to, read, ListFilter};
 
+/// Who an employer names when recording a candidate or a hire: the job seeker's id, or the
+/// check-in code on their ticket (scanned or typed at the booth).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Candidate {
+    Id(String),
+    CheckInCode(String),
+}
+
+impl Candidate {
+    /// The candidate from a request's `job_seeker_id` and `check_in_code`: exactly one of the two
+    /// (`None` when neither is given; 422 naming both when both are).
+    pub fn from_fields(
+        job_seeker_id: Option<String>,
+        check_in_code: Option<String>,
+    ) -> AppResult<Option<Self>> {
+        match (job_seeker_id, check_in_code) {
+            (Some(_), Some(_)) => Err(Self::one_of(
+                "give job_seeker_id or check_in_code, not both",
+            )),
+            (Some(id), None) => Ok(Some(Self::Id(id))),
+            (None, Some(code)) => Ok(Some(Self::CheckInCode(code))),
+            (None, None) => Ok(None),
+        }
+    }
+
+    /// 422 naming both fields.
+    pub fn one_of(message: &str) -> AppError {
+        AppError::validation(vec![
+            FieldError::new("job_seeker_id", message),
+            FieldError::new("check_in_code", message),
+        ])
+    }
+
+    /// The job seeker this names at the event: an id must be a job seeker's (422 `job_seeker_id`
+    /// otherwise); a code must be one of this event's registrations (422 `check_in_code`
+    /// otherwise, the same answer whether the code belongs to another fair or to none, so codes
+    /// of other fairs leak nothing).
+    pub fn resolve(&self, conn: &mut DbConn, event_id: &str) -> AppResult<String> {
+        match self {
+            Self::Id(id) => {
+                if crate::job_seekers::find(conn, id)?.is_none() {
+                    return Err(AppError::invalid_field(
+                        "job_seeker_id",
+                        "no job seeker has this id",
+                    ));
+                }
+                Ok(id.clone())
+            }
+            Self::CheckInCode(code) => crate::registrations::find_by_code(conn, event_id, code)?
+                .map(|r| r.job_seeker_id)
+                .ok_or_else(|| {
+                    AppError::invalid_field(
+                        "check_in_code",
+                        "no registration of this fair has this code",
+                    )
+                }),
+        }
+    }
+}
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
@@ -140,6 +200,9 @@ pub struct Transition {
 pub struct ApplicationView {
     #[serde(flatten)]
     pub summary: ApplicationSummary,
+    /// The job seeker as the door shows them ("Siti R."): enough for the employer to know whom
+    /// a scanned code recorded, and never a NIK or contact.
+    pub display_name: String,
     pub history: Vec<Transition>,
 }
 

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use super::{
     Applicant, ApplicantView, Application, ApplicationStatus, ApplicationSummary, ApplicationView,
-    Mover,
+    Candidate, Mover,
 };
 use crate::audit;
 use crate::auth::{guards, AuthUser, Role};
@@ -38,7 +38,15 @@ fn visible_vacancy(conn: &mut DbConn, caller: &AuthUser, id: &str) -> AppResult<
 /// The summary of an application with its history, for a caller allowed to read it.
 fn view(conn: &mut DbConn, summary: ApplicationSummary) -> AppResult<ApplicationView> {
     let history = super::history(conn, &summary.application.id)?;
-    Ok(ApplicationView { summary, history })
+    let full_name: String = job_seekers::table
+        .find(&summary.application.job_seeker_id)
+        .select(job_seekers::full_name)
+        .first(conn)?;
+    Ok(ApplicationView {
+        summary,
+        display_name: crate::job_seekers::names::short_name(&full_name),
+        history,
+    })
 }
 
 /// An application with its history, for its parties (404 for anyone else, see
@@ -50,24 +58,27 @@ pub fn read(conn: &mut DbConn, caller: &AuthUser, id: &str) -> AppResult<Applica
 
 /// A job seeker applies (for themself: `job_seeker_id` may be left out), or a member of the
 /// vacancy's employer (or an admin) records a candidate met at the booth, who must have checked
-/// in. Audited as `application.create`. An application that lost the race to an identical one
-/// is 409 `already_applied` naming the winner.
+/// in. The candidate is named by id or by the check-in code of their registration for the
+/// vacancy's event (see [`Candidate::resolve`]); the rules are the same either way. Audited as
+/// `application.create`. An application that lost the race to an identical one is 409
+/// `already_applied` naming the winner.
 pub fn apply(
     conn: &mut DbConn,
     caller: &AuthUser,
     vacancy_id: &str,
-    job_seeker_id: Option<&str>,
+    candidate: Option<&Candidate>,
 ) -> AppResult<ApplicationView> {
-    let applied = write_transaction(conn, |conn| {
-        apply_in(conn, caller, vacancy_id, job_seeker_id)
-    });
+    let applied = write_transaction(conn, |conn| apply_in(conn, caller, vacancy_id, candidate));
     match applied {
         Ok(id) => read(conn, caller, &id),
         // The insert lost a race to an identical one (the UNIQUE constraint said so, and the
         // transaction was rolled back): name the application that won.
         Err(error) if error.code == "already_applied" && error.details.is_empty() => {
-            let job_seeker_id = match job_seeker_id {
-                Some(id) => Some(id.to_owned()),
+            let job_seeker_id = match candidate {
+                Some(candidate) => {
+                    let (_, event) = visible_vacancy(conn, caller, vacancy_id)?;
+                    candidate.resolve(conn, &event.id).ok()
+                }
                 None => crate::job_seekers::find_by_user(conn, &caller.id)?.map(|p| p.id),
             };
             let existing = match job_seeker_id {
@@ -85,9 +96,13 @@ fn apply_in(
     conn: &mut DbConn,
     caller: &AuthUser,
     vacancy_id: &str,
-    given: Option<&str>,
+    candidate: Option<&Candidate>,
 ) -> AppResult<String> {
     let (vacancy, event) = visible_vacancy(conn, caller, vacancy_id)?;
+    let given = match candidate {
+        Some(candidate) => Some(candidate.resolve(conn, &event.id)?),
+        None => None,
+    };
     // Who applies: the job seeker themself, or the employer recording a candidate.
     let (job_seeker_id, by_employer) = if caller.role == Role::JobSeeker {
         let profile = crate::job_seekers::find_by_user(conn, &caller.id)?.ok_or_else(|| {
@@ -111,18 +126,11 @@ fn apply_in(
             ));
         }
         let Some(id) = given else {
-            return Err(AppError::invalid_field(
-                "job_seeker_id",
-                "is required when recording a candidate",
+            return Err(Candidate::one_of(
+                "job_seeker_id or check_in_code is required when recording a candidate",
             ));
         };
-        if crate::job_seekers::find(conn, id)?.is_none() {
-            return Err(AppError::invalid_field(
-                "job_seeker_id",
-                "no job seeker has this id",
-            ));
-        }
-        (id.to_owned(), true)
+        (id, true)
     };
     if let Some(existing) = super::existing(conn, vacancy_id, &job_seeker_id)? {
         return Err(super::already_applied(&existing));

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{ContractType, FlagFacts, PlacementStatus, PlacementView};
-use crate::applications::{self, ApplicationStatus};
+use crate::applications::{self, ApplicationStatus, Candidate};
 use crate::audit::{self, Change};
 use crate::auth::{guards, AuthUser};
 use crate::db::schema::placements;
@@ -26,6 +26,7 @@ pub struct NewPlacement {
     pub application_id: Option<String>,
     pub vacancy_id: Option<String>,
     pub job_seeker_id: Option<String>,
+    pub check_in_code: Option<String>,
     pub start_date: Option<NaiveDate>,
     pub salary_idr: Option<i64>,
     pub contract_type: Option<ContractType>,
@@ -36,10 +37,10 @@ pub struct NewPlacement {
 #[derive(Debug, Clone)]
 pub enum Target {
     Application(String),
-    /// A checked-in job seeker who never applied through Bursa.
+    /// A checked-in job seeker who never applied through Bursa, named by id or check-in code.
     WalkIn {
         vacancy_id: String,
-        job_seeker_id: String,
+        candidate: Candidate,
     },
 }
 
@@ -66,26 +67,48 @@ impl NewPlacement {
         let job_seeker_id = self
             .job_seeker_id
             .map(|raw| crate::validate::uuid(&mut c, "job_seeker_id", raw));
-        let target = match (application_id, vacancy_id, job_seeker_id) {
+        let check_in_code = self.check_in_code.map(|raw| raw.trim().to_owned());
+        if let Some(code) = &check_in_code {
+            c.check(!code.is_empty(), "check_in_code", "must not be empty");
+        }
+        if job_seeker_id.is_some() && check_in_code.is_some() {
+            for field in ["job_seeker_id", "check_in_code"] {
+                c.fail(field, "give job_seeker_id or check_in_code, not both");
+            }
+        }
+        let candidate = match (job_seeker_id, check_in_code) {
+            (Some(id), _) => Some(Candidate::Id(id)),
+            (None, Some(code)) => Some(Candidate::CheckInCode(code)),
+            (None, None) => None,
+        };
+        let target = match (application_id, vacancy_id, candidate) {
             (Some(id), None, None) => Target::Application(id),
             (Some(id), _, _) => {
                 c.fail(
                     "application_id",
-                    "give either application_id, or vacancy_id and job_seeker_id, not both",
+                    "give either application_id, or vacancy_id and job_seeker_id (or check_in_code), not both",
                 );
                 Target::Application(id)
             }
             (None, None, None) => {
                 c.fail(
                     "application_id",
-                    "is required (or vacancy_id and job_seeker_id for a job seeker who did not apply)",
+                    "is required (or vacancy_id and job_seeker_id or check_in_code for a job seeker who did not apply)",
                 );
                 Target::Application(String::new())
             }
-            (None, vacancy_id, job_seeker_id) => Target::WalkIn {
-                vacancy_id: c.required("vacancy_id", vacancy_id),
-                job_seeker_id: c.required("job_seeker_id", job_seeker_id),
-            },
+            (None, vacancy_id, candidate) => {
+                if candidate.is_none() {
+                    c.fail(
+                        "job_seeker_id",
+                        "job_seeker_id or check_in_code is required with vacancy_id",
+                    );
+                }
+                Target::WalkIn {
+                    vacancy_id: c.required("vacancy_id", vacancy_id),
+                    candidate: candidate.unwrap_or_else(|| Candidate::Id(String::new())),
+                }
+            }
         };
         let start_date = c.required("start_date", self.start_date);
         if !c.failed("start_date") {
@@ -125,8 +148,15 @@ impl Report {
             Target::Application(id) => json!({"application_id": id}),
             Target::WalkIn {
                 vacancy_id,
-                job_seeker_id,
+                candidate: Candidate::Id(job_seeker_id),
             } => json!({"vacancy_id": vacancy_id, "job_seeker_id": job_seeker_id}),
+            Target::WalkIn {
+                vacancy_id,
+                candidate: Candidate::CheckInCode(code),
+            } => json!({
+                "vacancy_id": vacancy_id,
+                "check_in_code": crate::registrations::codes::normalize_code(code),
+            }),
         };
         idempotency::fingerprint(&json!([
             target,
@@ -205,8 +235,13 @@ pub fn report(
                 Target::Application(id) => Some(id.clone()),
                 Target::WalkIn {
                     vacancy_id,
-                    job_seeker_id,
-                } => applications::existing(conn, vacancy_id, job_seeker_id)?,
+                    candidate,
+                } => match walk_in_job_seeker(conn, vacancy_id, candidate)? {
+                    Some(job_seeker_id) => {
+                        applications::existing(conn, vacancy_id, &job_seeker_id)?
+                    }
+                    None => None,
+                },
             };
             let Some(application_id) = application_id else {
                 return Err(error);
@@ -229,6 +264,19 @@ fn already_placed(existing_id: &str) -> AppError {
         "a placement has already been reported for this application",
     )
     .with_details(vec![FieldError::new("placement_id", existing_id)])
+}
+
+/// The job seeker a walk-in report names, if the vacancy and candidate resolve (for naming the
+/// winner of a race).
+fn walk_in_job_seeker(
+    conn: &mut DbConn,
+    vacancy_id: &str,
+    candidate: &Candidate,
+) -> AppResult<Option<String>> {
+    let Some(vacancy) = crate::vacancies::find(conn, vacancy_id)? else {
+        return Ok(None);
+    };
+    Ok(candidate.resolve(conn, &vacancy.event_id).ok())
 }
 
 /// Whether the job seeker checked in at the event.
@@ -277,15 +325,10 @@ fn report_in(
     let (application_id, job_seeker_id, from, created) = match application {
         Some((id, job_seeker_id, status)) => (id, job_seeker_id, status, false),
         None => {
-            let Target::WalkIn { job_seeker_id, .. } = &report.target else {
+            let Target::WalkIn { candidate, .. } = &report.target else {
                 unreachable!("an application target has an application")
             };
-            if crate::job_seekers::find(conn, job_seeker_id)?.is_none() {
-                return Err(AppError::invalid_field(
-                    "job_seeker_id",
-                    "no job seeker has this id",
-                ));
-            }
+            let job_seeker_id = &candidate.resolve(conn, &event.id)?;
             // One who did apply after all: the hire is that application's.
             if let Some(id) = applications::existing(conn, &vacancy.id, job_seeker_id)? {
                 let (_, _, status) = applications::status_of(conn, &id)?

@@ -238,10 +238,9 @@ async fn employers_record_checked_in_candidates_once(app: TestApp) {
     let record = |seeker: &Seeker| json!({"job_seeker_id": seeker.id});
 
     // The employer names the candidate, who must exist and have checked in.
-    assert_invalid(
-        &app.post(&apply, Some(&f.employer), json!({})).await,
-        "job_seeker_id",
-    );
+    let neither = app.post(&apply, Some(&f.employer), json!({})).await;
+    assert_eq!(neither.status, 422, "{}", neither.body);
+    assert_eq!(neither.fields(), ["job_seeker_id", "check_in_code"]);
     assert_invalid(
         &app.post(
             &apply,

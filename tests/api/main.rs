@@ -10,6 +10,7 @@ mod account_pages;
 mod applications;
 mod audit;
 mod auth;
+mod booth_codes;
 mod browser;
 mod check_in_batch;
 mod cli;
