@@ -194,3 +194,10 @@ impl FromRequest for Visitor {
         Box::pin(visitor(req.clone()))
     }
 }
+
+/// A form that carries nothing but its CSRF token (sign out, register, apply…).
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct CsrfForm {
+    pub csrf: String,
+}

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::auth::accounts::{self, Credentials, Login};
 use crate::auth::Role;
 use crate::error::{AppError, AppResult};
-use crate::site::session::{self, SESSION_COOKIE, SESSION_DAYS};
+use crate::site::session::{self, CsrfForm, SESSION_COOKIE, SESSION_DAYS};
 use crate::site::{error_response, i18n, local_path, redirect, render, Frame, Visitor};
 use crate::users::{Language, NewUserRequest};
 use crate::AppState;
@@ -313,12 +313,6 @@ pub async fn sign_in(
         error: Some(message),
     };
     render(&visitor, status, &page)
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct CsrfForm {
-    csrf: String,
 }
 
 pub async fn sign_out(

@@ -16,18 +16,13 @@ use crate::error::{AppError, AppResult};
 use crate::events::Event;
 use crate::placements::{self, Action, Decision, PlacementStatus, PlacementView};
 use crate::registrations::{self, operations as registration_ops};
+use crate::site::session::CsrfForm;
 use crate::site::{error_page, error_response, i18n, redirect, render, Frame, Visitor};
 use crate::users::Language;
 use crate::{locale, AppState};
 
 /// How many rows the personal lists show: far more than one person has.
 const LIST_LIMIT: i64 = crate::pagination::MAX_LIMIT;
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct CsrfForm {
-    csrf: String,
-}
 
 /// The signed-in account, or the way to sign in and come back to `back` (boxed: a response is
 /// large, and this is the rare path).
