@@ -160,15 +160,16 @@ pub fn configure_pages(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/events").route(web::get().to(pages::events::list)))
         .service(web::resource("/events/{id}").route(web::get().to(pages::events::show)))
         .service(
-            web::resource("/events/{id}/scorecard").route(web::get().to(pages::events::scorecard)),
+            web::resource("/events/{id}/scorecard")
+                .route(web::get().to(pages::scorecard::scorecard)),
         )
         .service(
             web::resource("/events/{id}/registration")
-                .route(web::post().to(pages::seeker::register)),
+                .route(web::post().to(pages::seeker::registrations::register)),
         )
         .service(
             web::resource("/vacancies/{id}/application")
-                .route(web::post().to(pages::seeker::apply)),
+                .route(web::post().to(pages::seeker::applications::apply)),
         )
         .service(
             web::resource("/me/profile")
@@ -176,20 +177,25 @@ pub fn configure_pages(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(pages::profile::save)),
         )
         .service(
-            web::resource("/me/registrations").route(web::get().to(pages::seeker::registrations)),
+            web::resource("/me/registrations")
+                .route(web::get().to(pages::seeker::registrations::registrations)),
         )
         .service(
-            web::resource("/me/registrations/{id}").route(web::get().to(pages::seeker::ticket)),
+            web::resource("/me/registrations/{id}")
+                .route(web::get().to(pages::seeker::registrations::ticket)),
         )
         .service(
-            web::resource("/me/applications").route(web::get().to(pages::seeker::applications)),
+            web::resource("/me/applications")
+                .route(web::get().to(pages::seeker::applications::applications)),
         )
-        .service(web::resource("/me/hires").route(web::get().to(pages::seeker::hires)))
+        .service(web::resource("/me/hires").route(web::get().to(pages::seeker::hires::hires)))
         .service(
-            web::resource("/me/hires/{id}/confirm").route(web::post().to(pages::seeker::confirm)),
+            web::resource("/me/hires/{id}/confirm")
+                .route(web::post().to(pages::seeker::hires::confirm)),
         )
         .service(
-            web::resource("/me/hires/{id}/dispute").route(web::post().to(pages::seeker::dispute)),
+            web::resource("/me/hires/{id}/dispute")
+                .route(web::post().to(pages::seeker::hires::dispute)),
         )
         .service(web::resource("/sw.js").route(web::get().to(site::assets::service_worker)))
         .service(web::resource("/static/{name}").route(web::get().to(site::assets::serve)))

@@ -1,11 +1,19 @@
-//! Every text of the pages comes from one catalogue per language: `locales/id.json` (Bahasa
-//! Indonesia, the default) and `locales/en.json`. Both are embedded in the binary; a test proves
-//! that they have the same keys and that every key a template asks for exists.
+//! Every text of the pages comes from one catalogue per language, Bahasa Indonesia (the default)
+//! and English: `locales/id.json` and `locales/en.json` for the site as a whole, and one pair of
+//! files per larger area (`locales/desk.id.json`…) so that each area's words sit together. All
+//! are embedded in the binary; a test proves that the languages have the same keys, that no key
+//! is defined twice, and that every key a template asks for exists.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use crate::users::Language;
+
+/// The catalogue files, Indonesian and English side by side.
+const FILES: &[(&str, &str)] = &[(
+    include_str!("locales/id.json"),
+    include_str!("locales/en.json"),
+)];
 
 fn parse(source: &'static str) -> HashMap<String, String> {
     // The catalogues are files of this repository, checked by the tests below: a broken one
@@ -13,10 +21,12 @@ fn parse(source: &'static str) -> HashMap<String, String> {
     serde_json::from_str(source).unwrap_or_default()
 }
 
-static ID: LazyLock<HashMap<String, String>> =
-    LazyLock::new(|| parse(include_str!("locales/id.json")));
-static EN: LazyLock<HashMap<String, String>> =
-    LazyLock::new(|| parse(include_str!("locales/en.json")));
+fn merged(pick: fn(&(&'static str, &'static str)) -> &'static str) -> HashMap<String, String> {
+    FILES.iter().flat_map(|pair| parse(pick(pair))).collect()
+}
+
+static ID: LazyLock<HashMap<String, String>> = LazyLock::new(|| merged(|pair| pair.0));
+static EN: LazyLock<HashMap<String, String>> = LazyLock::new(|| merged(|pair| pair.1));
 
 fn catalogue(language: Language) -> &'static HashMap<String, String> {
     match language {
@@ -54,6 +64,20 @@ mod tests {
 
     fn keys(language: Language) -> BTreeSet<&'static str> {
         catalogue(language).keys().map(String::as_str).collect()
+    }
+
+    #[test]
+    fn no_key_is_defined_in_two_files() {
+        for pick in [0, 1] {
+            let mut seen = BTreeSet::new();
+            for pair in FILES {
+                let file = parse(if pick == 0 { pair.0 } else { pair.1 });
+                assert!(!file.is_empty(), "a catalogue file did not parse");
+                for key in file.into_keys() {
+                    assert!(seen.insert(key.clone()), "{key} is defined twice");
+                }
+            }
+        }
     }
 
     #[test]

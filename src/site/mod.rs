@@ -12,6 +12,7 @@
 pub mod assets;
 pub mod i18n;
 pub mod pages;
+pub mod qr;
 pub mod session;
 
 use actix_web::http::{header, StatusCode};

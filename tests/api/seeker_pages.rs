@@ -294,12 +294,12 @@ async fn profile_then_register_then_the_ticket(app: TestApp) {
         page.body
     );
     assert!(!page.body.contains("<?xml"));
+    // Codes are stored grouped, `ABCD-EFGH-JKMN-PQRS`: the page shows those groups.
     let grouped: Vec<String> = code
-        .chars()
-        .collect::<Vec<_>>()
-        .chunks(4)
-        .map(|g| format!("<span>{}</span>", g.iter().collect::<String>()))
+        .split('-')
+        .map(|g| format!("<span>{g}</span>"))
         .collect();
+    assert_eq!(grouped.len(), 4, "{code}");
     assert!(page.body.contains(&grouped.join(" ")), "{}", page.body);
     assert!(page.body.contains("WIB"));
     assert!(page.body.contains("Belum check-in"));

@@ -8,4 +8,5 @@ pub mod events;
 pub mod home;
 pub mod phone;
 pub mod profile;
+pub mod scorecard;
 pub mod seeker;

@@ -131,7 +131,8 @@ async fn sign_up_profile_register_ticket_apply_and_confirm_the_hire(app: TestApp
     let registration = ticket.trim_start_matches("/me/registrations/").to_owned();
     let code = check_in_code(&app, &registration);
     let shown = browser.text("#check-in-code").await;
-    assert_eq!(shown.replace(' ', ""), code);
+    // Shown in its four groups of four, as stored: `ABCD-EFGH-JKMN-PQRS`.
+    assert_eq!(shown.replace(' ', "-"), code);
     assert!(browser.text("#ticket-starts").await.ends_with("WIB"));
     assert!(browser.client.find(Locator::Css("svg.qr")).await.is_ok());
     browser.check_page("ticket").await;
@@ -201,7 +202,7 @@ async fn sign_up_profile_register_ticket_apply_and_confirm_the_hire(app: TestApp
     app.stop_server().await;
     browser.goto(&ticket).await;
     let shown = browser.text("#check-in-code").await;
-    assert_eq!(shown.replace(' ', ""), code, "the ticket offline");
+    assert_eq!(shown.replace(' ', "-"), code, "the ticket offline");
     assert_eq!(browser.text("h1").await, fair);
     // The network really is gone: a page that is not kept does not open.
     let unkept = browser.client.goto(&browser.url("/me/applications")).await;
