@@ -42,8 +42,9 @@ pub async fn update(
     ApiJson(patch): ApiJson<EventPatch>,
 ) -> AppResult<HttpResponse> {
     let id = path_id(&id, "event")?;
+    let public_url = state.config.mail.public_url.clone();
     let event = state
-        .db(move |conn| super::update(conn, &caller, &id, patch))
+        .db(move |conn| super::update(conn, &caller, &id, patch, &public_url))
         .await?;
     Ok(HttpResponse::Ok().json(event))
 }
@@ -80,8 +81,9 @@ pub async fn cancel(
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let id = path_id(&id, "event")?;
+    let public_url = state.config.mail.public_url.clone();
     let event = state
-        .db(move |conn| super::cancel(conn, &caller, &id))
+        .db(move |conn| super::cancel(conn, &caller, &id, &public_url))
         .await?;
     Ok(HttpResponse::Ok().json(event))
 }

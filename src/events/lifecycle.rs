@@ -7,6 +7,7 @@
 //! see but whose organization they do not act for is 403. Each writes its audit record in the
 //! same transaction as its change.
 
+use crate::mail::render::FairChange;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Deserialize;
@@ -163,12 +164,14 @@ pub struct EventPatch {
 }
 
 /// The event's staff change a draft or published event; the merged result must pass every rule
-/// of a new event. Closed and cancelled events are final.
+/// of a new event. Closed and cancelled events are final. A published fair's new time or place
+/// is told to its ticket holders (links under `public_url`).
 pub fn update(
     conn: &mut DbConn,
     caller: &AuthUser,
     id: &str,
     patch: EventPatch,
+    public_url: &str,
 ) -> AppResult<Event> {
     write_transaction(conn, |conn| {
         let event = guards::event_staff(conn, caller, id)?;
@@ -219,6 +222,10 @@ pub fn update(
                 changes: audit::diff(&event, &updated),
             },
         )?;
+        if super::notices::is_reschedule(&event, &updated) {
+            let change = FairChange::Rescheduled;
+            super::notices::tell_ticket_holders(conn, &updated, change, public_url, now())?;
+        }
         Ok(updated)
     })
 }
@@ -317,16 +324,37 @@ pub fn publish(conn: &mut DbConn, caller: &AuthUser, id: &str) -> AppResult<Even
     })
 }
 
-/// draft or published → cancelled.
-pub fn cancel(conn: &mut DbConn, caller: &AuthUser, id: &str) -> AppResult<Event> {
+/// draft or published → cancelled. The ticket holders of a published fair are told (links
+/// under `public_url`).
+pub fn cancel(
+    conn: &mut DbConn,
+    caller: &AuthUser,
+    id: &str,
+    public_url: &str,
+) -> AppResult<Event> {
     let (from, to) = (
         &[EventStatus::Draft, EventStatus::Published],
         EventStatus::Cancelled,
     );
     write_transaction(conn, |conn| {
         let event = staff_event_in(conn, caller, id, from, to)?;
-        let change = StatusChange::new(to, now());
-        transition(conn, caller, event, from, change, "event.cancel")
+        let at = now();
+        let cancelled = transition(
+            conn,
+            caller,
+            event,
+            from,
+            StatusChange::new(to, at),
+            "event.cancel",
+        )?;
+        super::notices::tell_ticket_holders(
+            conn,
+            &cancelled,
+            FairChange::Cancelled,
+            public_url,
+            at,
+        )?;
+        Ok(cancelled)
     })
 }
 

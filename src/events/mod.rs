@@ -10,6 +10,7 @@
 
 pub mod handlers;
 pub mod lifecycle;
+mod notices;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;

@@ -49,6 +49,12 @@ crate::text_enum! {
         ParticipationDecision = "participation_decision",
         /// A one-time sign-in code, by WhatsApp.
         PhoneCode = "phone_code",
+        /// To a ticket holder: the fair's time or place changed.
+        FairRescheduled = "fair_rescheduled",
+        /// To a ticket holder: the fair was cancelled.
+        FairCancelled = "fair_cancelled",
+        /// To an employer: the job seeker confirmed or disputed a hire it reported.
+        HireAnswered = "hire_answered",
     }
 }
 

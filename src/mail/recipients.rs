@@ -5,7 +5,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{job_seekers, memberships, users};
+use crate::db::schema::{job_seekers, memberships, registrations, users};
 use crate::db::DbConn;
 use crate::users::Language;
 
@@ -49,8 +49,39 @@ impl Reach {
 ///   number on their profile when consent to WhatsApp was recorded on the profile (staff at the
 ///   desk, or the job seeker). A profile number that is not an Indonesian mobile is not used.
 pub fn job_seeker_reach(conn: &mut DbConn, job_seeker_id: &str) -> QueryResult<Option<Reach>> {
+    Ok(reaches(conn, &[job_seeker_id.to_owned()])?
+        .pop()
+        .map(|(_, reach)| reach))
+}
+
+/// The ticket holders of an event, each with their registration id and [`Reach`] (a fair's
+/// change of time or place, or its cancellation, is told to each of them).
+pub fn ticket_holders(conn: &mut DbConn, event_id: &str) -> QueryResult<Vec<(String, Reach)>> {
+    let registered: Vec<(String, String)> = registrations::table
+        .filter(registrations::event_id.eq(event_id))
+        .select((registrations::job_seeker_id, registrations::id))
+        .order(registrations::id.asc())
+        .load(conn)?;
+    let mut holders = Vec::with_capacity(registered.len());
+    // In chunks: a bound parameter list has a limit (SQLite's is 32,766).
+    for chunk in registered.chunks(1000) {
+        let ids: Vec<String> = chunk.iter().map(|(seeker, _)| seeker.clone()).collect();
+        let found: std::collections::HashMap<String, Reach> =
+            reaches(conn, &ids)?.into_iter().collect();
+        for (seeker, registration) in chunk {
+            if let Some(reach) = found.get(seeker) {
+                holders.push((registration.clone(), reach.clone()));
+            }
+        }
+    }
+    Ok(holders)
+}
+
+/// The [`Reach`] of each of the job seekers `ids`, by job seeker id: see [`job_seeker_reach`].
+fn reaches(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<(String, Reach)>> {
     #[derive(Queryable)]
     struct Row {
+        id: String,
         name: String,
         profile_email: Option<String>,
         profile_phone: Option<String>,
@@ -61,10 +92,11 @@ pub fn job_seeker_reach(conn: &mut DbConn, job_seeker_id: &str) -> QueryResult<O
         account_consent: Option<NaiveDateTime>,
         language: Option<String>,
     }
-    let found: Option<Row> = job_seekers::table
+    let rows: Vec<Row> = job_seekers::table
         .left_join(users::table.on(job_seekers::user_id.eq(users::id.nullable())))
-        .filter(job_seekers::id.eq(job_seeker_id))
+        .filter(job_seekers::id.eq_any(ids))
         .select((
+            job_seekers::id,
             job_seekers::full_name,
             job_seekers::email,
             job_seekers::phone,
@@ -75,37 +107,40 @@ pub fn job_seeker_reach(conn: &mut DbConn, job_seeker_id: &str) -> QueryResult<O
             users::whatsapp_consent_at.nullable(),
             users::language.nullable(),
         ))
-        .first(conn)
-        .optional()?;
-    Ok(found.map(|row| {
-        let email = row
-            .profile_email
-            .filter(|e| !e.trim().is_empty())
-            .or(row.account_email);
-        let account_number = match (
-            row.account_phone,
-            row.account_phone_verified,
-            row.account_consent,
-        ) {
-            (Some(phone), Some(_), Some(_)) => Some(phone),
-            _ => None,
-        };
-        let profile_number = row
-            .profile_consent
-            .and(row.profile_phone)
-            .and_then(|phone| crate::validate::normalise_phone(&phone));
-        Reach {
-            name: row.name,
-            has_account: row.language.is_some(),
-            language: row
-                .language
-                .as_deref()
-                .map(Language::parse)
-                .unwrap_or_default(),
-            email,
-            whatsapp: account_number.or(profile_number),
-        }
-    }))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let email = row
+                .profile_email
+                .filter(|e| !e.trim().is_empty())
+                .or(row.account_email);
+            let account_number = match (
+                row.account_phone,
+                row.account_phone_verified,
+                row.account_consent,
+            ) {
+                (Some(phone), Some(_), Some(_)) => Some(phone),
+                _ => None,
+            };
+            let profile_number = row
+                .profile_consent
+                .and(row.profile_phone)
+                .and_then(|phone| crate::validate::normalise_phone(&phone));
+            let reach = Reach {
+                name: row.name,
+                has_account: row.language.is_some(),
+                language: row
+                    .language
+                    .as_deref()
+                    .map(Language::parse)
+                    .unwrap_or_default(),
+                email,
+                whatsapp: account_number.or(profile_number),
+            };
+            (row.id, reach)
+        })
+        .collect())
 }
 
 /// A job seeker's email contact: see [`job_seeker_reach`]. `None` when there is no address.

@@ -141,6 +141,16 @@ fn action_changes(
     changes
 }
 
+/// The job seeker's answer an action is, if it is one: `Some(None)` for a confirmation,
+/// `Some(Some(reason))` for a dispute.
+fn answer_of<'a>(action: Action, details: &'a Details) -> Option<Option<&'a str>> {
+    match (action, details) {
+        (Action::Confirm, _) => Some(None),
+        (Action::Dispute, Details::Reason(reason)) => Some(Some(reason.as_str())),
+        _ => None,
+    }
+}
+
 /// An action by a signed-in party (see [`Action::party`]): 404 for a placement the caller is no
 /// party to, 403 for a party who does not take this action, 409 `invalid_transition` from the
 /// wrong status. A dispute emails the event's organizers (links under `public_url`). Audited
@@ -166,8 +176,8 @@ pub fn act(
         }
         let from = placement.status;
         let at = apply(conn, id, from, action, Some(&caller.id), details)?;
-        if let (Action::Dispute, Details::Reason(reason)) = (action, details) {
-            super::notices::queue_dispute_notice(conn, id, reason, public_url, at)?;
+        if let Some(reason) = answer_of(action, details) {
+            super::notices::queue_answer_notices(conn, id, reason, public_url, at)?;
         }
         let row = super::find_row(conn, id)?
             .ok_or_else(|| AppError::internal("the placement is gone"))?;
@@ -417,8 +427,8 @@ pub fn answer_claim(
             Err(e) if e.code == "invalid_transition" => return Err(link_closed()),
             other => other?,
         };
-        if let (Action::Dispute, Details::Reason(reason)) = (action, details) {
-            super::notices::queue_dispute_notice(
+        if let Some(reason) = answer_of(action, details) {
+            super::notices::queue_answer_notices(
                 conn,
                 &claim.placement_id,
                 reason,

@@ -1,6 +1,6 @@
 //! The emails a change of a placement queues, in its own transaction (see [`crate::mail`]): the
-//! job seeker's confirm / dispute link when a hire is reported, and the organizers' notice when
-//! the job seeker disputes it.
+//! job seeker's confirm / dispute link when a hire is reported; when the job seeker answers, the
+//! employer's notice (confirmed or disputed) and, for a dispute, the organizers' notice.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -111,4 +111,65 @@ pub(super) fn queue_dispute_notice(
         mail::enqueue(conn, &notice, at)?;
     }
     Ok(())
+}
+
+/// Tells the job seeker's answer to those who must know: the members of the employer (confirmed
+/// or disputed, never the reason), and for a dispute the event's organizers (with the reason).
+/// Run it in the answer's transaction.
+pub(super) fn queue_answer_notices(
+    conn: &mut DbConn,
+    placement_id: &str,
+    dispute_reason: Option<&str>,
+    public_url: &str,
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    if let Some(reason) = dispute_reason {
+        queue_dispute_notice(conn, placement_id, reason, public_url, at)?;
+    }
+    let (employer_id, event_id, event_title, position, job_seeker, start_date): (
+        String,
+        String,
+        String,
+        String,
+        String,
+        NaiveDate,
+    ) = placements::table
+        .inner_join(vacancies::table)
+        .inner_join(events::table)
+        .inner_join(job_seekers::table)
+        .filter(placements::id.eq(placement_id))
+        .select((
+            placements::employer_id,
+            events::id,
+            events::title,
+            vacancies::title,
+            job_seekers::full_name,
+            placements::start_date,
+        ))
+        .first(conn)?;
+    let short_name = crate::job_seekers::names::short_name(&job_seeker);
+    let link = employer_link(public_url, &event_id);
+    let answer = mail::render::HireAnswer {
+        event_title: &event_title,
+        position: &position,
+        job_seeker: &short_name,
+        start_date,
+        confirmed: dispute_reason.is_none(),
+    };
+    for member in mail::recipients::organization(conn, &employer_id)? {
+        let notice = mail::render::hire_answered(
+            &member.email,
+            &member.name,
+            member.language,
+            &answer,
+            &link,
+        );
+        mail::enqueue(conn, &notice, at)?;
+    }
+    Ok(())
+}
+
+/// Where the employer sees its hires at a fair.
+fn employer_link(public_url: &str, event_id: &str) -> String {
+    format!("{public_url}/booth/events/{event_id}")
 }

@@ -134,7 +134,7 @@ fn queue_ticket(
             &reach.name,
             &details,
             &registration.check_in_code,
-            &ticket_link(public_url, &reach, event, registration),
+            &ticket_link(public_url, &reach, &event.id, &registration.id),
         );
         whatsapp::enqueue(conn, &message, at)?;
     }
@@ -143,16 +143,16 @@ fn queue_ticket(
 
 /// Where a ticket message links to: the ticket page for someone who can sign in to open it;
 /// for a walk-in without an account, the fair's public page (the message carries the code).
-fn ticket_link(
+pub(crate) fn ticket_link(
     public_url: &str,
     reach: &mail::recipients::Reach,
-    event: &Event,
-    registration: &Registration,
+    event_id: &str,
+    registration_id: &str,
 ) -> String {
     if reach.has_account {
-        format!("{public_url}/me/registrations/{}", registration.id)
+        format!("{public_url}/me/registrations/{registration_id}")
     } else {
-        format!("{public_url}/events/{}", event.id)
+        format!("{public_url}/events/{event_id}")
     }
 }
 

@@ -29,11 +29,17 @@ pub const TEMPLATE_SIGN_IN_CODE: &str = "bursa_sign_in_code";
 pub const TEMPLATE_REGISTRATION_TICKET: &str = "bursa_registration_ticket";
 /// The request to confirm a reported hire: name, employer, position, start date, link.
 pub const TEMPLATE_HIRE_CONFIRMATION: &str = "bursa_hire_confirmation";
+/// A fair's new time or place: name, fair, new start, new place, ticket link.
+pub const TEMPLATE_FAIR_RESCHEDULED: &str = "bursa_fair_rescheduled";
+/// A fair was cancelled: name, fair, its start, place, link to the fair.
+pub const TEMPLATE_FAIR_CANCELLED: &str = "bursa_fair_cancelled";
 /// Every template Bursa sends.
-pub const TEMPLATES: [&str; 3] = [
+pub const TEMPLATES: [&str; 5] = [
     TEMPLATE_SIGN_IN_CODE,
     TEMPLATE_REGISTRATION_TICKET,
     TEMPLATE_HIRE_CONFIRMATION,
+    TEMPLATE_FAIR_RESCHEDULED,
+    TEMPLATE_FAIR_CANCELLED,
 ];
 
 /// A template message, ready for the outbox.
@@ -119,6 +125,37 @@ impl Message {
                 employer,
                 position,
                 &crate::locale::date(start_date, language),
+                link,
+            ])]),
+        }
+    }
+
+    /// To a ticket holder: the fair moved (its new start and place; the ticket stays valid) or
+    /// was cancelled.
+    pub fn fair_changed(
+        to: &str,
+        language: Language,
+        name: &str,
+        event: &crate::mail::render::EventDetails<'_>,
+        change: &crate::mail::render::FairChange,
+        link: &str,
+    ) -> Self {
+        use crate::mail::render::FairChange;
+        let starts = crate::locale::local_time(event.starts_at, event.province_code, language);
+        let (kind, template) = match change {
+            FairChange::Rescheduled => (Kind::FairRescheduled, TEMPLATE_FAIR_RESCHEDULED),
+            FairChange::Cancelled => (Kind::FairCancelled, TEMPLATE_FAIR_CANCELLED),
+        };
+        Self {
+            kind,
+            to: to.to_owned(),
+            language,
+            template,
+            components: json!([body(&[
+                name,
+                event.title,
+                &starts,
+                &event.place(language),
                 link,
             ])]),
         }

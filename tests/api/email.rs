@@ -886,10 +886,17 @@ async fn a_reported_hire_mails_the_job_seeker_its_confirmation_link(app: TestApp
         .await
         .assert(410);
 
-    // The dispute is news for the event's organizers.
-    assert_eq!(round(&app, &config).sent, 1);
-    let messages = smtp.wait_for(before + 2);
-    assert_eq!(messages.len(), before + 2);
+    // The dispute is news for the event's organizers, and for the employer (without the reason).
+    assert_eq!(round(&app, &config).sent, 2);
+    let messages = smtp.wait_for(before + 3);
+    assert_eq!(messages.len(), before + 3);
+    let employer_notice = messages
+        .iter()
+        .find(|m| m["subject"] == "Dibantah: Forklift Operator")
+        .expect("the employer's notice");
+    assert_eq!(to(employer_notice), ["hr@pabrik.id"]);
+    let text = employer_notice["text"].as_str().unwrap();
+    assert!(!text.contains("tidak pernah bekerja"), "{text}");
     let notice = messages
         .iter()
         .find(|m| m["subject"] == "Laporan penerimaan kerja dibantah: Jakarta Job Fair 2026")

@@ -22,6 +22,7 @@ mod errors;
 mod events;
 mod exports;
 mod fair;
+mod fair_notices;
 mod follow_ups;
 mod job_seekers;
 mod metrics;

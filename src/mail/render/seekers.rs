@@ -156,3 +156,68 @@ pub fn hire_confirmation(
         ],
     )
 }
+
+/// What changed about a fair a person holds a ticket for.
+pub enum FairChange {
+    /// New time or place: the ticket stays valid.
+    Rescheduled,
+    /// The fair will not take place.
+    Cancelled,
+}
+
+/// To a ticket holder: the fair they registered for moved (its new time and place) or was
+/// cancelled. The link opens their ticket, or the fair's page for someone without an account.
+pub fn fair_changed(
+    to: &str,
+    name: &str,
+    language: Language,
+    event: &EventDetails<'_>,
+    change: &FairChange,
+    link: &str,
+) -> Email {
+    let starts = local_time(event.starts_at, event.province_code, language);
+    let place = event.place(language);
+    let title = event.title;
+    let (kind, subject, what, next, label) = match (language, change) {
+        (Language::Id, FairChange::Rescheduled) => (
+            Kind::FairRescheduled,
+            format!("Jadwal berubah: {title}"),
+            format!("Jadwal atau tempat {title} berubah. Sekarang: {starts}, {place}."),
+            "Tiket dan kode check-in Anda tetap berlaku.",
+            "Lihat tiket",
+        ),
+        (Language::Id, FairChange::Cancelled) => (
+            Kind::FairCancelled,
+            format!("Dibatalkan: {title}"),
+            format!("Penyelenggara membatalkan {title} ({starts}, {place})."),
+            "Tiket Anda tidak berlaku lagi. Mohon maaf atas ketidaknyamanannya.",
+            "Lihat bursa kerja",
+        ),
+        (Language::En, FairChange::Rescheduled) => (
+            Kind::FairRescheduled,
+            format!("New date or place: {title}"),
+            format!("The time or place of {title} changed. It is now: {starts}, {place}."),
+            "Your ticket and check-in code stay valid.",
+            "See your ticket",
+        ),
+        (Language::En, FairChange::Cancelled) => (
+            Kind::FairCancelled,
+            format!("Cancelled: {title}"),
+            format!("The organizer cancelled {title} ({starts}, {place})."),
+            "Your ticket is no longer valid. We are sorry for the trouble.",
+            "See the fair",
+        ),
+    };
+    compose(
+        kind,
+        to,
+        language,
+        subject,
+        &[
+            Block::Text(greeting(language, name)),
+            Block::Text(what),
+            Block::Text(next.to_owned()),
+            Block::Link { label, url: link },
+        ],
+    )
+}

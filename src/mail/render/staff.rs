@@ -227,3 +227,81 @@ pub fn follow_up_reminder(
         ],
     )
 }
+
+/// A reported hire as the employer's notice of its answer tells it.
+pub struct HireAnswer<'a> {
+    pub event_title: &'a str,
+    pub position: &'a str,
+    /// The job seeker's short name ("Siti R."): enough to recognise, no more.
+    pub job_seeker: &'a str,
+    pub start_date: NaiveDate,
+    pub confirmed: bool,
+}
+
+/// To the employer's members: the job seeker confirmed a hire they reported (it now counts), or
+/// disputed it (the organizer reviews it). The job seeker's reason stays with the organizer.
+pub fn hire_answered(
+    to: &str,
+    name: &str,
+    language: Language,
+    answer: &HireAnswer<'_>,
+    link: &str,
+) -> Email {
+    let start = long_date(answer.start_date, language);
+    let HireAnswer {
+        event_title,
+        position,
+        job_seeker,
+        ..
+    } = answer;
+    let (subject, what, next, label) = match (language, answer.confirmed) {
+        (Language::Id, true) => (
+            format!("Dikonfirmasi: {position}"),
+            format!(
+                "{job_seeker} mengonfirmasi penerimaan kerja sebagai {position} mulai {start} \
+                 (dari {event_title})."
+            ),
+            "Penempatan ini kini terhitung sebagai penempatan terverifikasi.",
+            "Lihat penempatan",
+        ),
+        (Language::Id, false) => (
+            format!("Dibantah: {position}"),
+            format!(
+                "{job_seeker} membantah penerimaan kerja sebagai {position} mulai {start} \
+                 (dari {event_title})."
+            ),
+            "Penyelenggara akan meninjaunya dan dapat menghubungi Anda.",
+            "Lihat penempatan",
+        ),
+        (Language::En, true) => (
+            format!("Confirmed: {position}"),
+            format!(
+                "{job_seeker} confirmed being hired as {position} from {start} \
+                 (from {event_title})."
+            ),
+            "This placement now counts as verified.",
+            "See the placement",
+        ),
+        (Language::En, false) => (
+            format!("Disputed: {position}"),
+            format!(
+                "{job_seeker} disputed being hired as {position} from {start} \
+                 (from {event_title})."
+            ),
+            "The organizer will review it and may contact you.",
+            "See the placement",
+        ),
+    };
+    compose(
+        Kind::HireAnswered,
+        to,
+        language,
+        subject,
+        &[
+            Block::Text(greeting(language, name)),
+            Block::Text(what),
+            Block::Text(next.to_owned()),
+            Block::Link { label, url: link },
+        ],
+    )
+}
