@@ -143,7 +143,7 @@ fn action_changes(
 
 /// The job seeker's answer an action is, if it is one: `Some(None)` for a confirmation,
 /// `Some(Some(reason))` for a dispute.
-fn answer_of<'a>(action: Action, details: &'a Details) -> Option<Option<&'a str>> {
+fn answer_of(action: Action, details: &Details) -> Option<Option<&str>> {
     match (action, details) {
         (Action::Confirm, _) => Some(None),
         (Action::Dispute, Details::Reason(reason)) => Some(Some(reason.as_str())),
