@@ -197,6 +197,7 @@ pub fn configure_pages(cfg: &mut web::ServiceConfig) {
             web::resource("/me/hires/{id}/dispute")
                 .route(web::post().to(pages::seeker::hires::dispute)),
         )
+        .configure(pages::follow_up::routes)
         .service(web::resource("/sw.js").route(web::get().to(site::assets::service_worker)))
         .service(web::resource("/static/{name}").route(web::get().to(site::assets::serve)))
         .service(web::resource("/bahasa/{code}").route(web::get().to(site::switch_language)))

@@ -78,10 +78,7 @@ fn remind(
         start_date: item.start_date,
         due_date: item.due_date,
     };
-    let link = format!(
-        "{public_url}/api/v1/placements/{}/follow-ups",
-        item.placement_id
-    );
+    let link = format!("{public_url}/placements/{}/follow-ups", item.placement_id);
     let mut emails = Vec::new();
     for member in recipients::organization(conn, &item.employer_id)? {
         emails.push(render::follow_up_reminder(

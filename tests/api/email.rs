@@ -969,10 +969,18 @@ async fn a_follow_up_falling_due_reminds_the_employer_and_the_job_seeker(app: Te
         "Tindak lanjut 90 hari: Wati Susanti di employer org"
     );
     let text = employer_mail["text"].as_str().unwrap();
-    assert!(text.contains(&format!(
-        "{}/api/v1/placements/{placement}/follow-ups",
-        config.public_url
-    )));
+    let link = format!("/placements/{placement}/follow-ups");
+    assert!(
+        text.contains(&format!("{}{link}", config.public_url)),
+        "{text}"
+    );
+    // The link opens the follow-up page with its form, for the employer and the job seeker.
+    for email in ["hr@pabrik.id", "wati@example.id"] {
+        let phone = crate::seeker_pages::Phone::signed_in(&app, email).await;
+        let page = phone.get(&link).await;
+        page.assert(200);
+        assert!(page.body.contains("id=\"save-follow-up\""), "{}", page.body);
+    }
     let seeker_mail = messages
         .iter()
         .find(|m| to(m) == ["wati@example.id"] && m["subject"].as_str().unwrap().contains("90"))

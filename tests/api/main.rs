@@ -23,6 +23,7 @@ mod events;
 mod exports;
 mod fair;
 mod fair_notices;
+mod follow_up_pages;
 mod follow_ups;
 mod job_seekers;
 mod metrics;

@@ -31,26 +31,26 @@ pub struct Page {
 }
 
 impl Page {
-    fn header(&self, name: &str) -> &str {
+    pub fn header(&self, name: &str) -> &str {
         self.headers
             .get(name)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
     }
 
-    fn location(&self) -> &str {
+    pub fn location(&self) -> &str {
         self.header("location")
     }
 
     #[track_caller]
-    fn assert(&self, status: u16) -> &Self {
+    pub fn assert(&self, status: u16) -> &Self {
         assert_eq!(self.status, status, "{}", self.body);
         self
     }
 }
 
 /// A browser without JavaScript: its cookies, no redirects followed.
-struct Phone<'a> {
+pub struct Phone<'a> {
     app: &'a TestApp,
     csrf: String,
     session: Option<String>,
@@ -58,7 +58,7 @@ struct Phone<'a> {
 }
 
 impl<'a> Phone<'a> {
-    async fn new(app: &'a TestApp) -> Phone<'a> {
+    pub async fn new(app: &'a TestApp) -> Phone<'a> {
         let first = send(app, "GET", "/sign-in", None, &[]).await;
         let csrf = first
             .headers
@@ -76,7 +76,7 @@ impl<'a> Phone<'a> {
     }
 
     /// A phone signed in to the account `email` (made with the tests' password).
-    async fn signed_in(app: &'a TestApp, email: &str) -> Phone<'a> {
+    pub async fn signed_in(app: &'a TestApp, email: &str) -> Phone<'a> {
         let mut phone = Self::new(app).await;
         let page = phone
             .post("/sign-in", &[("email", email), ("password", PASSWORD)])
@@ -104,19 +104,19 @@ impl<'a> Phone<'a> {
         cookie
     }
 
-    async fn get(&self, path: &str) -> Page {
+    pub async fn get(&self, path: &str) -> Page {
         send(self.app, "GET", path, Some(&self.cookie()), &[]).await
     }
 
     /// Posts the form with this phone's CSRF token.
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
         let mut all = vec![("csrf", self.csrf.as_str())];
         all.extend_from_slice(fields);
         send(self.app, "POST", path, Some(&self.cookie()), &all).await
     }
 
     /// Posts exactly these fields (no CSRF token unless given).
-    async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
         send(self.app, "POST", path, Some(&self.cookie()), fields).await
     }
 }

@@ -5,6 +5,7 @@ pub mod account;
 pub mod confirm;
 pub mod email_links;
 pub mod events;
+pub mod follow_up;
 pub mod home;
 pub mod phone;
 pub mod profile;

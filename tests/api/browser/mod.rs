@@ -15,6 +15,7 @@
 
 mod account;
 pub mod confirm;
+mod follow_up;
 mod pages;
 mod phone;
 mod public;
