@@ -148,7 +148,7 @@ pub(super) fn queue_answer_notices(
         ))
         .first(conn)?;
     let short_name = crate::job_seekers::names::short_name(&job_seeker);
-    let link = employer_link(public_url, &event_id);
+    let link = employer_link(public_url, &employer_id, &event_id);
     let answer = mail::render::HireAnswer {
         event_title: &event_title,
         position: &position,
@@ -169,7 +169,7 @@ pub(super) fn queue_answer_notices(
     Ok(())
 }
 
-/// Where the employer sees its hires at a fair.
-fn employer_link(public_url: &str, event_id: &str) -> String {
-    format!("{public_url}/booth/events/{event_id}")
+/// Where the employer sees its hires at a fair: the booth's hires page.
+fn employer_link(public_url: &str, employer_id: &str, event_id: &str) -> String {
+    format!("{public_url}/booth/{employer_id}/fairs/{event_id}/hires")
 }
