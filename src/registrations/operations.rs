@@ -365,7 +365,8 @@ diesel::define_sql_function! {
 pub struct Search {
     pub name_pattern: String,
     pub nik_last4: Option<String>,
-    pub phone: Option<String>,
+    /// The ways a profile may hold the number typed (profiles keep phones as entered).
+    pub phones: Vec<String>,
     pub check_in_key: Option<String>,
 }
 
@@ -397,9 +398,29 @@ impl Search {
         Ok(Some(Search {
             name_pattern: format!("%{escaped}%"),
             nik_last4: digits.then(|| text.to_owned()),
-            phone: validate::normalise_phone(text),
+            phones: phone_forms(text),
             check_in_key: (key.len() >= 8).then_some(key),
         }))
+    }
+}
+
+/// A typed number as a profile may hold it: an Indonesian mobile as `08…`, `628…` or `+628…`;
+/// any other 8 to 15 digits (with an optional `+`) as typed, without spaces, dots or dashes.
+fn phone_forms(text: &str) -> Vec<String> {
+    if let Some(e164) = validate::normalise_phone(text) {
+        let national = &e164[3..];
+        return vec![e164.clone(), format!("62{national}"), format!("0{national}")];
+    }
+    let compact: String = text
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '.'))
+        .collect();
+    let digits = compact.strip_prefix('+').unwrap_or(&compact);
+    let shaped = (8..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
+    if shaped {
+        vec![compact]
+    } else {
+        Vec::new()
     }
 }
 
@@ -427,8 +448,8 @@ pub fn list(
         ))
         .into_boxed();
     if let Some(search) = search {
-        // A part that does not apply compares with "", which no stored NIK digits, phone or
-        // check-in key equals: one query shape for every search.
+        // A part that does not apply compares with "", which no stored NIK digits, phone (blank
+        // is none) or check-in key equals: one query shape for every search.
         let private = |value: Option<String>| value.filter(|_| may_scan).unwrap_or_default();
         q = q.filter(
             lower(job_seekers::full_name)
@@ -437,7 +458,10 @@ pub fn list(
                 .or(job_seekers::nik_last4.eq(search.nik_last4.unwrap_or_default()))
                 .or(registrations::check_in_key.eq(private(search.check_in_key)))
                 .or(job_seekers::phone
-                    .eq(private(search.phone))
+                    .eq_any(match may_scan {
+                        true if !search.phones.is_empty() => search.phones,
+                        _ => vec![String::new()],
+                    })
                     .assume_not_null()),
         );
     }

@@ -594,6 +594,13 @@ async fn placements_are_verified_rejected_and_given_a_link(app: TestApp) {
     assert_eq!(placement_status(&app, &placements[1]), "retracted");
 
     // A confirmation link: the QR code and the absolute URL, once.
+    let links = || {
+        app.number(&format!(
+            "SELECT COUNT(*) AS n FROM placement_confirmations WHERE placement_id = '{}'",
+            placements[2]
+        ))
+    };
+    let issued_before = links();
     let page = desk
         .post(
             &format!("/desk/placements/{}/confirmation-link", placements[2]),
@@ -612,13 +619,7 @@ async fn placements_are_verified_rejected_and_given_a_link(app: TestApp) {
     let value = &value[value.find("value=\"").unwrap() + 7..];
     let url = &value[..value.find('"').unwrap()];
     assert!(url.starts_with("http"), "{url}");
-    assert_eq!(
-        app.number(&format!(
-            "SELECT COUNT(*) AS n FROM placement_confirmations WHERE placement_id = '{}'",
-            placements[2]
-        )),
-        1
-    );
+    assert_eq!(links(), issued_before + 1);
     // The link works: its page answers.
     let path = &url[url.find("/placement-confirmations/").unwrap()..];
     Desk::new(&app).await.get(path).await.assert(200);
@@ -785,6 +786,7 @@ async fn others_and_forms_without_csrf_change_nothing(app: TestApp) {
 
     // Another organizer: a public fair of another office is 403, its draft 404.
     Fair::by(&app, "organizer@luar.id").draft().await;
+    let before = app.count("events");
     let stranger = Desk::signed_in(&app, "organizer@luar.id").await;
     stranger.post(&publish, &[]).await.assert(404);
     stranger

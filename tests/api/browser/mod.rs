@@ -15,6 +15,7 @@
 
 mod account;
 pub mod confirm;
+mod desk;
 mod pages;
 mod phone;
 mod public;

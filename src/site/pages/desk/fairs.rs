@@ -27,7 +27,6 @@ use crate::{locale, AppState};
 struct HubPage {
     frame: Frame,
     fair: FairHead,
-    zone: &'static str,
     capacity: String,
     registrations: String,
     attendees: String,
@@ -83,7 +82,6 @@ async fn hub_page(
     let mut page = HubPage {
         frame: frame(visitor, req, "hub"),
         fair: FairHead::of(&event, lang),
-        zone: locale::zone_name(&event.province_code),
         capacity: locale::number(event.capacity.into(), lang),
         registrations: locale::number(event.registrations_count.into(), lang),
         attendees: locale::number(event.attendees_count.into(), lang),
@@ -561,14 +559,15 @@ pub async fn create(
     let mut unread = Vec::new();
     let read = form.read(&mut unread);
     let organization_id = Some(form.organization_id.trim().to_owned()).filter(|o| !o.is_empty());
-    let ok_to_send = unread.is_empty();
+    // The domain checks the fields read, and refuses the form as a whole: a field that could not
+    // be read is absent (required) or, for the optional target, out of range.
+    let target_placements = match unread.contains(&"target_placements") {
+        true => Some(-1),
+        false => read.target_placements,
+    };
     let outcome = state
         .db(move |conn| {
             let organizations = own_organizers(conn, &caller)?;
-            if !ok_to_send {
-                guards::role(&caller, &[Role::Admin, Role::Organizer])?;
-                return Ok((organizations, None));
-            }
             let input = events::NewEvent {
                 organization_id,
                 title: Some(read.title),
@@ -582,9 +581,9 @@ pub async fn create(
                 capacity: read.capacity,
                 budget_idr: read.budget_idr,
                 funding_source: read.funding_source,
-                target_placements: read.target_placements,
+                target_placements,
             };
-            Ok((organizations, Some(events::create(conn, &caller, input))))
+            Ok((organizations, events::create(conn, &caller, input)))
         })
         .await;
     let (organizations, created) = match outcome {
@@ -592,14 +591,11 @@ pub async fn create(
         Err(error) => return error_response(&visitor, &error),
     };
     let error = match created {
-        Some(Ok(event)) => return redirect(&format!("/desk/events/{}?done=created", event.id)),
-        Some(Err(error)) if error.details.is_empty() => {
-            return error_response(&visitor, &error);
-        }
-        Some(Err(error)) => Some(error),
-        None => None,
+        Ok(event) => return redirect(&format!("/desk/events/{}?done=created", event.id)),
+        Err(error) if error.details.is_empty() => return error_response(&visitor, &error),
+        Err(error) => error,
     };
-    let errors = field_errors(visitor.lang, &unread, error.as_ref());
+    let errors = field_errors(visitor.lang, &unread, Some(&error));
     let page = form_page(&visitor, &req, None, form, organizations, errors);
     render(&visitor, StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
