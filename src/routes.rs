@@ -156,6 +156,7 @@ routes! {
 /// The web pages (HTML), beside the API: not part of `openapi.yaml`.
 pub fn configure_pages(cfg: &mut web::ServiceConfig) {
     use crate::site::{self, pages};
+    cfg.configure(pages::desk::routes);
     cfg.service(web::resource("/").route(web::get().to(pages::home::show)))
         .service(web::resource("/events").route(web::get().to(pages::events::list)))
         .service(web::resource("/events/{id}").route(web::get().to(pages::events::show)))

@@ -283,8 +283,8 @@ pub fn update(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewMember {
-    email: Option<String>,
-    role: Option<MemberRole>,
+    pub email: Option<String>,
+    pub role: Option<MemberRole>,
 }
 
 /// A member to add that passed validation.

@@ -103,6 +103,7 @@ pub async fn qr(
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     checked_in: Option<bool>,
+    q: Option<String>,
     limit: Option<i64>,
     cursor: Option<String>,
 }
@@ -117,6 +118,7 @@ pub async fn list(
     let event_id = path_id(&id, "event")?;
     let filter = ListFilter {
         checked_in: query.checked_in,
+        q: query.q,
         limit: pagination::limit(query.limit)?,
         after: pagination::cursor(query.cursor.as_deref())?,
     };

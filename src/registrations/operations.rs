@@ -333,18 +333,100 @@ pub struct RegistrationItem {
     pub checked_in_at: Option<NaiveDateTime>,
     pub checked_in_by: Option<String>,
     pub job_seeker_name: String,
+    /// The last four digits of the job seeker's NIK: how staff tell two people of one name
+    /// apart (the NIK itself is never shown).
+    pub job_seeker_nik_last4: String,
+    /// Registered by someone other than the job seeker's own account (at the desk, by staff):
+    /// those whose tickets the desk prints.
+    #[serde(skip)]
+    pub registered_by_staff: bool,
 }
 
 /// Which registrations of an event to list.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
     pub checked_in: Option<bool>,
+    /// A search, see [`Search`].
+    pub q: Option<String>,
     pub limit: i64,
     pub after: Option<Cursor>,
 }
 
+diesel::define_sql_function! {
+    /// SQL `lower`, for a search that ignores case on both engines.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// What a search of an event's registrations matches, read from what the desk typed: a part of
+/// the name (any case), and also, when it has that shape, the last four digits of the NIK, a
+/// mobile number, or a check-in code (forgiving case and look-alikes, see
+/// [`super::codes::normalize_code`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Search {
+    pub name_pattern: String,
+    pub nik_last4: Option<String>,
+    /// The ways a profile may hold the number typed (profiles keep phones as entered).
+    pub phones: Vec<String>,
+    pub check_in_key: Option<String>,
+}
+
+/// The longest search, in characters.
+pub const MAX_SEARCH: usize = 100;
+
+impl Search {
+    /// `None` for a blank search; 422 `q` for one longer than [`MAX_SEARCH`].
+    pub fn parse(raw: Option<&str>) -> AppResult<Option<Search>> {
+        let Some(text) = raw.map(str::trim).filter(|t| !t.is_empty()) else {
+            return Ok(None);
+        };
+        if text.chars().count() > MAX_SEARCH {
+            return Err(AppError::invalid_field(
+                "q",
+                format!("must be at most {MAX_SEARCH} characters"),
+            ));
+        }
+        let escaped: String = text
+            .to_lowercase()
+            .chars()
+            .flat_map(|c| match c {
+                '%' | '_' | '\\' => vec!['\\', c],
+                c => vec![c],
+            })
+            .collect();
+        let digits = text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit());
+        let key = super::codes::normalize_code(text);
+        Ok(Some(Search {
+            name_pattern: format!("%{escaped}%"),
+            nik_last4: digits.then(|| text.to_owned()),
+            phones: phone_forms(text),
+            check_in_key: (key.len() >= 8).then_some(key),
+        }))
+    }
+}
+
+/// A typed number as a profile may hold it: an Indonesian mobile as `08…`, `628…` or `+628…`;
+/// any other 8 to 15 digits (with an optional `+`) as typed, without spaces, dots or dashes.
+fn phone_forms(text: &str) -> Vec<String> {
+    if let Some(e164) = validate::normalise_phone(text) {
+        let national = &e164[3..];
+        return vec![e164.clone(), format!("62{national}"), format!("0{national}")];
+    }
+    let compact: String = text
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '.'))
+        .collect();
+    let digits = compact.strip_prefix('+').unwrap_or(&compact);
+    let shaped = (8..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
+    if shaped {
+        vec![compact]
+    } else {
+        Vec::new()
+    }
+}
+
 /// An event's registrations, oldest first: its staff, ministry staff and admins (see
-/// [`guards::event_reader`]).
+/// [`guards::event_reader`]). A search ([`Search`]) by phone or check-in code is for those who
+/// may scan codes only; for ministry staff it matches names and NIK digits.
 pub fn list(
     conn: &mut DbConn,
     caller: &AuthUser,
@@ -354,11 +436,35 @@ pub fn list(
     let event = guards::event_reader(conn, caller, event_id)?;
     let may_scan =
         caller.is_admin() || guards::membership(conn, caller, &event.organization_id)?.is_some();
+    let search = Search::parse(filter.q.as_deref())?;
     let mut q = registrations::table
         .inner_join(job_seekers::table)
         .filter(registrations::event_id.eq(&event.id))
-        .select((Registration::as_select(), job_seekers::full_name))
+        .select((
+            Registration::as_select(),
+            job_seekers::full_name,
+            job_seekers::nik_last4,
+            job_seekers::user_id,
+        ))
         .into_boxed();
+    if let Some(search) = search {
+        // A part that does not apply compares with "", which no stored NIK digits, phone (blank
+        // is none) or check-in key equals: one query shape for every search.
+        let private = |value: Option<String>| value.filter(|_| may_scan).unwrap_or_default();
+        q = q.filter(
+            lower(job_seekers::full_name)
+                .like(search.name_pattern)
+                .escape('\\')
+                .or(job_seekers::nik_last4.eq(search.nik_last4.unwrap_or_default()))
+                .or(registrations::check_in_key.eq(private(search.check_in_key)))
+                .or(job_seekers::phone
+                    .eq_any(match may_scan {
+                        true if !search.phones.is_empty() => search.phones,
+                        _ => vec![String::new()],
+                    })
+                    .assume_not_null()),
+        );
+    }
     match filter.checked_in {
         Some(true) => q = q.filter(registrations::checked_in_at.is_not_null()),
         Some(false) => q = q.filter(registrations::checked_in_at.is_null()),
@@ -367,13 +473,15 @@ pub fn list(
     if let Some(after) = filter.after {
         q = q.filter(registrations::id.gt(after.id));
     }
-    let rows: Vec<(Registration, String)> = q
+    type Row = (Registration, String, String, Option<String>);
+    let rows: Vec<Row> = q
         .order(registrations::id.asc())
         .limit(filter.limit + 1)
         .load(conn)?;
     let items = rows
         .into_iter()
-        .map(|(r, job_seeker_name)| RegistrationItem {
+        .map(|(r, job_seeker_name, job_seeker_nik_last4, account)| RegistrationItem {
+            registered_by_staff: account.as_deref() != Some(r.registered_by.as_str()),
             id: r.id,
             event_id: r.event_id,
             job_seeker_id: r.job_seeker_id,
@@ -383,6 +491,7 @@ pub fn list(
             checked_in_at: r.checked_in_at,
             checked_in_by: r.checked_in_by,
             job_seeker_name,
+            job_seeker_nik_last4,
         })
         .collect();
     Ok(Page::from_rows(

@@ -19,6 +19,10 @@ const FILES: &[(&str, &str)] = &[
         include_str!("locales/follow_up.id.json"),
         include_str!("locales/follow_up.en.json"),
     ),
+    (
+        include_str!("locales/desk.id.json"),
+        include_str!("locales/desk.en.json"),
+    ),
 ];
 
 fn parse(source: &'static str) -> HashMap<String, String> {

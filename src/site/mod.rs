@@ -98,6 +98,15 @@ impl Frame {
             .is_some_and(|u| u.role == crate::auth::Role::JobSeeker)
     }
 
+    /// Organizer, ministry and admin staff: the header links to their desk.
+    pub fn is_desk_staff(&self) -> bool {
+        use crate::auth::Role;
+        self.visitor
+            .user
+            .as_ref()
+            .is_some_and(|u| matches!(u.role, Role::Organizer | Role::Ministry | Role::Admin))
+    }
+
     pub fn csrf(&self) -> &str {
         &self.visitor.csrf
     }

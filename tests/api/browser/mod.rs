@@ -16,6 +16,7 @@
 mod account;
 pub mod confirm;
 mod follow_up;
+mod desk;
 mod pages;
 mod phone;
 mod public;
