@@ -41,6 +41,16 @@ const ASSETS: &[Asset] = &[
         body: include_bytes!("static/vendor/jsQR.js"),
     },
     Asset {
+        name: "door.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("static/door.js"),
+    },
+    Asset {
+        name: "door.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_bytes!("static/door.css"),
+    },
+    Asset {
         name: "favicon.svg",
         content_type: "image/svg+xml",
         body: include_bytes!("static/favicon.svg"),

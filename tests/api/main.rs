@@ -15,6 +15,7 @@ mod browser;
 mod check_in_batch;
 mod cli;
 mod confirm_page;
+mod door_pages;
 mod door_passes;
 mod email;
 mod employer_metrics;

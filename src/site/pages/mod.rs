@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod confirm;
+pub mod door;
 pub mod email_links;
 pub mod events;
 pub mod home;

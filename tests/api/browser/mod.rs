@@ -15,6 +15,7 @@
 
 mod account;
 pub mod confirm;
+mod door;
 mod pages;
 mod phone;
 mod public;
