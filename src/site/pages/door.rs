@@ -1,6 +1,6 @@
 //! The door of a fair in the browser: `/desk/events/{id}/door`, where the fair's staff issue a
 //! door pass for a phone or laptop (shown once, as a QR code of the scanner's address) and
-//! revoke passes; and `/door`, the scanner page that device opens.
+//! revoke passes (`/desk/door-passes/{id}/revoke`); and `/door`, the scanner page that device opens.
 //!
 //! The scanner page is the same HTML for every fair and every pass: the pass travels in the
 //! address's fragment (`/door#event=…&pass=bdp_…`), which a browser never sends to a server, and
@@ -16,7 +16,6 @@ use super::events::FairView;
 use super::seeker::signed_in;
 use crate::auth::AuthUser;
 use crate::door::passes::{self, IssuedPass, PassStatus, PassView};
-use crate::error::AppError;
 use crate::provinces::{self, Province};
 use crate::site::{error_page, error_response, i18n, redirect, render, Frame, Visitor};
 use crate::users::Language;
@@ -37,7 +36,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(issue)),
     )
     .service(
-        web::resource("/desk/events/{id}/door/passes/{pass_id}/revoke")
+        web::resource("/desk/door-passes/{id}/revoke")
             .route(web::post().to(revoke)),
     )
     .service(web::resource("/door").route(web::get().to(scanner)));
@@ -288,40 +287,29 @@ pub async fn issue(
     }
 }
 
-/// `POST /desk/events/{id}/door/passes/{pass_id}/revoke`: [`passes::revoke`], as
-/// `POST /api/v1/door-passes/{id}/revoke`. A pass of another fair is the not-found page.
+/// `POST /desk/door-passes/{id}/revoke`: [`passes::revoke`], as
+/// `POST /api/v1/door-passes/{id}/revoke`; then back to the pass's fair.
 pub async fn revoke(
     visitor: Visitor,
     state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
+    id: web::Path<String>,
     form: web::Form<crate::site::session::CsrfForm>,
 ) -> HttpResponse {
     if let Err(error) = visitor.check_csrf(&form.csrf) {
         return error_response(&visitor, &error);
     }
-    let (event_id, pass_id) = path.into_inner();
-    let (Ok(event_id), Ok(pass_id)) = (
-        crate::extract::path_id(&event_id, "event"),
-        crate::extract::path_id(&pass_id, "door pass"),
-    ) else {
+    let Ok(pass_id) = crate::extract::path_id(&id, "door pass") else {
         return error_page(visitor.lang, StatusCode::NOT_FOUND);
     };
-    let caller = match signed_in(&visitor, &format!("/desk/events/{event_id}/door")) {
+    let caller = match signed_in(&visitor, "/events") {
         Ok(caller) => caller,
         Err(response) => return *response,
     };
-    let fair = event_id.clone();
     let outcome = state
-        .db(move |conn| {
-            let pass = passes::revoke(conn, &caller, &pass_id)?;
-            if pass.event_id != fair {
-                return Err(AppError::not_found("door pass"));
-            }
-            Ok(pass)
-        })
+        .db(move |conn| passes::revoke(conn, &caller, &pass_id))
         .await;
     match outcome {
-        Ok(_) => redirect(&format!("/desk/events/{event_id}/door?revoked=1")),
+        Ok(pass) => redirect(&format!("/desk/events/{}/door?revoked=1", pass.event_id)),
         Err(error) => error_response(&visitor, &error),
     }
 }
