@@ -117,6 +117,7 @@ routes! {
     "/api/v1/events/{id}/walk-ins" => { post: registrations::handlers::walk_in },
     "/api/v1/events/{id}/check-ins/batch" => { post: crate::door::handlers::upload },
     "/api/v1/events/{id}/check-in-list" => { get: crate::door::handlers::check_in_list },
+    "/api/v1/events/{id}/check-in-list/search" => { get: crate::door::handlers::search },
     "/api/v1/events/{id}/door-passes" => {
         get: crate::door::handlers::list,
         post: crate::door::handlers::issue,
@@ -157,7 +158,8 @@ routes! {
 pub fn configure_pages(cfg: &mut web::ServiceConfig) {
     use crate::site::{self, pages};
     cfg.configure(pages::desk::routes);
-    cfg.service(web::resource("/").route(web::get().to(pages::home::show)))
+    cfg.configure(pages::door::routes)
+        .service(web::resource("/").route(web::get().to(pages::home::show)))
         .service(web::resource("/events").route(web::get().to(pages::events::list)))
         .service(web::resource("/events/{id}").route(web::get().to(pages::events::show)))
         .service(

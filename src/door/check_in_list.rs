@@ -140,3 +140,90 @@ pub fn list(
         as_of,
     })
 }
+
+/// The most people one phone search answers.
+pub const SEARCH_LIMIT: i64 = 20;
+
+/// A registration found by the phone number of its job seeker: what the list shows of it.
+#[derive(Debug, Serialize)]
+pub struct Found {
+    pub registration_id: String,
+    pub display_name: String,
+    pub checked_in: bool,
+}
+
+/// The ways a phone number may have been typed into a profile: as given, and for an Indonesian
+/// mobile number its `+62…`, `62…` and `0…` forms.
+fn phone_forms(phone: &str) -> Vec<String> {
+    let compact: String = phone
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
+        .collect();
+    let mut forms = vec![compact.clone()];
+    if let Some(e164) = crate::validate::normalise_phone(&compact) {
+        let national = &e164[3..];
+        forms.extend([e164.clone(), format!("62{national}"), format!("0{national}")]);
+    }
+    forms.sort();
+    forms.dedup();
+    forms
+}
+
+/// The event's registrations whose job seeker has the phone number `q` (8 to 15 digits, an
+/// optional `+`; 422 otherwise), for a door that cannot read a code: their short name and whether
+/// they are in, never the number or any other contact data. The event's staff and its door
+/// passes (see [`DoorCaller::event`]).
+pub fn search_by_phone(
+    conn: &mut DbConn,
+    door: &DoorCaller,
+    event_id: &str,
+    q: Option<String>,
+) -> AppResult<Vec<Found>> {
+    let phone: String = q
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
+        .collect();
+    let digits = phone.strip_prefix('+').unwrap_or(&phone);
+    if !(8..=15).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(AppError::invalid_field(
+            "q",
+            "must be a phone number: 8 to 15 digits, an optional leading +",
+        ));
+    }
+    let event = door.event(conn, event_id)?;
+    let rows: Vec<(String, String, Option<NaiveDateTime>)> = registrations::table
+        .inner_join(job_seekers::table)
+        .filter(registrations::event_id.eq(&event.id))
+        .filter(job_seekers::phone.eq_any(phone_forms(&phone)))
+        .select((
+            registrations::id,
+            job_seekers::full_name,
+            registrations::checked_in_at,
+        ))
+        .order(registrations::id.asc())
+        .limit(SEARCH_LIMIT)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(registration_id, full_name, checked_in_at)| Found {
+            registration_id,
+            display_name: short_name(&full_name),
+            checked_in: checked_in_at.is_some(),
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mobile_number_is_found_however_it_was_typed() {
+        assert_eq!(
+            phone_forms("0812-3456-7890"),
+            vec!["+6281234567890", "081234567890", "6281234567890"]
+        );
+        assert_eq!(phone_forms("02150001234"), vec!["02150001234"]);
+    }
+}

@@ -143,3 +143,30 @@ pub async fn upload(
         .await?;
     Ok(HttpResponse::Ok().json(BatchAnswer { results }))
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchQuery {
+    q: Option<String>,
+}
+
+#[derive(Serialize)]
+struct SearchAnswer {
+    items: Vec<check_in_list::Found>,
+}
+
+/// `GET /events/{id}/check-in-list/search?q=`: see [`check_in_list::search_by_phone`].
+pub async fn search(
+    state: web::Data<AppState>,
+    door: DoorCaller,
+    id: web::Path<String>,
+    ApiQuery(query): ApiQuery<SearchQuery>,
+) -> AppResult<HttpResponse> {
+    let event_id = path_id(&id, "event")?;
+    let items = state
+        .db(move |conn| check_in_list::search_by_phone(conn, &door, &event_id, query.q))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(SearchAnswer { items }))
+}

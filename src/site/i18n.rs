@@ -23,6 +23,10 @@ const FILES: &[(&str, &str)] = &[
         include_str!("locales/desk.id.json"),
         include_str!("locales/desk.en.json"),
     ),
+    (
+        include_str!("locales/door.id.json"),
+        include_str!("locales/door.en.json"),
+    ),
 ];
 
 fn parse(source: &'static str) -> HashMap<String, String> {

@@ -16,6 +16,7 @@ mod check_in_batch;
 mod cli;
 mod confirm_page;
 mod desk_pages;
+mod door_pages;
 mod door_passes;
 mod email;
 mod employer_metrics;

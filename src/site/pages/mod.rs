@@ -4,6 +4,7 @@
 pub mod account;
 pub mod confirm;
 pub mod desk;
+pub mod door;
 pub mod email_links;
 pub mod events;
 pub mod follow_up;

@@ -17,6 +17,7 @@ mod account;
 pub mod confirm;
 mod follow_up;
 mod desk;
+mod door;
 mod pages;
 mod phone;
 mod public;
