@@ -10,10 +10,16 @@ use std::sync::LazyLock;
 use crate::users::Language;
 
 /// The catalogue files, Indonesian and English side by side.
-const FILES: &[(&str, &str)] = &[(
-    include_str!("locales/id.json"),
-    include_str!("locales/en.json"),
-)];
+const FILES: &[(&str, &str)] = &[
+    (
+        include_str!("locales/id.json"),
+        include_str!("locales/en.json"),
+    ),
+    (
+        include_str!("locales/booth.id.json"),
+        include_str!("locales/booth.en.json"),
+    ),
+];
 
 fn parse(source: &'static str) -> HashMap<String, String> {
     // The catalogues are files of this repository, checked by the tests below: a broken one
