@@ -39,6 +39,18 @@ const ASSETS: &[Asset] = &[
         body: include_bytes!("static/booth-scan.js"),
     },
     Asset {
+        name: "scan.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("static/scan.js"),
+    },
+    // jsQR 1.4.0 from npm (Apache-2.0, licence in static/vendor/jsQR.LICENSE): scan.js's decoder
+    // where the browser has no BarcodeDetector.
+    Asset {
+        name: "jsQR.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("static/vendor/jsQR.js"),
+    },
+    Asset {
         name: "favicon.svg",
         content_type: "image/svg+xml",
         body: include_bytes!("static/favicon.svg"),
