@@ -14,12 +14,19 @@
     button.hidden = false;
     button.addEventListener("click", function () {
       video.hidden = false;
-      window.BursaScan.start({
+      button.disabled = true;
+      var started = window.BursaScan.start({
         video: video,
         onCode: function (code) {
           field.value = code;
           form.submit();
         }
+      });
+      // No camera, or the person refused it: back to typing the code.
+      Promise.resolve(started).catch(function () {
+        video.hidden = true;
+        button.hidden = true;
+        field.focus();
       });
     });
   }
