@@ -21,6 +21,7 @@ pub mod job_seekers;
 pub mod locale;
 pub mod mail;
 pub mod metrics;
+pub mod occupations;
 pub mod middleware;
 pub mod organizations;
 pub mod pagination;

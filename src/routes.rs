@@ -23,6 +23,7 @@ routes! {
     "/healthz" => { get: health::healthz },
     "/readyz" => { get: health::readyz },
     "/api/v1/provinces" => { get: health::provinces },
+    "/api/v1/occupations" => { get: crate::occupations::search_handler },
     "/api/v1/audit" => { get: audit::handlers::list },
     "/api/v1/admin/outbox" => { get: crate::mail::handlers::list },
     "/api/v1/admin/outbox/{id}/retry" => { post: crate::mail::handlers::retry },
@@ -245,5 +246,6 @@ pub fn configure_pages(cfg: &mut web::ServiceConfig) {
             web::resource("/reset-password")
                 .route(web::get().to(pages::email_links::reset_password_form))
                 .route(web::post().to(pages::email_links::reset_password)),
-        );
+        )
+        .configure(pages::booth::routes);
 }

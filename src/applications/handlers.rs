@@ -17,6 +17,8 @@ use crate::AppState;
 pub struct NewApplication {
     job_seeker_id: Option<String>,
     check_in_code: Option<String>,
+    #[serde(default)]
+    share_contact: bool,
 }
 
 /// `POST /vacancies/{id}/applications`: see [`super::apply`].
@@ -37,8 +39,11 @@ pub async fn create(
     }
     c.finish()?;
     let candidate = super::Candidate::from_fields(job_seeker_id, check_in_code)?;
+    let share_contact = body.share_contact;
     let application = state
-        .db(move |conn| super::apply(conn, &caller, &vacancy_id, candidate.as_ref()))
+        .db(move |conn| {
+            super::apply(conn, &caller, &vacancy_id, candidate.as_ref(), share_contact)
+        })
         .await?;
     Ok(HttpResponse::Created().json(application))
 }

@@ -172,6 +172,8 @@ pub struct Application {
     pub applied_at: NaiveDateTime,
     #[serde(serialize_with = "crate::db::serialize_utc")]
     pub updated_at: NaiveDateTime,
+    /// The job seeker let the employer see their phone and email when applying.
+    pub share_contact: bool,
 }
 
 /// An application with what it is for: the vacancy's title, its employer and its event.
@@ -206,7 +208,8 @@ pub struct ApplicationView {
     pub history: Vec<Transition>,
 }
 
-/// The job seeker behind an application, as the employer's list shows them: no NIK, no contact.
+/// The job seeker behind an application, as the employer's list shows them: no NIK, and the
+/// contact only with the job seeker's consent for this application ([`Self::contact_if`]).
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = job_seekers)]
 pub struct Applicant {
@@ -215,6 +218,21 @@ pub struct Applicant {
     pub gender: String,
     pub education_level: String,
     pub disability: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+impl Applicant {
+    /// The applicant with their phone and email only if they consented to share them.
+    pub fn contact_if(mut self, consented: bool) -> Self {
+        if !consented {
+            self.phone = None;
+            self.email = None;
+        }
+        self
+    }
 }
 
 /// An application in the employer's list of a vacancy's applicants.

@@ -67,8 +67,11 @@ pub fn apply(
     caller: &AuthUser,
     vacancy_id: &str,
     candidate: Option<&Candidate>,
+    share_contact: bool,
 ) -> AppResult<ApplicationView> {
-    let applied = write_transaction(conn, |conn| apply_in(conn, caller, vacancy_id, candidate));
+    let applied = write_transaction(conn, |conn| {
+        apply_in(conn, caller, vacancy_id, candidate, share_contact)
+    });
     match applied {
         Ok(id) => read(conn, caller, &id),
         // The insert lost a race to an identical one (the UNIQUE constraint said so, and the
@@ -97,6 +100,7 @@ fn apply_in(
     caller: &AuthUser,
     vacancy_id: &str,
     candidate: Option<&Candidate>,
+    share_contact: bool,
 ) -> AppResult<String> {
     let (vacancy, event) = visible_vacancy(conn, caller, vacancy_id)?;
     let given = match candidate {
@@ -130,6 +134,12 @@ fn apply_in(
                 "job_seeker_id or check_in_code is required when recording a candidate",
             ));
         };
+        if share_contact {
+            return Err(AppError::invalid_field(
+                "share_contact",
+                "only the job seeker may share their contact",
+            ));
+        }
         (id, true)
     };
     if let Some(existing) = super::existing(conn, vacancy_id, &job_seeker_id)? {
@@ -174,6 +184,11 @@ fn apply_in(
             "this job seeker has already applied for this vacancy",
         ));
     };
+    if share_contact {
+        diesel::update(applications::table.find(&id))
+            .set(applications::share_contact.eq(true))
+            .execute(conn)?;
+    }
     audit::record(
         conn,
         Some(&caller.id),
@@ -187,6 +202,7 @@ fn apply_in(
                 "job_seeker_id": job_seeker_id,
                 "status": ApplicationStatus::Applied.as_str(),
                 "recorded_by_employer": by_employer,
+                "share_contact": share_contact,
             }),
         },
     )?;
@@ -280,7 +296,13 @@ pub fn list_for_vacancy(
     let rows: Vec<ApplicantView> = q
         .order(applications::id.asc())
         .limit(filter.limit + 1)
-        .load(conn)?;
+        .load::<ApplicantView>(conn)?
+        .into_iter()
+        .map(|row| ApplicantView {
+            job_seeker: row.job_seeker.contact_if(row.application.share_contact),
+            ..row
+        })
+        .collect();
     Ok(Page::from_rows(rows, filter.limit, |a: &ApplicantView| {
         Cursor::new("", a.application.id.clone())
     }))

@@ -241,6 +241,7 @@ diesel::table! {
         applied_at -> Timestamp,
         created_by -> Text,
         updated_at -> Timestamp,
+        share_contact -> Bool,
     }
 }
 

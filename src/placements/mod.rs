@@ -41,6 +41,7 @@ pub mod handlers;
 mod lists;
 mod notices;
 mod report;
+pub mod sheet;
 
 pub use answer::{
     act, answer_claim, confirmation_link, link_answer, show_claim, Claim, Details, IssuedLink,

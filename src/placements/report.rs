@@ -123,13 +123,7 @@ impl NewPlacement {
             .required("occupation_code", self.occupation_code)
             .trim()
             .to_owned();
-        if !c.failed("occupation_code") {
-            c.check(
-                occupation_code.len() == 4 && occupation_code.chars().all(|ch| ch.is_ascii_digit()),
-                "occupation_code",
-                "must be a 4-digit KBJI code",
-            );
-        }
+        crate::occupations::check(&mut c, "occupation_code", &occupation_code);
         c.finish()?;
         Ok(Report {
             target,

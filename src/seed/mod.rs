@@ -14,7 +14,7 @@
 
 mod accounts;
 mod activity;
-mod data;
+pub(crate) mod data;
 mod events;
 mod gen;
 mod job_seekers;

@@ -29,6 +29,16 @@ const ASSETS: &[Asset] = &[
         body: include_bytes!("static/bursa.js"),
     },
     Asset {
+        name: "booth-badges.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_bytes!("static/booth-badges.css"),
+    },
+    Asset {
+        name: "booth-scan.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("static/booth-scan.js"),
+    },
+    Asset {
         name: "scan.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_bytes!("static/scan.js"),

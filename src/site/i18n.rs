@@ -27,6 +27,10 @@ const FILES: &[(&str, &str)] = &[
         include_str!("locales/door.id.json"),
         include_str!("locales/door.en.json"),
     ),
+    (
+        include_str!("locales/booth.id.json"),
+        include_str!("locales/booth.en.json"),
+    ),
 ];
 
 fn parse(source: &'static str) -> HashMap<String, String> {

@@ -107,6 +107,13 @@ impl Frame {
             .is_some_and(|u| matches!(u.role, Role::Organizer | Role::Ministry | Role::Admin))
     }
 
+    /// A signed-in employer's staff (or an admin): the booth's pages.
+    pub fn is_employer(&self) -> bool {
+        self.visitor.user.as_ref().is_some_and(|u| {
+            matches!(u.role, crate::auth::Role::Employer | crate::auth::Role::Admin)
+        })
+    }
+
     pub fn csrf(&self) -> &str {
         &self.visitor.csrf
     }

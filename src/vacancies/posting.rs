@@ -65,15 +65,7 @@ impl VacancyFields {
             closes_at: self.closes_at.map(|t| c.time_in_range("closes_at", t)),
             ..self
         };
-        // KBJI 2014 (ISCO-08) unit groups: four digits.
-        let kbji = fields.occupation_code.len() == 4
-            && fields.occupation_code.chars().all(|ch| ch.is_ascii_digit());
-        if !kbji && !c.failed("occupation_code") {
-            c.fail(
-                "occupation_code",
-                "must be a 4-digit KBJI 2014 unit group code",
-            );
-        }
+        crate::occupations::check(c, "occupation_code", &fields.occupation_code);
         for (field, value) in [
             ("salary_min_idr", fields.salary_min_idr),
             ("salary_max_idr", fields.salary_max_idr),

@@ -2,6 +2,7 @@
 //! renders a template; a page holds no rule of its own.
 
 pub mod account;
+pub mod booth;
 pub mod confirm;
 pub mod desk;
 pub mod door;

@@ -14,6 +14,7 @@
 #![allow(dead_code)]
 
 mod account;
+mod booth;
 pub mod confirm;
 mod follow_up;
 mod desk;

@@ -7,10 +7,18 @@ use askama::Template;
 use super::{frame, refused, signed_in, LIST_LIMIT};
 use crate::applications::{self as application_ops, ApplicationStatus};
 use crate::error::AppError;
-use crate::site::session::CsrfForm;
 use crate::site::{error_page, error_response, i18n, redirect, render, Frame, Visitor};
 use crate::users::Language;
 use crate::{locale, AppState};
+
+/// The apply form: its token, and the job seeker's choice to share their contact with the
+/// employer (a checkbox, absent when unticked).
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct ApplyForm {
+    csrf: String,
+    share_contact: Option<String>,
+}
 
 /// `POST /vacancies/{id}/application`: the signed-in job seeker applies
 /// ([`application_ops::apply`]) and sees their applications.
@@ -19,7 +27,7 @@ pub async fn apply(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
-    form: web::Form<CsrfForm>,
+    form: web::Form<ApplyForm>,
 ) -> HttpResponse {
     if let Err(error) = visitor.check_csrf(&form.csrf) {
         return error_response(&visitor, &error);
@@ -27,6 +35,7 @@ pub async fn apply(
     let Ok(vacancy_id) = crate::extract::path_id(&id, "vacancy") else {
         return error_page(visitor.lang, StatusCode::NOT_FOUND);
     };
+    let share_contact = form.share_contact.as_deref() == Some("true");
     let lookup = vacancy_id.clone();
     let vacancy = state
         .db(move |conn| Ok(crate::vacancies::find(conn, &lookup)?))
@@ -41,7 +50,7 @@ pub async fn apply(
         Err(response) => return *response,
     };
     let outcome = state
-        .db(move |conn| application_ops::apply(conn, &caller, &vacancy_id, None))
+        .db(move |conn| application_ops::apply(conn, &caller, &vacancy_id, None, share_contact))
         .await;
     match outcome {
         Ok(view) => redirect(&format!(
