@@ -201,8 +201,9 @@ pub async fn cancel(
     id: web::Path<String>,
     form: web::Form<CsrfForm>,
 ) -> HttpResponse {
-    change(visitor, req, state, id, &form.csrf, "cancelled", |c, u, id| {
-        events::cancel(c, u, id)
+    let public_url = state.config.mail.public_url.clone();
+    change(visitor, req, state, id, &form.csrf, "cancelled", move |c, u, id| {
+        events::cancel(c, u, id, &public_url)
     })
     .await
 }
@@ -657,6 +658,7 @@ pub async fn update(
     let read = form.read(&mut unread);
     let ok_to_send = unread.is_empty();
     let event_id = id.clone();
+    let public_url = state.config.mail.public_url.clone();
     let outcome = state
         .db(move |conn| {
             guards::event_staff(conn, &caller, &event_id)?;
@@ -677,7 +679,7 @@ pub async fn update(
                 funding_source: read.funding_source,
                 target_placements: read.target_placements,
             };
-            Ok(Some(events::update(conn, &caller, &event_id, patch)))
+            Ok(Some(events::update(conn, &caller, &event_id, patch, &public_url)))
         })
         .await;
     let error = match outcome {
