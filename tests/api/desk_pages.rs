@@ -433,7 +433,7 @@ async fn a_fair_is_cancelled_or_closed_with_its_spending(app: TestApp) {
         .await
         .assert(200)
         .has("id=\"spent\">Rp1.250.000<")
-        .has("Selesai");
+        .has("id=\"fair-status\">Ditutup<");
 }
 
 async fn employers_are_approved_or_rejected(app: TestApp) {

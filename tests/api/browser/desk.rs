@@ -111,7 +111,7 @@ async fn organizer_runs_a_fair_from_the_desk(app: TestApp) {
             "form[action='/desk/events/{event}/publish'] button"
         ))
         .await;
-    assert_eq!(browser.text("#fair-status").await, "Terbit");
+    assert_eq!(browser.text("#fair-status").await, "Diterbitkan");
 
     // An employer asks to join; approve it.
     let hr = Employer::new(&app, "hr@meja.id").await;
@@ -233,7 +233,7 @@ async fn organizer_runs_a_fair_from_the_desk(app: TestApp) {
     browser
         .click_and_load(&format!("form[action='/desk/events/{event}/close'] button"))
         .await;
-    assert_eq!(browser.text("#fair-status").await, "Selesai");
+    assert_eq!(browser.text("#fair-status").await, "Ditutup");
     assert_eq!(browser.text("#spent").await, "Rp21.750.000");
     browser.check_page("desk-hub-closed").await;
 
