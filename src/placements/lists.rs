@@ -86,6 +86,22 @@ pub fn list_for_event(
     page(conn, Scope::Event(event_id), filter, true)
 }
 
+/// The names of the people hired at an event, by placement id, for those who read its
+/// placements ([`list_for_event`]): the desk's queue names whom to call.
+pub fn hired_names_for_event(
+    conn: &mut DbConn,
+    caller: &AuthUser,
+    event_id: &str,
+) -> AppResult<std::collections::HashMap<String, String>> {
+    guards::event_reader(conn, caller, event_id)?;
+    let rows: Vec<(String, String)> = placements::table
+        .inner_join(job_seekers::table)
+        .filter(placements::event_id.eq(event_id))
+        .select((placements::id, job_seekers::full_name))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
 /// The placements an employer reported, with their flags, for its members, ministry staff and
 /// admins ([`guards::organization_reader`]: others 403; an unknown organization 404).
 pub fn list_for_organization(

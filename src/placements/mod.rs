@@ -50,7 +50,7 @@ pub use answer::{
 use chrono::{FixedOffset, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 pub use flags::{compute_flags, FlagFacts, LATE_START_DAYS, PLACED_TWICE_DAYS};
-pub use lists::{list_for_event, list_for_organization, mine, ListFilter};
+pub use lists::{hired_names_for_event, list_for_event, list_for_organization, mine, ListFilter};
 pub use report::{report, NewPlacement, Report, Reported, Target};
 use serde::Serialize;
 

@@ -409,7 +409,11 @@ impl Search {
 fn phone_forms(text: &str) -> Vec<String> {
     if let Some(e164) = validate::normalise_phone(text) {
         let national = &e164[3..];
-        return vec![e164.clone(), format!("62{national}"), format!("0{national}")];
+        return vec![
+            e164.clone(),
+            format!("62{national}"),
+            format!("0{national}"),
+        ];
     }
     let compact: String = text
         .chars()
@@ -480,19 +484,21 @@ pub fn list(
         .load(conn)?;
     let items = rows
         .into_iter()
-        .map(|(r, job_seeker_name, job_seeker_nik_last4, account)| RegistrationItem {
-            registered_by_staff: account.as_deref() != Some(r.registered_by.as_str()),
-            id: r.id,
-            event_id: r.event_id,
-            job_seeker_id: r.job_seeker_id,
-            check_in_code: may_scan.then_some(r.check_in_code),
-            registered_at: r.registered_at,
-            registered_by: r.registered_by,
-            checked_in_at: r.checked_in_at,
-            checked_in_by: r.checked_in_by,
-            job_seeker_name,
-            job_seeker_nik_last4,
-        })
+        .map(
+            |(r, job_seeker_name, job_seeker_nik_last4, account)| RegistrationItem {
+                registered_by_staff: account.as_deref() != Some(r.registered_by.as_str()),
+                id: r.id,
+                event_id: r.event_id,
+                job_seeker_id: r.job_seeker_id,
+                check_in_code: may_scan.then_some(r.check_in_code),
+                registered_at: r.registered_at,
+                registered_by: r.registered_by,
+                checked_in_at: r.checked_in_at,
+                checked_in_by: r.checked_in_by,
+                job_seeker_name,
+                job_seeker_nik_last4,
+            },
+        )
         .collect();
     Ok(Page::from_rows(
         items,
@@ -568,4 +574,38 @@ pub fn my_ticket(
         .ok_or_else(not_found)?;
     let event = crate::events::find(conn, &registration.event_id)?.ok_or_else(not_found)?;
     Ok((registration, event))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_search_reads_what_the_desk_typed() {
+        assert_eq!(Search::parse(None).unwrap(), None);
+        assert_eq!(Search::parse(Some("   ")).unwrap(), None);
+        let name = Search::parse(Some(" Siti ")).unwrap().unwrap();
+        assert_eq!(name.name_pattern, "%siti%");
+        assert_eq!(name.nik_last4, None);
+        assert!(name.phones.is_empty());
+        assert_eq!(name.check_in_key, None);
+        // Wildcards are characters.
+        let odd = Search::parse(Some("50%_a")).unwrap().unwrap();
+        assert_eq!(odd.name_pattern, "%50\\%\\_a%");
+        let nik = Search::parse(Some("0123")).unwrap().unwrap();
+        assert_eq!(nik.nik_last4.as_deref(), Some("0123"));
+        let code = Search::parse(Some("abcd-efgh-jkmn-pqrs")).unwrap().unwrap();
+        assert_eq!(code.check_in_key.as_deref(), Some("ABCDEFGHJKMNPQRS"));
+        let long = "x".repeat(MAX_SEARCH + 1);
+        assert_eq!(Search::parse(Some(&long)).unwrap_err().status, 422);
+    }
+
+    #[test]
+    fn a_phone_is_looked_for_as_profiles_keep_it() {
+        let forms = phone_forms("0812-3456-7890");
+        assert_eq!(forms, ["+6281234567890", "6281234567890", "081234567890"]);
+        assert_eq!(phone_forms("+62 21 555 0101"), ["+62215550101"]);
+        assert!(phone_forms("Siti").is_empty());
+        assert!(phone_forms("1234").is_empty());
+    }
 }

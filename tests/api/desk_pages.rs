@@ -224,7 +224,13 @@ async fn the_desk_and_the_hub_are_for_the_fair_staff(app: TestApp) {
     // Another organizer's draft: as if it did not exist.
     let stranger = Desk::signed_in(&app, "organizer@other.id").await;
     stranger.get(&hub).await.assert(404);
-    for sub in ["employers", "registrations", "placements", "metrics", "audit"] {
+    for sub in [
+        "employers",
+        "registrations",
+        "placements",
+        "metrics",
+        "audit",
+    ] {
         let status = stranger.get(&format!("{hub}/{sub}")).await.status;
         assert_eq!(status, 404, "{sub}");
     }
@@ -279,19 +285,29 @@ async fn a_fair_is_created_edited_and_published_at_the_desk(app: TestApp) {
     page.assert(422).has("id=\"ends_at-error\"");
     assert_eq!(app.count("events"), 0);
 
-    let page = desk.post("/desk/events", &fields(&fair_form(&office))).await;
+    let page = desk
+        .post("/desk/events", &fields(&fair_form(&office)))
+        .await;
     page.assert(303);
     let event = text(&app, "SELECT id AS t FROM events");
-    assert_eq!(page.location(), format!("/desk/events/{event}?done=created"));
-    // Entered in WIT (UTC+9): 08.00 is 23.00 UTC the day before.
-    let stored = text(
-        &app,
-        "SELECT CAST(starts_at AS TEXT) AS t FROM events",
+    assert_eq!(
+        page.location(),
+        format!("/desk/events/{event}?done=created")
     );
+    // Entered in WIT (UTC+9): 08.00 is 23.00 UTC the day before.
+    let stored = text(&app, "SELECT CAST(starts_at AS TEXT) AS t FROM events");
     assert!(stored.starts_with("2027-12-09 23:00"), "{stored}");
-    assert_eq!(app.number("SELECT budget_idr AS n FROM events"), 150_000_000);
-    assert_eq!(app.number("SELECT CAST(capacity AS BIGINT) AS n FROM events"), 2000);
-    let hub = desk.get(&format!("/desk/events/{event}?done=created")).await;
+    assert_eq!(
+        app.number("SELECT budget_idr AS n FROM events"),
+        150_000_000
+    );
+    assert_eq!(
+        app.number("SELECT CAST(capacity AS BIGINT) AS n FROM events"),
+        2000
+    );
+    let hub = desk
+        .get(&format!("/desk/events/{event}?done=created"))
+        .await;
     hub.assert(200)
         .has("10 Desember 2027 08.00 WIT")
         .has("Rp150.000.000")
@@ -318,14 +334,20 @@ async fn a_fair_is_created_edited_and_published_at_the_desk(app: TestApp) {
         .await
         .assert(422)
         .has("id=\"capacity-error\"");
-    assert_eq!(app.number("SELECT CAST(capacity AS BIGINT) AS n FROM events"), 2000);
+    assert_eq!(
+        app.number("SELECT CAST(capacity AS BIGINT) AS n FROM events"),
+        2000
+    );
 
     // Publish.
     let page = desk
         .post(&format!("/desk/events/{event}/publish"), &[])
         .await;
     page.assert(303);
-    assert_eq!(page.location(), format!("/desk/events/{event}?done=published"));
+    assert_eq!(
+        page.location(),
+        format!("/desk/events/{event}?done=published")
+    );
     assert_eq!(event_status(&app, &event), "published");
     desk.get(page.location())
         .await
@@ -355,7 +377,10 @@ async fn publishing_for_an_unverified_office_is_explained(app: TestApp) {
 }
 
 async fn a_fair_is_cancelled_or_closed_with_its_spending(app: TestApp) {
-    let running = Fair::by(&app, "organizer@tutup.id").running().published().await;
+    let running = Fair::by(&app, "organizer@tutup.id")
+        .running()
+        .published()
+        .await;
     let upcoming = running
         .another(&app)
         .starting(Utc::now() + Duration::days(10), 8)
@@ -387,7 +412,13 @@ async fn a_fair_is_cancelled_or_closed_with_its_spending(app: TestApp) {
     assert_eq!(event_status(&app, &running.event), "published");
     // Forgiving rupiah, shown in Indonesian format.
     let page = desk
-        .post(&close, &[("spent", "Rp 1.250.000"), ("notes", "Sewa gedung\nKonsumsi")])
+        .post(
+            &close,
+            &[
+                ("spent", "Rp 1.250.000"),
+                ("notes", "Sewa gedung\nKonsumsi"),
+            ],
+        )
         .await;
     page.assert(303);
     assert_eq!(event_status(&app, &running.event), "closed");
@@ -402,11 +433,14 @@ async fn a_fair_is_cancelled_or_closed_with_its_spending(app: TestApp) {
         .await
         .assert(200)
         .has("id=\"spent\">Rp1.250.000<")
-        .has("Selesai");
+        .has("id=\"fair-status\">Ditutup<");
 }
 
 async fn employers_are_approved_or_rejected(app: TestApp) {
-    let fair = Fair::by(&app, "organizer@mitra.id").running().published().await;
+    let fair = Fair::by(&app, "organizer@mitra.id")
+        .running()
+        .published()
+        .await;
     let first = Employer::at(&app, &fair, "hr@satu.id", false).await;
     let second = Employer::at(&app, &fair, "hr@dua.id", false).await;
     let desk = Desk::signed_in(&app, "organizer@mitra.id").await;
@@ -460,7 +494,10 @@ async fn registrations_are_searched_by_name_phone_nik_or_code(app: TestApp) {
     let siti = Seeker::with_profile(
         &app,
         "siti@cari.id",
-        with(&profile("Siti Rahayu", "4321"), json!({"phone": "081234567890"})),
+        with(
+            &profile("Siti Rahayu", "4321"),
+            json!({"phone": "081234567890"}),
+        ),
     )
     .await;
     let code = siti.register(&app, &fair.event).await;
@@ -481,16 +518,21 @@ async fn registrations_are_searched_by_name_phone_nik_or_code(app: TestApp) {
         let q = serde_urlencoded::to_string([("q", q)]).unwrap();
         format!("{list}?{q}")
     };
-    let found = |page: &Page| (page.body.contains("Siti Rahayu"), page.body.contains("Budi Santoso"));
+    let found = |page: &Page| {
+        (
+            page.body.contains("Siti Rahayu"),
+            page.body.contains("Budi Santoso"),
+        )
+    };
     assert_eq!(found(&desk.get(&search("rahayu")).await), (true, false));
     assert_eq!(found(&desk.get(&search("SANTO")).await), (false, true));
     assert_eq!(found(&desk.get(&search("8765")).await), (false, true));
-    assert_eq!(found(&desk.get(&search("0812-3456-7890")).await), (true, false));
+    assert_eq!(
+        found(&desk.get(&search("0812-3456-7890")).await),
+        (true, false)
+    );
     // The code in lower case, with O for 0 and l for 1: still found.
-    let typed: String = code
-        .to_lowercase()
-        .replace('0', "o")
-        .replace('1', "l");
+    let typed: String = code.to_lowercase().replace('0', "o").replace('1', "l");
     assert_eq!(found(&desk.get(&search(&typed)).await), (true, false));
     let none = desk.get(&search("Joko")).await;
     none.assert(200).has("id=\"no-results\"");
@@ -548,9 +590,12 @@ async fn placements_are_verified_rejected_and_given_a_link(app: TestApp) {
     let f = HiringFair::new(&app, "antrean").await;
     let mut placements = Vec::new();
     for (n, last4) in ["0011", "0012", "0013"].iter().enumerate() {
-        let seeker = Seeker::new(&app, &format!("s{n}@antrean.id"), "Siti", last4).await;
+        let name = format!("Pekerja {last4}");
+        let seeker = Seeker::new(&app, &format!("s{n}@antrean.id"), &name, last4).await;
         seeker.registered(&app, &f.event, Some(&f.organizer_id));
-        let vacancy = f.post_vacancy(&app, &format!("Posisi {n}"), json!({})).await;
+        let vacancy = f
+            .post_vacancy(&app, &format!("Posisi {n}"), json!({}))
+            .await;
         placements.push(report(&app, &f, &seeker, &vacancy).await);
     }
     let desk = Desk::signed_in(&app, "organizer@antrean.id").await;
@@ -559,7 +604,11 @@ async fn placements_are_verified_rejected_and_given_a_link(app: TestApp) {
         .await
         .assert(200)
         .has("Rp5.200.000")
-        .has(&format!("action=\"/desk/placements/{}/verify\"", placements[0]));
+        .has("<h2>Pekerja 0011</h2>")
+        .has(&format!(
+            "action=\"/desk/placements/{}/verify\"",
+            placements[0]
+        ));
 
     // Verify with a method.
     let page = desk
@@ -710,7 +759,11 @@ async fn the_organization_and_its_members(app: TestApp) {
     app.user("hr@kantor.id", Role::Employer).await;
     let desk = Desk::signed_in(&app, "owner@kantor.id").await;
     let org = format!("/desk/organizations/{}", fair.office);
-    desk.get(&org).await.assert(200).has("organizer org").has("Pemilik");
+    desk.get(&org)
+        .await
+        .assert(200)
+        .has("organizer org")
+        .has("Pemilik");
 
     let members = || {
         app.number(&format!(
@@ -719,17 +772,26 @@ async fn the_organization_and_its_members(app: TestApp) {
         ))
     };
     // An employer's account cannot join an organizer office: beside the field.
-    desk.post(&format!("{org}/members"), &[("email", "hr@kantor.id"), ("role", "member")])
-        .await
-        .assert(422)
-        .has("id=\"member-email-error\"");
+    desk.post(
+        &format!("{org}/members"),
+        &[("email", "hr@kantor.id"), ("role", "member")],
+    )
+    .await
+    .assert(422)
+    .has("id=\"member-email-error\"");
     assert_eq!(members(), 1);
     let page = desk
-        .post(&format!("{org}/members"), &[("email", "staf@kantor.id"), ("role", "member")])
+        .post(
+            &format!("{org}/members"),
+            &[("email", "staf@kantor.id"), ("role", "member")],
+        )
         .await;
     page.assert(303);
     assert_eq!(members(), 2);
-    let staff_id = text(&app, "SELECT id AS t FROM users WHERE email = 'staf@kantor.id'");
+    let staff_id = text(
+        &app,
+        "SELECT id AS t FROM users WHERE email = 'staf@kantor.id'",
+    );
     desk.get(&format!("{org}?done=added"))
         .await
         .has("Anggota ditambahkan.")
@@ -781,7 +843,9 @@ async fn others_and_forms_without_csrf_change_nothing(app: TestApp) {
     assert_eq!(event_status(&app, &published.event), "published");
     let before = app.count("events");
     let form = fair_form(&fair.office);
-    desk.post_raw("/desk/events", &fields(&form)).await.assert(403);
+    desk.post_raw("/desk/events", &fields(&form))
+        .await
+        .assert(403);
     assert_eq!(app.count("events"), before);
 
     // Another organizer: a public fair of another office is 403, its draft 404.

@@ -107,9 +107,11 @@ async fn organizer_runs_a_fair_from_the_desk(app: TestApp) {
 
     // Publish.
     browser
-        .click_and_load(&format!("form[action='/desk/events/{event}/publish'] button"))
+        .click_and_load(&format!(
+            "form[action='/desk/events/{event}/publish'] button"
+        ))
         .await;
-    assert_eq!(browser.text("#fair-status").await, "Terbit");
+    assert_eq!(browser.text("#fair-status").await, "Diterbitkan");
 
     // An employer asks to join; approve it.
     let hr = Employer::new(&app, "hr@meja.id").await;
@@ -174,7 +176,10 @@ async fn organizer_runs_a_fair_from_the_desk(app: TestApp) {
     browser.fill("#q", "rahayu").await;
     browser.click_and_load("form[role=search] button").await;
     let table = browser.text("#registrations").await;
-    assert!(table.contains("Siti Rahayu") && table.contains("••••0101"), "{table}");
+    assert!(
+        table.contains("Siti Rahayu") && table.contains("••••0101"),
+        "{table}"
+    );
     assert!(!table.contains("Budi Santoso"));
     browser.check_page("desk-registrations").await;
 
@@ -228,14 +233,12 @@ async fn organizer_runs_a_fair_from_the_desk(app: TestApp) {
     browser
         .click_and_load(&format!("form[action='/desk/events/{event}/close'] button"))
         .await;
-    assert_eq!(browser.text("#fair-status").await, "Selesai");
+    assert_eq!(browser.text("#fair-status").await, "Ditutup");
     assert_eq!(browser.text("#spent").await, "Rp21.750.000");
     browser.check_page("desk-hub-closed").await;
 
     // The figures.
-    browser
-        .goto(&format!("/desk/events/{event}/metrics"))
-        .await;
+    browser.goto(&format!("/desk/events/{event}/metrics")).await;
     let figures = browser.text("#figures").await;
     assert!(figures.contains("Rp21.750.000"), "{figures}");
     browser.check_page("desk-metrics").await;

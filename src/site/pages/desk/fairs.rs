@@ -187,9 +187,15 @@ pub async fn publish(
     id: web::Path<String>,
     form: web::Form<CsrfForm>,
 ) -> HttpResponse {
-    change(visitor, req, state, id, &form.csrf, "published", |c, u, id| {
-        events::publish(c, u, id)
-    })
+    change(
+        visitor,
+        req,
+        state,
+        id,
+        &form.csrf,
+        "published",
+        events::publish,
+    )
     .await
 }
 
@@ -405,7 +411,10 @@ struct FairFormPage {
 
 impl FairFormPage {
     fn error(&self, field: &str) -> Option<&'static str> {
-        self.errors.iter().find(|(f, _)| f == field).map(|(_, e)| *e)
+        self.errors
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, e)| *e)
     }
 
     fn invalid(&self, field: &str) -> bool {

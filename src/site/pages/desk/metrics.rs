@@ -42,7 +42,10 @@ fn figures(m: &EventMetrics, lang: Language) -> Vec<Figure> {
         ("placements_pending", n(m.placements_pending)),
         ("placements_verified", n(m.placements_verified)),
         ("placements_disputed", n(m.placements_disputed)),
-        ("placements_seeker_confirmed", n(m.placements_seeker_confirmed)),
+        (
+            "placements_seeker_confirmed",
+            n(m.placements_seeker_confirmed),
+        ),
         ("placements_staff_only", n(m.placements_staff_only)),
         ("placed_attendees", n(m.placed_attendees)),
         ("placement_rate", rate(m.placement_rate)),

@@ -35,10 +35,7 @@ const DESK_ROLES: &[Role] = &[Role::Admin, Role::Ministry, Role::Organizer];
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/desk").route(web::get().to(home)))
-        .service(
-            web::resource("/desk/organizations/{id}")
-                .route(web::get().to(organization::show)),
-        )
+        .service(web::resource("/desk/organizations/{id}").route(web::get().to(organization::show)))
         .service(
             web::resource("/desk/organizations/{id}/members")
                 .route(web::post().to(organization::add_member)),
@@ -47,10 +44,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::resource("/desk/organizations/{id}/members/{user_id}/remove")
                 .route(web::post().to(organization::remove_member)),
         )
-        .service(
-            web::resource("/desk/events")
-                .route(web::post().to(fairs::create)),
-        )
+        .service(web::resource("/desk/events").route(web::post().to(fairs::create)))
         .service(web::resource("/desk/events/new").route(web::get().to(fairs::new_form)))
         .service(web::resource("/desk/events/{id}").route(web::get().to(fairs::hub)))
         .service(
@@ -61,9 +55,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/desk/events/{id}/publish").route(web::post().to(fairs::publish)))
         .service(web::resource("/desk/events/{id}/cancel").route(web::post().to(fairs::cancel)))
         .service(web::resource("/desk/events/{id}/close").route(web::post().to(fairs::close)))
-        .service(
-            web::resource("/desk/events/{id}/employers").route(web::get().to(employers::list)),
-        )
+        .service(web::resource("/desk/events/{id}/employers").route(web::get().to(employers::list)))
         .service(
             web::resource("/desk/events/{id}/employers/{organization_id}/{decision}")
                 .route(web::post().to(employers::decide)),
@@ -88,7 +80,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             web::resource("/desk/events/{id}/follow-ups").route(web::get().to(follow_ups::due)),
         )
-        .service(web::resource("/desk/events/{id}/metrics").route(web::get().to(metrics::figures_page)))
+        .service(
+            web::resource("/desk/events/{id}/metrics").route(web::get().to(metrics::figures_page)),
+        )
         .service(web::resource("/desk/events/{id}/audit").route(web::get().to(metrics::audit)))
         .service(
             web::resource("/desk/events/{id}/print/tickets").route(web::get().to(print::tickets)),
@@ -144,11 +138,7 @@ pub struct DoneQuery {
 
 /// The fair for a desk page, as its reader may see it ([`guards::event_reader`]: its staff,
 /// ministry staff and admins; others 403 or 404).
-fn fair_for(
-    conn: &mut crate::db::DbConn,
-    caller: &AuthUser,
-    id: &str,
-) -> Result<Event, AppError> {
+fn fair_for(conn: &mut crate::db::DbConn, caller: &AuthUser, id: &str) -> Result<Event, AppError> {
     guards::event_reader(conn, caller, id)
 }
 
@@ -240,7 +230,7 @@ pub async fn home(visitor: Visitor, req: HttpRequest, state: web::Data<AppState>
                 };
                 fairs.extend(events::list(conn, Some(&caller), query)?.items);
             }
-            fairs.sort_by(|a, b| b.starts_at.cmp(&a.starts_at));
+            fairs.sort_by_key(|e| std::cmp::Reverse(e.starts_at));
             let mut rows = Vec::new();
             for event in fairs {
                 let organization = organizations::find(conn, &event.organization_id)?

@@ -146,7 +146,9 @@ pub async fn add_member(
     let lang = visitor.lang;
     let text = match outcome {
         Ok(_) => return redirect(&format!("/desk/organizations/{id}?done=added")),
-        Err(error) if error.code == "already_member" => i18n::text(lang, "desk.error_already_member"),
+        Err(error) if error.code == "already_member" => {
+            i18n::text(lang, "desk.error_already_member")
+        }
         Err(error) if error.details.iter().any(|d| d.field == "email") => {
             i18n::text(lang, "desk.error_member_email")
         }

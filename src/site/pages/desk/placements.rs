@@ -19,6 +19,7 @@ use crate::{locale, AppState};
 
 struct PlacementRow {
     id: String,
+    name: String,
     employer: String,
     position: String,
     start_date: String,
@@ -34,7 +35,7 @@ struct PlacementRow {
     may_link: bool,
 }
 
-fn placement_row(view: PlacementView, lang: Language) -> PlacementRow {
+fn placement_row(view: PlacementView, name: Option<String>, lang: Language) -> PlacementRow {
     let p = view.placement;
     let flags = view
         .flags
@@ -51,6 +52,7 @@ fn placement_row(view: PlacementView, lang: Language) -> PlacementRow {
         salary: locale::rupiah(p.salary_idr, lang),
         contract: i18n::text(lang, &format!("contract.{}", p.contract_type.as_str())),
         id: p.id,
+        name: name.unwrap_or_default(),
         employer: view.employer_name,
         position: view.vacancy_title,
         flags,
@@ -99,10 +101,11 @@ async fn queue_page(
                 ..Default::default()
             };
             let page = placements::list_for_event(conn, &caller, &id, &filter)?;
-            Ok((event, page.items))
+            let names = placements::hired_names_for_event(conn, &caller, &id)?;
+            Ok((event, page.items, names))
         })
         .await;
-    let (event, items) = match found {
+    let (event, items, mut names) = match found {
         Ok(found) => found,
         Err(error) => return error_response(visitor, &error),
     };
@@ -114,7 +117,13 @@ async fn queue_page(
             label: i18n::text(lang, &format!("desk.method_{}", m.as_str())),
         })
         .collect();
-    let mut rows: Vec<PlacementRow> = items.into_iter().map(|v| placement_row(v, lang)).collect();
+    let mut rows: Vec<PlacementRow> = items
+        .into_iter()
+        .map(|v| {
+            let name = names.remove(&v.placement.id);
+            placement_row(v, name, lang)
+        })
+        .collect();
     // The queue: what needs staff first (disputes, then reports), then the rest.
     rows.sort_by_key(|r| !(r.may_reject));
     let mut page = QueuePage {
@@ -213,7 +222,9 @@ async fn act(
         _ => "rejected",
     };
     match outcome {
-        Ok((event_id, Ok(()))) => redirect(&format!("/desk/events/{event_id}/placements?done={done}")),
+        Ok((event_id, Ok(()))) => {
+            redirect(&format!("/desk/events/{event_id}/placements?done={done}"))
+        }
         Ok((event_id, Err(_))) => {
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             queue_page(&visitor, &req, &state, caller, event_id, status, |page| {

@@ -46,7 +46,7 @@ async fn registrations(
                     None => break,
                 }
             }
-            rows.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+            rows.sort_by_key(|r| r.name.to_lowercase());
             Ok((event, rows))
         })
         .await
