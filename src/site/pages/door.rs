@@ -35,10 +35,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(passes_page))
             .route(web::post().to(issue)),
     )
-    .service(
-        web::resource("/desk/door-passes/{id}/revoke")
-            .route(web::post().to(revoke)),
-    )
+    .service(web::resource("/desk/door-passes/{id}/revoke").route(web::post().to(revoke)))
     .service(web::resource("/door").route(web::get().to(scanner)));
 }
 
