@@ -211,6 +211,7 @@ async fn the_scanner_works_offline_and_uploads_each_scan_once(app: TestApp) {
         "0o1iIlL".to_owned(),
         "a_b-c\t".to_owned(),
         "ÄbÇ-ıi".to_owned(),
+        "\u{a0}7kq2\u{2003}m9xd\r\n".to_owned(),
     ];
     let in_page = browser
         .client
