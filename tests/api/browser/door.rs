@@ -340,6 +340,52 @@ async fn the_scanner_works_offline_and_uploads_each_scan_once(app: TestApp) {
     assert_eq!((checked(&app), attendees(&app, &fair.event)), before);
     assert_eq!(audited(), audit_before);
 
+    // A walk-in, online: a field missing is marked beside it; then registered and in.
+    browser.click("#door-walk-in-submit").await;
+    browser
+        .wait_for_text("#door-walk-in-result", "Periksa isian")
+        .await;
+    assert_eq!(
+        attribute(&browser, "#wi-full_name", "aria-invalid")
+            .await
+            .as_deref(),
+        Some("true")
+    );
+    assert!(browser
+        .text("#wi-nik-error")
+        .await
+        .contains("Periksa isian ini"));
+    assert_eq!(attendees(&app, &fair.event), 3);
+    browser.fill("#wi-full_name", "Fajar Nugroho").await;
+    browser
+        .fill("#wi-nik", &crate::fixtures::female_nik("0042"))
+        .await;
+    browser.fill("#wi-city", "Jakarta Timur").await;
+    browser.click("#wi-gender-female").await;
+    browser.click("#wi-consent").await;
+    browser
+        .client
+        .execute(
+            "document.getElementById('wi-education_level').value = 'smk'; \
+             document.getElementById('wi-province_code').value = '31';",
+            vec![],
+        )
+        .await
+        .expect("selects");
+    browser.click("#door-walk-in-submit").await;
+    browser
+        .wait_for_text("#door-walk-in-result", "Fajar Nugroho telah didaftarkan")
+        .await;
+    assert_eq!(attendees(&app, &fair.event), 4);
+    // The refused walk-in's 422 is the only error the browser logged.
+    let logged = browser.console_errors().await;
+    assert!(
+        logged
+            .iter()
+            .all(|e| e.contains("/walk-ins") && e.contains("422")),
+        "{logged:#?}"
+    );
+
     // The vendored decoder reads a ticket's QR code (the camera itself is not driven
     // here); loaded after the page's weight was checked.
     let svg = bursa::registrations::qr_svg(ayu).expect("a QR code");
