@@ -141,7 +141,7 @@ fn near(stored: Option<NaiveDateTime>, scanned: DateTime<Utc>) {
     assert!(off <= 2000, "checked in at {stored}, scanned at {scanned}");
 }
 
-async fn the_scanner_works_offline_and_uploads_each_scan_once(app: TestApp) {
+async fn the_scanner_works_offline_and_uploads_each_scan_once(mut app: TestApp) {
     let fair = Fair::by(&app, "organizer@doorscan.id")
         .running()
         .published()
@@ -379,12 +379,8 @@ async fn the_scanner_works_offline_and_uploads_each_scan_once(app: TestApp) {
     assert_eq!(attendees(&app, &fair.event), 4);
     // The refused walk-in's 422 is the only error the browser logged.
     let logged = browser.console_errors().await;
-    assert!(
-        logged
-            .iter()
-            .all(|e| e.contains("/walk-ins") && e.contains("422")),
-        "{logged:#?}"
-    );
+    let expected = |e: &String| e.contains("/walk-ins") && e.contains("422");
+    assert!(logged.iter().all(expected), "{logged:#?}");
 
     // The vendored decoder reads a ticket's QR code (the camera itself is not driven
     // here); loaded after the page's weight was checked.
@@ -433,5 +429,14 @@ async fn the_scanner_works_offline_and_uploads_each_scan_once(app: TestApp) {
         "{shown}"
     );
     browser.check_page("door-pass-issued").await;
+
+    // With the server gone, the scanner opens again (the service worker's copy) and still
+    // decides from its list.
+    app.stop_server().await;
+    browser.goto("/door").await;
+    wait_for_attribute(&browser, "#door", "data-ready", "", 15).await;
+    wait_for_attribute(&browser, "#door", "data-list", "5", 5).await;
+    let (verdict, said) = scan(&browser, ayu).await;
+    assert_eq!(verdict, "already", "{said}");
     browser.close().await;
 }
