@@ -162,7 +162,11 @@ fn phone_forms(phone: &str) -> Vec<String> {
     let mut forms = vec![compact.clone()];
     if let Some(e164) = crate::validate::normalise_phone(&compact) {
         let national = &e164[3..];
-        forms.extend([e164.clone(), format!("62{national}"), format!("0{national}")]);
+        forms.extend([
+            e164.clone(),
+            format!("62{national}"),
+            format!("0{national}"),
+        ]);
     }
     forms.sort();
     forms.dedup();

@@ -99,6 +99,10 @@ mod tests {
         // Old base64url codes keep their other characters.
         assert_eq!(normalize_code("a_b-c"), "A_BC");
         assert_eq!(code_hash("7kq2-m9xd"), code_hash("7KQ2M9XD"));
+        // What the scanner page's JavaScript mirror must also do (tests/api/browser/door.rs
+        // runs both on the same inputs): only ASCII letters change case, non-ASCII stays.
+        assert_eq!(normalize_code("äbç-ıi"), "äBçı1");
+        assert_eq!(normalize_code("\u{a0}7kq2\u{2003}m9xd\r\n"), "7KQ2M9XD");
         assert_eq!(
             key_hash("ABC"),
             "b5d4045c3f466fa91fe2cc6abe79232a1a57cdf104f7a26e716e0a1e2789df78"

@@ -140,7 +140,9 @@ mod tests {
                             c.is_ascii_lowercase() || c.is_ascii_digit() || "._".contains(c)
                         });
                     let area = literal.split('.').next().unwrap_or_default();
-                    let file = literal.ends_with(".html") || literal.ends_with(".css");
+                    let file = [".html", ".css", ".js"]
+                        .iter()
+                        .any(|e| literal.ends_with(e));
                     if shaped && !file && areas.contains(area) {
                         used.insert(literal.to_owned());
                     }

@@ -134,11 +134,7 @@ async fn send(
 fn passes(app: &TestApp) -> Vec<(String, String, Option<NaiveDateTime>)> {
     door_passes::table
         .order(door_passes::created_at.asc())
-        .select((
-            door_passes::id,
-            door_passes::label,
-            door_passes::revoked_at,
-        ))
+        .select((door_passes::id, door_passes::label, door_passes::revoked_at))
         .load(&mut *app.conn())
         .unwrap()
 }
@@ -223,14 +219,19 @@ async fn only_the_fairs_staff_may_use_the_pass_page(app: TestApp) {
         .running()
         .published()
         .await;
-    Fair::by(&app, "other@doorwho.id").running().published().await;
+    Fair::by(&app, "other@doorwho.id")
+        .running()
+        .published()
+        .await;
     let path = format!("/desk/events/{}/door", fair.event);
 
     // Not signed in: to the sign-in page, and back.
     let visitor = Client::new(&app).await;
     let page = visitor.get(&path).await;
     page.assert(303);
-    assert!(page.header("location").starts_with("/sign-in?next=%2Fdesk%2Fevents%2F"));
+    assert!(page
+        .header("location")
+        .starts_with("/sign-in?next=%2Fdesk%2Fevents%2F"));
     visitor.post(&path, &[("label", "x")]).await.assert(303);
 
     // A job seeker and another fair's organizer: refused, and nothing is issued.
@@ -257,7 +258,10 @@ async fn only_the_fairs_staff_may_use_the_pass_page(app: TestApp) {
     assert!(passes(&app).is_empty());
 
     // Another fair's organizer cannot revoke this fair's pass; nor can a form without its token.
-    organizer.post(&path, &[("label", "Gate")]).await.assert(201);
+    organizer
+        .post(&path, &[("label", "Gate")])
+        .await
+        .assert(201);
     let pass = passes(&app)[0].0.clone();
     let revoke = format!("/desk/door-passes/{pass}/revoke");
     let intruder = Client::signed_in(&app, "other@doorwho.id").await;
@@ -293,7 +297,10 @@ async fn the_scanner_page_and_its_offline_copy_are_served(app: TestApp) {
             .collect();
         let served = visitor.get(&url).await;
         served.assert(200);
-        assert!(served.header("content-type").starts_with("text/"), "{asset}");
+        assert!(
+            served.header("content-type").starts_with("text/"),
+            "{asset}"
+        );
     }
     // The vendored decoder keeps its licence beside it.
     let decoder = visitor.get("/static/jsQR.js").await;
@@ -351,11 +358,19 @@ async fn a_pass_finds_people_by_phone_without_their_contact_data(app: TestApp) {
         assert_eq!(items[0]["display_name"], "Siti R.");
         assert_eq!(items[0]["checked_in"], false);
         let text = found.body.to_string();
-        for secret in ["1234567890", "siti.contact", "Rahayu", "0007", "check_in_code"] {
+        for secret in [
+            "1234567890",
+            "siti.contact",
+            "Rahayu",
+            "0007",
+            "check_in_code",
+        ] {
             assert!(!text.contains(secret), "{secret} in {text}");
         }
     }
-    let none = app.get(&search("081299999999", &fair.event), Some(&pass)).await;
+    let none = app
+        .get(&search("081299999999", &fair.event), Some(&pass))
+        .await;
     none.assert(200);
     assert_eq!(none.body["items"], json!([]));
     app.get(&search("siti", &fair.event), Some(&pass))
@@ -366,7 +381,10 @@ async fn a_pass_finds_people_by_phone_without_their_contact_data(app: TestApp) {
         .await
         .assert(403);
     let theirs = app
-        .get(&search("081234567890", &other.event), Some(&other.organizer))
+        .get(
+            &search("081234567890", &other.event),
+            Some(&other.organizer),
+        )
         .await;
     theirs.assert(200);
     assert_eq!(theirs.body["items"], json!([]));

@@ -71,7 +71,13 @@ async fn attribute(browser: &Browser, css: &str, name: &str) -> Option<String> {
 }
 
 /// Waits (up to `seconds`) until `css`'s attribute `name` is `expected`.
-async fn wait_for_attribute(browser: &Browser, css: &str, name: &str, expected: &str, seconds: u64) {
+async fn wait_for_attribute(
+    browser: &Browser,
+    css: &str,
+    name: &str,
+    expected: &str,
+    seconds: u64,
+) {
     for _ in 0..seconds * 10 {
         if attribute(browser, css, name).await.as_deref() == Some(expected) {
             return;
@@ -135,18 +141,27 @@ fn near(stored: Option<NaiveDateTime>, scanned: DateTime<Utc>) {
     assert!(off <= 2000, "checked in at {stored}, scanned at {scanned}");
 }
 
-async fn the_scanner_works_offline_and_uploads_each_scan_once(app: TestApp) {
+async fn the_scanner_works_offline_and_uploads_each_scan_once(mut app: TestApp) {
     let fair = Fair::by(&app, "organizer@doorscan.id")
         .running()
         .published()
         .await;
-    let other = Fair::by(&app, "other@doorscan.id").running().published().await;
+    let other = Fair::by(&app, "other@doorscan.id")
+        .running()
+        .published()
+        .await;
     let mut codes = Vec::new();
     for (i, name) in ["Ayu Lestari", "Budi Santoso", "Citra Dewi", "Dodi Pratama"]
         .into_iter()
         .enumerate()
     {
-        let seeker = Seeker::new(&app, &format!("s{i}@doorscan.id"), name, &format!("{:04}", i + 1)).await;
+        let seeker = Seeker::new(
+            &app,
+            &format!("s{i}@doorscan.id"),
+            name,
+            &format!("{:04}", i + 1),
+        )
+        .await;
         codes.push(seeker.register(&app, &fair.event).await);
     }
     let (ayu, budi, citra, dodi) = (&codes[0], &codes[1], &codes[2], &codes[3]);
@@ -178,12 +193,7 @@ async fn the_scanner_works_offline_and_uploads_each_scan_once(app: TestApp) {
         .await;
     wait_for_attribute(&browser, "#door", "data-ready", "", 15).await;
     wait_for_attribute(&browser, "#door", "data-list", "4", 5).await;
-    let address = browser
-        .client
-        .current_url()
-        .await
-        .expect("url")
-        .to_string();
+    let address = browser.client.current_url().await.expect("url").to_string();
     assert!(!address.contains("bdp_"), "{address}");
     let kept = browser
         .client
@@ -201,6 +211,7 @@ async fn the_scanner_works_offline_and_uploads_each_scan_once(app: TestApp) {
         "0o1iIlL".to_owned(),
         "a_b-c\t".to_owned(),
         "ÄbÇ-ıi".to_owned(),
+        "\u{a0}7kq2\u{2003}m9xd\r\n".to_owned(),
     ];
     let in_page = browser
         .client
@@ -213,7 +224,11 @@ async fn the_scanner_works_offline_and_uploads_each_scan_once(app: TestApp) {
         .await
         .expect("the page's normalisation");
     for (i, sample) in samples.iter().enumerate() {
-        assert_eq!(in_page["normalized"][i], normalize_code(sample), "{sample:?}");
+        assert_eq!(
+            in_page["normalized"][i],
+            normalize_code(sample),
+            "{sample:?}"
+        );
         assert_eq!(in_page["hashes"][i], code_hash(sample), "{sample:?}");
     }
 
@@ -229,7 +244,10 @@ async fn the_scanner_works_offline_and_uploads_each_scan_once(app: TestApp) {
     let ayu_at = Utc::now();
     let (verdict, said) = scan(&browser, &sloppy(ayu)).await;
     assert_eq!(verdict, "admitted", "{said}");
-    assert!(said.contains("Silakan masuk") && said.contains("Ayu L."), "{said}");
+    assert!(
+        said.contains("Silakan masuk") && said.contains("Ayu L."),
+        "{said}"
+    );
     actix_web::rt::time::sleep(Wait::from_millis(1500)).await;
     let budi_at = Utc::now();
     let (verdict, said) = scan(&browser, &budi.replace('-', " ")).await;
@@ -238,7 +256,10 @@ async fn the_scanner_works_offline_and_uploads_each_scan_once(app: TestApp) {
     // Twice at the door offline: the second is "already in", and is not queued.
     let (verdict, said) = scan(&browser, ayu).await;
     assert_eq!(verdict, "already", "{said}");
-    assert!(said.contains("Sudah masuk") && said.contains("Ayu L."), "{said}");
+    assert!(
+        said.contains("Sudah masuk") && said.contains("Ayu L."),
+        "{said}"
+    );
     let (verdict, said) = scan(&browser, dodi).await;
     assert_eq!(verdict, "already", "{said}");
     assert!(said.contains("Dodi P."), "{said}");
@@ -306,8 +327,11 @@ async fn the_scanner_works_offline_and_uploads_each_scan_once(app: TestApp) {
         )
         .await;
     replay.assert(200);
-    for (result, (client_id, status, registration, _)) in
-        replay.body["results"].as_array().unwrap().iter().zip(&stored)
+    for (result, (client_id, status, registration, _)) in replay.body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(&stored)
     {
         assert_eq!(result["client_id"], client_id.as_str());
         assert_eq!(result["status"], status.as_str());
@@ -315,6 +339,75 @@ async fn the_scanner_works_offline_and_uploads_each_scan_once(app: TestApp) {
     }
     assert_eq!((checked(&app), attendees(&app, &fair.event)), before);
     assert_eq!(audited(), audit_before);
+
+    // A walk-in, online: a field missing is marked beside it; then registered and in.
+    browser.click("#door-walk-in-submit").await;
+    browser
+        .wait_for_text("#door-walk-in-result", "Periksa isian")
+        .await;
+    assert_eq!(
+        attribute(&browser, "#wi-full_name", "aria-invalid")
+            .await
+            .as_deref(),
+        Some("true")
+    );
+    assert!(browser
+        .text("#wi-nik-error")
+        .await
+        .contains("Periksa isian ini"));
+    assert_eq!(attendees(&app, &fair.event), 3);
+    browser.fill("#wi-full_name", "Fajar Nugroho").await;
+    browser
+        .fill("#wi-nik", &crate::fixtures::female_nik("0042"))
+        .await;
+    browser.fill("#wi-city", "Jakarta Timur").await;
+    browser.click("#wi-gender-female").await;
+    browser.click("#wi-consent").await;
+    browser
+        .client
+        .execute(
+            "document.getElementById('wi-education_level').value = 'smk'; \
+             document.getElementById('wi-province_code').value = '31';",
+            vec![],
+        )
+        .await
+        .expect("selects");
+    browser.click("#door-walk-in-submit").await;
+    browser
+        .wait_for_text("#door-walk-in-result", "Fajar Nugroho telah didaftarkan")
+        .await;
+    assert_eq!(attendees(&app, &fair.event), 4);
+    // The refused walk-in's 422 is the only error the browser logged.
+    let logged = browser.console_errors().await;
+    let expected = |e: &String| e.contains("/walk-ins") && e.contains("422");
+    assert!(logged.iter().all(expected), "{logged:#?}");
+
+    // The vendored decoder reads a ticket's QR code (the camera itself is not driven
+    // here); loaded after the page's weight was checked.
+    let svg = bursa::registrations::qr_svg(ayu).expect("a QR code");
+    let decoded = browser
+        .client
+        .execute_async(
+            "var done = arguments[arguments.length - 1]; var svg = arguments[0]; \
+             var url = document.querySelector('script[data-decoder]').getAttribute('data-decoder'); \
+             var tag = document.createElement('script'); tag.src = url; \
+             tag.onload = function () { \
+               var img = new Image(); \
+               img.onload = function () { \
+                 var c = document.createElement('canvas'); c.width = 320; c.height = 320; \
+                 var g = c.getContext('2d'); g.fillStyle = '#fff'; g.fillRect(0, 0, 320, 320); \
+                 g.drawImage(img, 32, 32, 256, 256); \
+                 var d = g.getImageData(0, 0, 320, 320); \
+                 var found = jsQR(d.data, d.width, d.height); done(found ? found.data : null); }; \
+               img.onerror = function () { done('image failed'); }; \
+               img.src = 'data:image/svg+xml;base64,' + btoa(svg); }; \
+             tag.onerror = function () { done('decoder failed'); }; \
+             document.head.appendChild(tag);",
+            vec![json!(svg)],
+        )
+        .await
+        .expect("decode");
+    assert_eq!(decoded, json!(ayu.as_str()));
 
     // The pass page, for the fair's organizer.
     browser.goto("/sign-in").await;
@@ -328,8 +421,22 @@ async fn the_scanner_works_offline_and_uploads_each_scan_once(app: TestApp) {
     browser.check_page("door-passes").await;
     browser.fill("#label", "Tablet Pintu B").await;
     browser.click_and_load("#issue").await;
-    let shown = attribute(&browser, "#scanner-url", "value").await.unwrap_or_default();
-    assert!(shown.contains("/door#event=") && shown.contains("&pass=bdp_"), "{shown}");
+    let shown = attribute(&browser, "#scanner-url", "value")
+        .await
+        .unwrap_or_default();
+    assert!(
+        shown.contains("/door#event=") && shown.contains("&pass=bdp_"),
+        "{shown}"
+    );
     browser.check_page("door-pass-issued").await;
+
+    // With the server gone, the scanner opens again (the service worker's copy) and still
+    // decides from its list.
+    app.stop_server().await;
+    browser.goto("/door").await;
+    wait_for_attribute(&browser, "#door", "data-ready", "", 15).await;
+    wait_for_attribute(&browser, "#door", "data-list", "5", 5).await;
+    let (verdict, said) = scan(&browser, ayu).await;
+    assert_eq!(verdict, "already", "{said}");
     browser.close().await;
 }
