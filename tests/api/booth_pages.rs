@@ -268,6 +268,13 @@ async fn join_then_post_edit_and_close_a_vacancy(app: TestApp) {
     .await
     .assert(200);
 
+    // The fair's public page sends employer staff to the booth to join.
+    phone
+        .get(&format!("/events/{}", fair.event))
+        .await
+        .assert(200)
+        .has("Ajukan keikutsertaan dan pasang lowongan");
+
     // The occupation is found by a GET search and chosen among the results.
     let new = format!("/booth/{}/fairs/{}/vacancies/new", hr.company, fair.event);
     phone
