@@ -105,7 +105,11 @@ struct SearchAnswer {
 pub async fn search_handler(ApiQuery(query): ApiQuery<SearchQuery>) -> AppResult<HttpResponse> {
     let mut c = Checker::new();
     let q = query.q.unwrap_or_default();
-    c.check(q.chars().count() <= 100, "q", "must be at most 100 characters");
+    c.check(
+        q.chars().count() <= 100,
+        "q",
+        "must be at most 100 characters",
+    );
     let limit = query.limit.unwrap_or(20);
     c.check(
         (1..=MAX_RESULTS).contains(&limit),
@@ -130,7 +134,10 @@ mod tests {
         assert!(all
             .iter()
             .all(|o| o.code.len() == 4 && o.code.chars().all(|c| c.is_ascii_digit())));
-        assert_eq!(find("8344").map(|o| o.title.as_str()), Some("Lifting truck operators"));
+        assert_eq!(
+            find("8344").map(|o| o.title.as_str()),
+            Some("Lifting truck operators")
+        );
         assert!(!is_known("9999"));
         assert!(!is_known("834"));
     }
@@ -146,7 +153,9 @@ mod tests {
     fn search_by_words_and_code() {
         let welders = search("WELD", 10);
         assert_eq!(welders.first().map(|o| o.code.as_str()), Some("7212"));
-        assert!(search("truck operators", 10).iter().any(|o| o.code == "8344"));
+        assert!(search("truck operators", 10)
+            .iter()
+            .any(|o| o.code == "8344"));
         assert_eq!(search("834", 10).len(), 4);
         assert!(search("  ", 10).is_empty());
         assert!(search("e", 500).len() <= MAX_RESULTS);

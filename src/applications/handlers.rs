@@ -42,7 +42,13 @@ pub async fn create(
     let share_contact = body.share_contact;
     let application = state
         .db(move |conn| {
-            super::apply(conn, &caller, &vacancy_id, candidate.as_ref(), share_contact)
+            super::apply(
+                conn,
+                &caller,
+                &vacancy_id,
+                candidate.as_ref(),
+                share_contact,
+            )
         })
         .await?;
     Ok(HttpResponse::Created().json(application))

@@ -43,9 +43,14 @@ pub struct Row {
 
 impl Row {
     fn is_blank(&self) -> bool {
-        [&self.candidate, &self.vacancy, &self.start_date, &self.salary]
-            .iter()
-            .all(|v| v.trim().is_empty())
+        [
+            &self.candidate,
+            &self.vacancy,
+            &self.start_date,
+            &self.salary,
+        ]
+        .iter()
+        .all(|v| v.trim().is_empty())
     }
 }
 
@@ -297,7 +302,8 @@ mod tests {
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].line, 2);
         assert_eq!(rows[0].vacancy, "Operator");
-        let rows = read(b"ticket_code_or_nik,vacancy,start_date,salary_idr\nX,Y,2026-12-07,1\n").unwrap();
+        let rows =
+            read(b"ticket_code_or_nik,vacancy,start_date,salary_idr\nX,Y,2026-12-07,1\n").unwrap();
         assert_eq!(rows[0].candidate, "X");
     }
 
@@ -306,9 +312,16 @@ mod tests {
         assert_eq!(read(b"\x00\x01\x02\xff"), Err(SheetError::NotASpreadsheet));
         assert_eq!(
             read(b"name,vacancy\nx,y\n"),
-            Err(SheetError::MissingColumns(vec!["kode_tiket_atau_nik", "tanggal_mulai", "gaji_rp"]))
+            Err(SheetError::MissingColumns(vec![
+                "kode_tiket_atau_nik",
+                "tanggal_mulai",
+                "gaji_rp"
+            ]))
         );
-        assert_eq!(read(b"lowongan,kode_tiket_atau_nik,tanggal_mulai,gaji_rp\n"), Err(SheetError::Empty));
+        assert_eq!(
+            read(b"lowongan,kode_tiket_atau_nik,tanggal_mulai,gaji_rp\n"),
+            Err(SheetError::Empty)
+        );
         let mut long = String::from("lowongan,kode_tiket_atau_nik,tanggal_mulai,gaji_rp\n");
         for _ in 0..=MAX_ROWS {
             long.push_str("a,b,c,d\n");

@@ -110,7 +110,10 @@ impl Frame {
     /// A signed-in employer's staff (or an admin): the booth's pages.
     pub fn is_employer(&self) -> bool {
         self.visitor.user.as_ref().is_some_and(|u| {
-            matches!(u.role, crate::auth::Role::Employer | crate::auth::Role::Admin)
+            matches!(
+                u.role,
+                crate::auth::Role::Employer | crate::auth::Role::Admin
+            )
         })
     }
 

@@ -101,7 +101,14 @@ impl<'a> Phone<'a> {
     async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
         let mut all = vec![("csrf", self.csrf.as_str())];
         all.extend_from_slice(fields);
-        send(self.app, "POST", path, Some(&self.cookie()), Body::Form(&all)).await
+        send(
+            self.app,
+            "POST",
+            path,
+            Some(&self.cookie()),
+            Body::Form(&all),
+        )
+        .await
     }
 
     /// Sends a file as the upload form does (with this phone's CSRF token).
@@ -140,7 +147,13 @@ enum Body<'f> {
     Multipart(&'f str, Vec<u8>),
 }
 
-async fn send(app: &TestApp, method: &str, path: &str, cookie: Option<&str>, body: Body<'_>) -> Page {
+async fn send(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    body: Body<'_>,
+) -> Page {
     let client = awc::Client::builder().disable_redirects().finish();
     let mut req = if method == "POST" {
         client.post(app.url(path))
@@ -176,7 +189,11 @@ fn vacancy_row(app: &TestApp, id: &str) -> (String, String, String) {
     use bursa::db::schema::vacancies;
     vacancies::table
         .find(id)
-        .select((vacancies::status, vacancies::title, vacancies::occupation_code))
+        .select((
+            vacancies::status,
+            vacancies::title,
+            vacancies::occupation_code,
+        ))
         .first(&mut *app.conn())
         .expect("the vacancy")
 }
@@ -198,7 +215,13 @@ fn applications_of(app: &TestApp, vacancy: &str) -> Vec<(String, String, String,
 }
 
 /// A job seeker registered for the fair and checked in at its door: (seeker, ticket code).
-async fn attendee(app: &TestApp, fair: &Fair, email: &str, name: &str, last4: &str) -> (Seeker, String) {
+async fn attendee(
+    app: &TestApp,
+    fair: &Fair,
+    email: &str,
+    name: &str,
+    last4: &str,
+) -> (Seeker, String) {
     let seeker = Seeker::new(app, email, name, last4).await;
     let code = seeker.register(app, &fair.event).await;
     check_in(app, &fair.event, &fair.organizer, &code).await;
@@ -217,7 +240,10 @@ async fn join_then_post_edit_and_close_a_vacancy(app: TestApp) {
     booth.has(&format!("action=\"{join}\""));
     let page = phone.post(&join, &[("booth", "A12")]).await;
     page.assert(303);
-    assert_eq!(page.location(), format!("/booth/{}/fairs/{}", hr.company, fair.event));
+    assert_eq!(
+        page.location(),
+        format!("/booth/{}/fairs/{}", hr.company, fair.event)
+    );
     assert_eq!(app.count("participations"), 1);
     phone
         .get(page.location())
@@ -232,12 +258,22 @@ async fn join_then_post_edit_and_close_a_vacancy(app: TestApp) {
         .has("sudah mengajukan keikutsertaan");
     assert_eq!(app.count("participations"), 1);
     app.post(
-        &format!("/api/v1/events/{}/employers/{}/approve", fair.event, hr.company),
+        &format!(
+            "/api/v1/events/{}/employers/{}/approve",
+            fair.event, hr.company
+        ),
         Some(&fair.organizer),
         json!({}),
     )
     .await
     .assert(200);
+
+    // The fair's public page sends employer staff to the booth to join.
+    phone
+        .get(&format!("/events/{}", fair.event))
+        .await
+        .assert(200)
+        .has("Ajukan keikutsertaan dan pasang lowongan");
 
     // The occupation is found by a GET search and chosen among the results.
     let new = format!("/booth/{}/fairs/{}/vacancies/new", hr.company, fair.event);
@@ -302,7 +338,11 @@ async fn join_then_post_edit_and_close_a_vacancy(app: TestApp) {
     phone.post(&edit, &changed).await.assert(303);
     assert_eq!(
         vacancy_row(&app, &vacancy),
-        ("open".into(), "Operator Forklift Senior".into(), "7212".into())
+        (
+            "open".into(),
+            "Operator Forklift Senior".into(),
+            "7212".into()
+        )
     );
     // A bad salary comes back beside its field and changes nothing.
     changed[4] = ("salary_min_idr", "banyak");
@@ -358,7 +398,10 @@ async fn record_a_candidate_by_code_and_move_stages(app: TestApp) {
     let rows = applications_of(&app, &f.vacancy);
     assert_eq!(rows.len(), 1);
     let (application, seeker, status, shared) = rows[0].clone();
-    assert_eq!((seeker.as_str(), status.as_str(), shared), (siti.id.as_str(), "applied", false));
+    assert_eq!(
+        (seeker.as_str(), status.as_str(), shared),
+        (siti.id.as_str(), "applied", false)
+    );
     let page = phone.get(page.location()).await;
     page.assert(200)
         .has("Kandidat sudah dicatat")
@@ -386,13 +429,19 @@ async fn record_a_candidate_by_code_and_move_stages(app: TestApp) {
     for to in ["shortlisted", "interviewed", "offered"] {
         let page = phone.post(&status, &[("status", to)]).await;
         page.assert(303);
-        assert!(page.location().ends_with(&format!("#application-{application}")));
+        assert!(page
+            .location()
+            .ends_with(&format!("#application-{application}")));
         assert_eq!(applications_of(&app, &f.vacancy)[0].2, to);
     }
     let page = phone.get(&pipeline).await;
     page.assert(200).has("value=\"rejected\"");
     // The history: four steps, each with its local time.
-    let history = page.body.split("class=\"history\"").nth(1).unwrap_or_default();
+    let history = page
+        .body
+        .split("class=\"history\"")
+        .nth(1)
+        .unwrap_or_default();
     let history = history.split("</ol>").next().unwrap_or_default();
     assert_eq!(history.matches("<li>").count(), 4, "{history}");
     assert_eq!(history.matches("WIB").count(), 4, "{history}");
@@ -402,8 +451,21 @@ async fn record_a_candidate_by_code_and_move_stages(app: TestApp) {
 async fn contact_shows_only_with_the_applicants_consent(app: TestApp) {
     let f = HiringFair::new(&app, "consent").await;
     let contact = json!({"phone": "081234567890", "email": "ayu@example.com"});
-    let ayu = Seeker::with_profile(&app, "ayu@consent.id", with(&profile("Ayu Lestari", "0002"), contact.clone())).await;
-    let budi = Seeker::with_profile(&app, "budi@consent.id", with(&profile("Budi Santoso", "0003"), json!({"phone": "081299998888"}))).await;
+    let ayu = Seeker::with_profile(
+        &app,
+        "ayu@consent.id",
+        with(&profile("Ayu Lestari", "0002"), contact.clone()),
+    )
+    .await;
+    let budi = Seeker::with_profile(
+        &app,
+        "budi@consent.id",
+        with(
+            &profile("Budi Santoso", "0003"),
+            json!({"phone": "081299998888"}),
+        ),
+    )
+    .await;
     ayu.register(&app, &f.event).await;
     budi.register(&app, &f.event).await;
 
@@ -435,7 +497,10 @@ async fn contact_shows_only_with_the_applicants_consent(app: TestApp) {
 
     // The API list: Ayu's contact, never Budi's.
     let list = app
-        .get(&format!("/api/v1/vacancies/{}/applications", f.vacancy), Some(&f.employer))
+        .get(
+            &format!("/api/v1/vacancies/{}/applications", f.vacancy),
+            Some(&f.employer),
+        )
         .await;
     list.assert(200);
     for item in list.body["items"].as_array().unwrap() {
@@ -452,7 +517,9 @@ async fn contact_shows_only_with_the_applicants_consent(app: TestApp) {
     }
     // The page: the same.
     let hr = Phone::signed_in(&app, "hr@consent.id").await;
-    let page = hr.get(&format!("/booth/vacancies/{}/applicants", f.vacancy)).await;
+    let page = hr
+        .get(&format!("/booth/vacancies/{}/applicants", f.vacancy))
+        .await;
     page.assert(200).has("081234567890").has("ayu@example.com");
     assert!(!page.body.contains("081299998888"), "{}", page.body);
 
@@ -503,11 +570,22 @@ async fn hires_one_by_one_and_from_csv_and_xlsx(app: TestApp) {
         ("start_date", start.as_str()),
         ("salary", "5.000.000"),
     ];
-    phone.post(&hires, &form).await.assert(422).has("candidate-error");
+    phone
+        .post(&hires, &form)
+        .await
+        .assert(422)
+        .has("candidate-error");
     assert!(placements_of(&app, &f.vacancy).is_empty());
     form[0] = ("candidate", code_a.as_str());
-    phone.post(&hires, &form).await.assert(200).has("sudah dilaporkan");
-    assert_eq!(placements_of(&app, &f.vacancy), vec![(a.id.clone(), 5_000_000)]);
+    phone
+        .post(&hires, &form)
+        .await
+        .assert(200)
+        .has("sudah dilaporkan");
+    assert_eq!(
+        placements_of(&app, &f.vacancy),
+        vec![(a.id.clone(), 5_000_000)]
+    );
 
     // A CSV (Excel's `;`): good rows recorded, refused ones with their reason, nothing of them
     // written.
@@ -523,7 +601,9 @@ async fn hires_one_by_one_and_from_csv_and_xlsx(app: TestApp) {
         nik_c = female_nik("0013"),
         nik_e = female_nik("0015"),
     );
-    let page = phone.upload(&format!("{hires}/upload"), "hires.csv", csv.as_bytes()).await;
+    let page = phone
+        .upload(&format!("{hires}/upload"), "hires.csv", csv.as_bytes())
+        .await;
     page.assert(200)
         .has("Dicatat: 2 · Ditolak: 5")
         .has("NIK ••••0013")
@@ -532,7 +612,10 @@ async fn hires_one_by_one_and_from_csv_and_xlsx(app: TestApp) {
         .has("tanggal mulai kerja yang valid")
         .has("Pilih salah satu lowongan Anda");
     assert!(!page.body.contains(&female_nik("0013")));
-    let mut placed: Vec<String> = placements_of(&app, &f.vacancy).into_iter().map(|p| p.0).collect();
+    let mut placed: Vec<String> = placements_of(&app, &f.vacancy)
+        .into_iter()
+        .map(|p| p.0)
+        .collect();
     placed.sort();
     let mut expected = vec![a.id.clone(), b.id.clone(), c.id.clone()];
     expected.sort();
@@ -541,14 +624,24 @@ async fn hires_one_by_one_and_from_csv_and_xlsx(app: TestApp) {
     // An XLSX with a real date cell and a number.
     let mut workbook = rust_xlsxwriter::Workbook::new();
     let sheet = workbook.add_worksheet();
-    for (col, title) in ["kode_tiket_atau_nik", "lowongan", "tanggal_mulai", "gaji_rp"].iter().enumerate() {
+    for (col, title) in [
+        "kode_tiket_atau_nik",
+        "lowongan",
+        "tanggal_mulai",
+        "gaji_rp",
+    ]
+    .iter()
+    .enumerate()
+    {
         sheet.write_string(0, col as u16, *title).unwrap();
     }
     sheet.write_string(1, 0, &code_d).unwrap();
     sheet.write_string(1, 1, "Forklift Operator").unwrap();
     let date = rust_xlsxwriter::ExcelDateTime::parse_from_str(&start).unwrap();
     let format = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
-    sheet.write_datetime_with_format(1, 2, &date, &format).unwrap();
+    sheet
+        .write_datetime_with_format(1, 2, &date, &format)
+        .unwrap();
     sheet.write_number(1, 3, 4_600_000.0).unwrap();
     let bytes = workbook.save_to_buffer().unwrap();
     phone
@@ -561,7 +654,10 @@ async fn hires_one_by_one_and_from_csv_and_xlsx(app: TestApp) {
     // The templates: the same header in both formats.
     let csv = phone.get("/booth/hires/template.csv").await;
     csv.assert(200);
-    assert_eq!(csv.body.trim(), "kode_tiket_atau_nik,lowongan,tanggal_mulai,gaji_rp");
+    assert_eq!(
+        csv.body.trim(),
+        "kode_tiket_atau_nik,lowongan,tanggal_mulai,gaji_rp"
+    );
     let xlsx = send(&app, "GET", "/booth/hires/template.xlsx", None, Body::None).await;
     xlsx.assert(200);
     assert!(xlsx.body.starts_with("PK"));
@@ -588,7 +684,11 @@ async fn bad_files_get_a_clear_page(app: TestApp) {
         .assert(422)
         .has("Yang belum ada: kode_tiket_atau_nik, tanggal_mulai, gaji_rp");
     phone
-        .upload(&upload, "empty.csv", b"kode_tiket_atau_nik,lowongan,tanggal_mulai,gaji_rp\n")
+        .upload(
+            &upload,
+            "empty.csv",
+            b"kode_tiket_atau_nik,lowongan,tanggal_mulai,gaji_rp\n",
+        )
         .await
         .assert(422)
         .has("tidak berisi baris data");
@@ -626,11 +726,17 @@ async fn metrics_and_badges(app: TestApp) {
     .assert(201);
     let phone = Phone::signed_in(&app, "hr@figures.id").await;
     let page = phone.get(&format!("/booth/{}/metrics", f.company)).await;
-    page.assert(200).has("Penerimaan dilaporkan").has("class=\"reported\">1<");
+    page.assert(200)
+        .has("Penerimaan dilaporkan")
+        .has("class=\"reported\">1<");
     let badges = phone
         .get(&format!("/booth/{}/fairs/{}/badges", f.company, f.event))
         .await;
-    badges.assert(200).has("class=\"badge\"").has("svg").has("booth-badges.css");
+    badges
+        .assert(200)
+        .has("class=\"badge\"")
+        .has("svg")
+        .has("booth-badges.css");
     let (_, token) = (&f.employer_id, &f.employer);
     let me = app.get("/api/v1/me", Some(token)).await;
     let name = me.body["full_name"].as_str().unwrap_or_default().to_owned();
@@ -680,7 +786,10 @@ async fn other_employers_job_seekers_and_strangers_are_kept_out(app: TestApp) {
 
     // Their actions change nothing.
     let page = other
-        .post(&format!("/booth/applications/{application}/status"), &[("status", "shortlisted")])
+        .post(
+            &format!("/booth/applications/{application}/status"),
+            &[("status", "shortlisted")],
+        )
         .await;
     assert!(matches!(page.status, 403 | 404), "{}", page.status);
     other
@@ -688,7 +797,15 @@ async fn other_employers_job_seekers_and_strangers_are_kept_out(app: TestApp) {
         .await;
     assert_eq!(vacancy_row(&app, &f.vacancy).0, "open");
     let page = other
-        .post(&format!("{booth_fair}/hires"), &[("candidate", &code), ("vacancy", &f.vacancy), ("start_date", "2026-12-20"), ("salary", "1")])
+        .post(
+            &format!("{booth_fair}/hires"),
+            &[
+                ("candidate", &code),
+                ("vacancy", &f.vacancy),
+                ("start_date", "2026-12-20"),
+                ("salary", "1"),
+            ],
+        )
         .await;
     assert!(matches!(page.status, 403 | 404), "{}", page.status);
     assert_eq!(applications_of(&app, &f.vacancy)[0].2, "applied");

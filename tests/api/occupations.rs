@@ -23,7 +23,10 @@ async fn search_by_words_and_code(app: TestApp) {
     let found = app.get("/api/v1/occupations?q=WELDERS", None).await;
     found.assert(200);
     assert_eq!(codes(&found.body).first().map(String::as_str), Some("7212"));
-    assert_eq!(found.body["items"][0]["title"], json!("Welders and flamecutters"));
+    assert_eq!(
+        found.body["items"][0]["title"],
+        json!("Welders and flamecutters")
+    );
     // Every word must be in the title.
     let found = app.get("/api/v1/occupations?q=truck+lifting", None).await;
     assert_eq!(codes(&found.body), vec!["8344"]);
@@ -36,10 +39,20 @@ async fn search_by_words_and_code(app: TestApp) {
     let found = app.get("/api/v1/occupations?q=a&limit=5", None).await;
     assert_eq!(codes(&found.body).len(), 5);
     // Bad queries are 422 naming the field.
-    assert_invalid(&app.get("/api/v1/occupations?q=a&limit=0", None).await, "limit");
-    assert_invalid(&app.get("/api/v1/occupations?q=a&limit=51", None).await, "limit");
+    assert_invalid(
+        &app.get("/api/v1/occupations?q=a&limit=0", None).await,
+        "limit",
+    );
+    assert_invalid(
+        &app.get("/api/v1/occupations?q=a&limit=51", None).await,
+        "limit",
+    );
     let long = "a".repeat(101);
-    assert_invalid(&app.get(&format!("/api/v1/occupations?q={long}"), None).await, "q");
+    assert_invalid(
+        &app.get(&format!("/api/v1/occupations?q={long}"), None)
+            .await,
+        "q",
+    );
     let unknown = app.get("/api/v1/occupations?nope=1", None).await;
     assert!(matches!(unknown.status, 400 | 422), "{}", unknown.body);
 }
@@ -50,13 +63,21 @@ async fn vacancies_take_only_unit_groups(app: TestApp) {
     let body = crate::fixtures::vacancy_body(&f.company, "Tukang Las");
     for code in ["9999", "0000", "834", "83440"] {
         let resp = app
-            .post(&vacancies, Some(&f.employer), with(&body, json!({"occupation_code": code})))
+            .post(
+                &vacancies,
+                Some(&f.employer),
+                with(&body, json!({"occupation_code": code})),
+            )
             .await;
         assert_invalid(&resp, "occupation_code");
     }
-    app.post(&vacancies, Some(&f.employer), with(&body, json!({"occupation_code": "7212"})))
-        .await
-        .assert(201);
+    app.post(
+        &vacancies,
+        Some(&f.employer),
+        with(&body, json!({"occupation_code": "7212"})),
+    )
+    .await
+    .assert(201);
     let refused = app
         .patch(
             &format!("/api/v1/vacancies/{}", f.vacancy),
@@ -65,6 +86,8 @@ async fn vacancies_take_only_unit_groups(app: TestApp) {
         )
         .await;
     assert_invalid(&refused, "occupation_code");
-    let vacancy = app.get(&format!("/api/v1/vacancies/{}", f.vacancy), None).await;
+    let vacancy = app
+        .get(&format!("/api/v1/vacancies/{}", f.vacancy), None)
+        .await;
     assert_eq!(vacancy.body["occupation_code"], json!("8344"));
 }

@@ -55,7 +55,10 @@ fn only_vacancy(app: &TestApp) -> String {
 }
 
 async fn an_employer_runs_a_booth(app: TestApp) {
-    let fair = Fair::by(&app, "organizer@browserbooth.id").running().published().await;
+    let fair = Fair::by(&app, "organizer@browserbooth.id")
+        .running()
+        .published()
+        .await;
     let hr = Employer::new(&app, "hr@browserbooth.id").await;
     let first = attendee(&app, &fair, "a@browserbooth.id", "0041").await;
     let second = attendee(&app, &fair, "b@browserbooth.id", "0042").await;
@@ -74,13 +77,18 @@ async fn an_employer_runs_a_booth(app: TestApp) {
     browser
         .fill(&format!("#booth-{}-{}", hr.company, fair.event), "A12")
         .await;
-    browser.click_and_load("ul.fairs form button[type=submit]").await;
+    browser
+        .click_and_load("ul.fairs form button[type=submit]")
+        .await;
     let booth = format!("/booth/{}/fairs/{}", hr.company, fair.event);
     wait_for_path(&browser, &booth).await;
     assert!(browser.body().await.contains("Menunggu persetujuan"));
     browser.check_page("booth-fair-pending").await;
     app.post(
-        &format!("/api/v1/events/{}/employers/{}/approve", fair.event, hr.company),
+        &format!(
+            "/api/v1/events/{}/employers/{}/approve",
+            fair.event, hr.company
+        ),
         Some(&fair.organizer),
         json!({}),
     )
@@ -92,7 +100,9 @@ async fn an_employer_runs_a_booth(app: TestApp) {
     browser.check_page("booth-fair").await;
     browser.click_and_load("nav a.button").await;
     browser.fill("#occupation_q", "lifting truck").await;
-    browser.click_and_load("form.occupation-search button").await;
+    browser
+        .click_and_load("form.occupation-search button")
+        .await;
     browser.check_page("booth-vacancy-search").await;
     browser.click("#occupation-8344").await;
     browser.fill("#title", "Operator Forklift").await;
@@ -104,7 +114,10 @@ async fn an_employer_runs_a_booth(app: TestApp) {
         .click_and_load("form[method=post] > p > button[type=submit]")
         .await;
     wait_for_path(&browser, &booth).await;
-    assert!(browser.body().await.contains("8344 · Lifting truck operators"));
+    assert!(browser
+        .body()
+        .await
+        .contains("8344 · Lifting truck operators"));
     let vacancy = only_vacancy(&app);
 
     // Record a candidate by the code, typed carelessly; move them one stage.
@@ -173,17 +186,29 @@ async fn an_employer_runs_a_booth(app: TestApp) {
     browser
         .click_and_load("form[enctype] button[type=submit]")
         .await;
-    assert!(browser.text(".upload-summary").await.contains("Dicatat: 1 · Ditolak: 1"));
-    assert!(browser.text("table.row-report").await.contains("tidak ditemukan"));
+    assert!(browser
+        .text(".upload-summary")
+        .await
+        .contains("Dicatat: 1 · Ditolak: 1"));
+    assert!(browser
+        .text("table.row-report")
+        .await
+        .contains("tidak ditemukan"));
     browser.check_page("booth-upload-report").await;
     assert_eq!(app.count("placements"), 2);
 
     // The figures and the badges.
-    browser.goto(&format!("/booth/{}/metrics", hr.company)).await;
+    browser
+        .goto(&format!("/booth/{}/metrics", hr.company))
+        .await;
     assert_eq!(browser.text("dd.reported").await, "2");
     browser.check_page("booth-metrics").await;
     browser.goto(&format!("{booth}/badges")).await;
-    assert!(browser.client.find(Locator::Css("li.badge svg.qr")).await.is_ok());
+    assert!(browser
+        .client
+        .find(Locator::Css("li.badge svg.qr"))
+        .await
+        .is_ok());
     browser.check_page("booth-badges").await;
     browser.close().await;
 }

@@ -64,9 +64,7 @@ fn status_text(lang: Language, status: ApplicationStatus) -> &'static str {
 fn moves(lang: Language, from: ApplicationStatus) -> Vec<Move> {
     ApplicationStatus::ALL
         .iter()
-        .filter(|to| {
-            to.mover() == application_ops::Mover::Employer && from.can_become(**to)
-        })
+        .filter(|to| to.mover() == application_ops::Mover::Employer && from.can_become(**to))
         .map(|to| Move {
             to: to.as_str(),
             label: i18n::text(lang, &format!("booth.move_to_{}", to.as_str())),
@@ -133,7 +131,10 @@ async fn pipeline_page(
     problem: Option<&'static str>,
     status: StatusCode,
 ) -> HttpResponse {
-    let caller = match signed_in(&visitor, &format!("/booth/vacancies/{vacancy_id}/applicants")) {
+    let caller = match signed_in(
+        &visitor,
+        &format!("/booth/vacancies/{vacancy_id}/applicants"),
+    ) {
         Ok(caller) => caller,
         Err(response) => return *response,
     };
@@ -144,7 +145,10 @@ async fn pipeline_page(
         .await;
     match found {
         Ok(p) => {
-            let back = format!("/booth/{}/fairs/{}", p.vacancy.organization_id, p.vacancy.event_id);
+            let back = format!(
+                "/booth/{}/fairs/{}",
+                p.vacancy.organization_id, p.vacancy.event_id
+            );
             let page = PipelinePage {
                 frame: frame(&visitor, &req, "booth.applicants_title"),
                 hires: format!("{back}/hires?vacancy={}", p.vacancy.id),
@@ -221,7 +225,10 @@ pub async fn record(
     let Some(vacancy_id) = path_id(&id) else {
         return error_page(visitor.lang, StatusCode::NOT_FOUND);
     };
-    let caller = match signed_in(&visitor, &format!("/booth/vacancies/{vacancy_id}/applicants")) {
+    let caller = match signed_in(
+        &visitor,
+        &format!("/booth/vacancies/{vacancy_id}/applicants"),
+    ) {
         Ok(caller) => caller,
         Err(response) => return *response,
     };
@@ -229,7 +236,10 @@ pub async fn record(
     let candidate = Candidate::CheckInCode(code.clone());
     let lookup = vacancy_id.clone();
     let outcome = if code.is_empty() {
-        Err(AppError::invalid_field("check_in_code", "must not be empty"))
+        Err(AppError::invalid_field(
+            "check_in_code",
+            "must not be empty",
+        ))
     } else {
         state
             .db(move |conn| application_ops::apply(conn, &caller, &lookup, Some(&candidate), false))
@@ -242,8 +252,18 @@ pub async fn record(
         )),
         Err(error) if error.status == StatusCode::UNPROCESSABLE_ENTITY => {
             let errors = FieldErrors::of(visitor.lang, &error);
-            pipeline_page(visitor, req, state, vacancy_id, code, errors, None, None, error.status)
-                .await
+            pipeline_page(
+                visitor,
+                req,
+                state,
+                vacancy_id,
+                code,
+                errors,
+                None,
+                None,
+                error.status,
+            )
+            .await
         }
         Err(error) => match refusal_text(visitor.lang, &error.code) {
             Some(text) => {

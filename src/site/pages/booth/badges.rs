@@ -55,7 +55,10 @@ pub async fn page(
     };
     let mut badges = Vec::new();
     for member in members {
-        let words = format!("{} · {} · {}", member.full_name, organization.name, event.title);
+        let words = format!(
+            "{} · {} · {}",
+            member.full_name, organization.name, event.title
+        );
         match crate::site::qr::inline_qr(&words, &words) {
             Ok(qr) => badges.push(Badge {
                 name: member.full_name,

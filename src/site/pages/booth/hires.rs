@@ -168,7 +168,16 @@ pub async fn page(
         vacancy: query.vacancy.clone(),
         ..Default::default()
     };
-    hires_page(visitor, req, state, org, event, Outcome::blank(form), StatusCode::OK).await
+    hires_page(
+        visitor,
+        req,
+        state,
+        org,
+        event,
+        Outcome::blank(form),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// Why a row was refused, in the visitor's words.
@@ -307,8 +316,16 @@ pub async fn upload(
         Ok(form) => form.into_inner(),
         Err(_) => {
             let outcome = bad_file(i18n::text(lang, "booth.sheet_unreadable").to_owned());
-            return hires_page(visitor, req, state, org, event, outcome, StatusCode::BAD_REQUEST)
-                .await;
+            return hires_page(
+                visitor,
+                req,
+                state,
+                org,
+                event,
+                outcome,
+                StatusCode::BAD_REQUEST,
+            )
+            .await;
         }
     };
     if let Err(error) = visitor.check_csrf(&form.csrf) {

@@ -44,7 +44,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(vacancies::edit_form))
                 .route(web::post().to(vacancies::update)),
         )
-        .service(web::resource("/booth/vacancies/{id}/close").route(web::post().to(vacancies::close)))
+        .service(
+            web::resource("/booth/vacancies/{id}/close").route(web::post().to(vacancies::close)),
+        )
         .service(
             web::resource("/booth/vacancies/{id}/applicants")
                 .route(web::get().to(applicants::pipeline)),
@@ -247,7 +249,10 @@ async fn home_page(
     let lang = visitor.lang;
     let found = state
         .db(move |conn| {
-            guards::role(&caller, &[crate::auth::Role::Employer, crate::auth::Role::Admin])?;
+            guards::role(
+                &caller,
+                &[crate::auth::Role::Employer, crate::auth::Role::Admin],
+            )?;
             let memberships = crate::organizations::memberships_of(conn, &caller.id)?;
             let query = crate::events::ListQuery {
                 ends_after: Some(Utc::now() - Duration::days(60)),
@@ -379,7 +384,11 @@ pub async fn fair(
             let participation =
                 participations::find(conn, &event_id, &org)?.map(|p| p.participation.status);
             let vacancies = own_vacancies(conn, &caller, &event_id, &org)?;
-            Ok((organization, FairRow::new(&event, participation, lang), vacancies))
+            Ok((
+                organization,
+                FairRow::new(&event, participation, lang),
+                vacancies,
+            ))
         })
         .await;
     match found {

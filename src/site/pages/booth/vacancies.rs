@@ -251,7 +251,15 @@ pub async fn create(
     let booth = format!("/booth/{org}/fairs/{event}");
     match outcome {
         Ok(_) => redirect(&booth),
-        Err(error) => refused_form(&visitor, &req, format!("{booth}/vacancies/new"), booth, false, form, &error),
+        Err(error) => refused_form(
+            &visitor,
+            &req,
+            format!("{booth}/vacancies/new"),
+            booth,
+            false,
+            form,
+            &error,
+        ),
     }
 }
 
@@ -267,7 +275,18 @@ fn refused_form(
 ) -> HttpResponse {
     if error.status == StatusCode::UNPROCESSABLE_ENTITY {
         let errors = FieldErrors::of(visitor.lang, error);
-        return vacancy_page(visitor, req, action, back, editing, form, "", errors, None, error.status);
+        return vacancy_page(
+            visitor,
+            req,
+            action,
+            back,
+            editing,
+            form,
+            "",
+            errors,
+            None,
+            error.status,
+        );
     }
     match refusal_text(visitor.lang, &error.code) {
         Some(text) => vacancy_page(
@@ -328,7 +347,10 @@ pub async fn edit_form(
         &visitor,
         &req,
         format!("/booth/vacancies/{id}/edit"),
-        format!("/booth/{}/fairs/{}", vacancy.organization_id, vacancy.event_id),
+        format!(
+            "/booth/{}/fairs/{}",
+            vacancy.organization_id, vacancy.event_id
+        ),
         true,
         form,
         &query.occupation_q,
@@ -367,7 +389,10 @@ pub async fn update(
         })
         .await;
     match outcome {
-        Ok(v) => redirect(&format!("/booth/{}/fairs/{}", v.organization_id, v.event_id)),
+        Ok(v) => redirect(&format!(
+            "/booth/{}/fairs/{}",
+            v.organization_id, v.event_id
+        )),
         Err(error) => refused_form(
             &visitor,
             &req,
@@ -406,7 +431,10 @@ pub async fn close(
         })
         .await;
     match outcome {
-        Ok(v) => redirect(&format!("/booth/{}/fairs/{}", v.organization_id, v.event_id)),
+        Ok(v) => redirect(&format!(
+            "/booth/{}/fairs/{}",
+            v.organization_id, v.event_id
+        )),
         Err(error) => error_response(&visitor, &error),
     }
 }
