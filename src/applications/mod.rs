@@ -120,12 +120,13 @@ impl ApplicationStatus {
         )
     }
 
-    /// The employer's next stage after this one.
-    pub fn next_stage(self) -> Option<Self> {
+    /// Where an open stage stands in the pipeline, `applied` first: a move goes forward.
+    fn stage(self) -> Option<u8> {
         match self {
-            Self::Applied => Some(Self::Shortlisted),
-            Self::Shortlisted => Some(Self::Interviewed),
-            Self::Interviewed => Some(Self::Offered),
+            Self::Applied => Some(0),
+            Self::Shortlisted => Some(1),
+            Self::Interviewed => Some(2),
+            Self::Offered => Some(3),
             _ => None,
         }
     }
@@ -139,14 +140,15 @@ impl ApplicationStatus {
         }
     }
 
-    /// Whether a `PATCH` may move an application from `self` to `to`: the next stage, or
-    /// `rejected` or `withdrawn` from an open stage. Never back, never a skipped stage, never out
-    /// of a final status, and never to `applied` or `hired` (a hire is a reported placement).
+    /// Whether a `PATCH` may move an application from `self` to `to`: any later stage (an
+    /// interview on the spot skips the shortlist; the history keeps each move as it was made),
+    /// or `rejected` or `withdrawn` from an open stage. Never back, never the same stage, never
+    /// out of a final status, and never to `applied` or `hired` (a hire is a reported placement).
     pub fn can_become(self, to: Self) -> bool {
         match to {
             Self::Rejected | Self::Withdrawn => self.is_open(),
             Self::Applied | Self::Hired => false,
-            _ => self.next_stage() == Some(to),
+            _ => matches!((self.stage(), to.stage()), (Some(from), Some(to)) if to > from),
         }
     }
 }
@@ -520,10 +522,13 @@ mod tests {
 
     #[test]
     fn the_transition_table() {
-        // Every allowed move; anything else is refused.
+        // Every allowed move; anything else is refused. Forward skips included.
         let allowed = [
             (Applied, Shortlisted),
+            (Applied, Interviewed),
+            (Applied, Offered),
             (Shortlisted, Interviewed),
+            (Shortlisted, Offered),
             (Interviewed, Offered),
             (Applied, Rejected),
             (Shortlisted, Rejected),

@@ -19,6 +19,7 @@ db_tests!(
     outcomes_go_on_after_the_fair_closes_but_not_for_cancelled_fairs,
     bad_bodies_change_nothing,
     transitions_follow_the_pipeline,
+    an_on_the_spot_interview_skips_the_shortlist,
     job_seekers_withdraw_from_any_open_stage,
     only_the_parties_read_an_application,
     lists_show_each_party_only_its_own,
@@ -500,6 +501,44 @@ async fn bad_bodies_change_nothing(app: TestApp) {
     app.assert_kept_figures();
 }
 
+/// An interview on the spot skips the shortlist, and an offer may follow at once: each move is
+/// kept in the history as it was made. Going back stays refused.
+async fn an_on_the_spot_interview_skips_the_shortlist(app: TestApp) {
+    let f = HiringFair::new(&app, "a").await;
+    let siti = Seeker::new(&app, "siti@x.id", "Siti Rahayu", "0002").await;
+    siti.registered(&app, &f.event, None);
+    let id = app
+        .post(&apply_path(&f.vacancy), Some(&siti.token), json!({}))
+        .await
+        .assert(201)
+        .id();
+    let one = path(&id);
+    let interviewed = app
+        .patch(&one, Some(&f.employer), json!({"status": "interviewed"}))
+        .await;
+    interviewed.assert(200);
+    assert_eq!(interviewed.body["status"], "interviewed");
+    for back in ["shortlisted", "interviewed", "applied"] {
+        assert_conflict(
+            &app.patch(&one, Some(&f.employer), json!({"status": back}))
+                .await,
+            "invalid_transition",
+        );
+    }
+    app.patch(&one, Some(&f.employer), json!({"status": "offered"}))
+        .await
+        .assert(200);
+    assert_eq!(
+        transitions(&app, &id),
+        pairs(&[
+            ("applied", &siti.user_id),
+            ("interviewed", &f.employer_id),
+            ("offered", &f.employer_id),
+        ])
+    );
+    app.assert_kept_figures();
+}
+
 async fn transitions_follow_the_pipeline(app: TestApp) {
     let f = HiringFair::new(&app, "a").await;
     let siti = Seeker::new(&app, "siti@x.id", "Siti Rahayu", "0002").await;
@@ -512,8 +551,8 @@ async fn transitions_follow_the_pipeline(app: TestApp) {
     let one = path(&id);
     let set = |status: &str| json!({"status": status});
 
-    // No skipping a stage, no going back, no staying put.
-    for status in ["interviewed", "offered", "applied"] {
+    // No staying put (and nothing before `applied` to go back to).
+    for status in ["applied"] {
         assert_conflict(
             &app.patch(&one, Some(&f.employer), set(status)).await,
             "invalid_transition",
@@ -564,7 +603,8 @@ async fn transitions_follow_the_pipeline(app: TestApp) {
     app.patch(&one, Some(&admin), set("shortlisted"))
         .await
         .assert(200);
-    for status in ["applied", "shortlisted", "offered"] {
+    // No going back, no staying put.
+    for status in ["applied", "shortlisted"] {
         assert_conflict(
             &app.patch(&one, Some(&f.employer), set(status)).await,
             "invalid_transition",
