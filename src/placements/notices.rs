@@ -70,7 +70,8 @@ pub(super) fn queue_dispute_notice(
     public_url: &str,
     at: NaiveDateTime,
 ) -> AppResult<()> {
-    let (organization_id, event_title, employer, position, job_seeker, start_date): (
+    let (event_id, organization_id, event_title, employer, position, job_seeker, start_date): (
+        String,
         String,
         String,
         String,
@@ -84,6 +85,7 @@ pub(super) fn queue_dispute_notice(
         .inner_join(job_seekers::table)
         .filter(placements::id.eq(placement_id))
         .select((
+            events::id,
             events::organization_id,
             events::title,
             organizations::name,
@@ -92,7 +94,8 @@ pub(super) fn queue_dispute_notice(
             placements::start_date,
         ))
         .first(conn)?;
-    let link = format!("{public_url}/api/v1/placements/{placement_id}");
+    // The desk's placements queue of the fair, at this placement: where a dispute is settled.
+    let link = format!("{public_url}/desk/events/{event_id}/placements#placement-{placement_id}");
     for organizer in mail::recipients::organization(conn, &organization_id)? {
         let notice = mail::render::dispute_notice(
             &organizer.email,

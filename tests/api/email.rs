@@ -911,10 +911,20 @@ async fn a_reported_hire_mails_the_job_seeker_its_confirmation_link(app: TestApp
         text.contains("Alasan: Saya tidak pernah bekerja di sana"),
         "{text}"
     );
-    assert!(text.contains(&format!(
-        "{}/api/v1/placements/{placement}",
-        config.public_url
-    )));
+    // The link opens the desk's placements queue, where the organizer settles the dispute.
+    let event = view.body["event_id"].as_str().unwrap().to_owned();
+    let queue = format!("/desk/events/{event}/placements");
+    assert!(
+        text.contains(&format!(
+            "{}{queue}#placement-{placement}",
+            config.public_url
+        )),
+        "{text}"
+    );
+    let desk = crate::seeker_pages::Phone::signed_in(&app, "panitia@disnaker.id").await;
+    let page = desk.get(&queue).await;
+    page.assert(200);
+    assert!(page.body.contains(&format!("id=\"placement-{placement}\"")));
 }
 
 async fn a_follow_up_falling_due_reminds_the_employer_and_the_job_seeker(app: TestApp) {

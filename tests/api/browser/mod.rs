@@ -16,9 +16,9 @@
 mod account;
 mod booth;
 pub mod confirm;
-mod follow_up;
 mod desk;
 mod door;
+mod follow_up;
 mod pages;
 mod phone;
 mod public;

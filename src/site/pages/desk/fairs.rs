@@ -208,9 +208,15 @@ pub async fn cancel(
     form: web::Form<CsrfForm>,
 ) -> HttpResponse {
     let public_url = state.config.mail.public_url.clone();
-    change(visitor, req, state, id, &form.csrf, "cancelled", move |c, u, id| {
-        events::cancel(c, u, id, &public_url)
-    })
+    change(
+        visitor,
+        req,
+        state,
+        id,
+        &form.csrf,
+        "cancelled",
+        move |c, u, id| events::cancel(c, u, id, &public_url),
+    )
     .await
 }
 
@@ -688,7 +694,13 @@ pub async fn update(
                 funding_source: read.funding_source,
                 target_placements: read.target_placements,
             };
-            Ok(Some(events::update(conn, &caller, &event_id, patch, &public_url)))
+            Ok(Some(events::update(
+                conn,
+                &caller,
+                &event_id,
+                patch,
+                &public_url,
+            )))
         })
         .await;
     let error = match outcome {
