@@ -3,15 +3,15 @@
 //! code, moving stages, contact consent, reporting hires one by one and from CSV and XLSX files
 //! (with the templates), the figures and the badges; who may see what, and the database after.
 
-use awc::http::header::HeaderMap;
 use bursa::auth::Role;
 use chrono::{Duration, Utc};
 use diesel::prelude::*;
 use serde_json::json;
 
-use crate::common::{TestApp, PASSWORD};
+use crate::common::TestApp;
 use crate::db_tests;
 use crate::fixtures::{check_in, female_nik, profile, with, Employer, Fair, HiringFair, Seeker};
+use crate::web::{send, Body, Phone};
 
 db_tests!(
     join_then_post_edit_and_close_a_vacancy,
@@ -22,167 +22,6 @@ db_tests!(
     metrics_and_badges,
     other_employers_job_seekers_and_strangers_are_kept_out,
 );
-
-struct Page {
-    status: u16,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Page {
-    fn location(&self) -> &str {
-        self.headers
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-
-    #[track_caller]
-    fn assert(&self, status: u16) -> &Self {
-        assert_eq!(self.status, status, "{}", self.body);
-        self
-    }
-
-    #[track_caller]
-    fn has(&self, text: &str) -> &Self {
-        assert!(self.body.contains(text), "{text:?} not in {}", self.body);
-        self
-    }
-}
-
-/// A browser without JavaScript, signed in: its cookies, no redirects followed.
-struct Phone<'a> {
-    app: &'a TestApp,
-    csrf: String,
-    session: Option<String>,
-}
-
-fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all("set-cookie")
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|c| c.strip_prefix(&format!("{name}=")))
-        .map(|rest| rest.split(';').next().unwrap_or("").to_owned())
-}
-
-impl<'a> Phone<'a> {
-    async fn anonymous(app: &'a TestApp) -> Phone<'a> {
-        let first = send(app, "GET", "/sign-in", None, Body::None).await;
-        let csrf = cookie_value(&first.headers, "bursa_csrf").expect("a CSRF cookie");
-        Phone {
-            app,
-            csrf,
-            session: None,
-        }
-    }
-
-    async fn signed_in(app: &'a TestApp, email: &str) -> Phone<'a> {
-        let mut phone = Self::anonymous(app).await;
-        let page = phone
-            .post("/sign-in", &[("email", email), ("password", PASSWORD)])
-            .await;
-        page.assert(303);
-        phone.session = Some(cookie_value(&page.headers, "bursa_session").expect("a session"));
-        phone
-    }
-
-    fn cookie(&self) -> String {
-        let mut cookie = format!("bursa_csrf={}", self.csrf);
-        if let Some(session) = &self.session {
-            cookie.push_str(&format!("; bursa_session={session}"));
-        }
-        cookie
-    }
-
-    async fn get(&self, path: &str) -> Page {
-        send(self.app, "GET", path, Some(&self.cookie()), Body::None).await
-    }
-
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let mut all = vec![("csrf", self.csrf.as_str())];
-        all.extend_from_slice(fields);
-        send(
-            self.app,
-            "POST",
-            path,
-            Some(&self.cookie()),
-            Body::Form(&all),
-        )
-        .await
-    }
-
-    /// Sends a file as the upload form does (with this phone's CSRF token).
-    async fn upload(&self, path: &str, name: &str, file: &[u8]) -> Page {
-        let boundary = "----booth-test-boundary";
-        let mut body = Vec::new();
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n",
-                self.csrf
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(file);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        send(
-            self.app,
-            "POST",
-            path,
-            Some(&self.cookie()),
-            Body::Multipart(boundary, body),
-        )
-        .await
-    }
-}
-
-enum Body<'f> {
-    None,
-    Form(&'f [(&'f str, &'f str)]),
-    Multipart(&'f str, Vec<u8>),
-}
-
-async fn send(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    cookie: Option<&str>,
-    body: Body<'_>,
-) -> Page {
-    let client = awc::Client::builder().disable_redirects().finish();
-    let mut req = if method == "POST" {
-        client.post(app.url(path))
-    } else {
-        client.get(app.url(path))
-    };
-    if let Some(cookie) = cookie {
-        req = req.insert_header(("Cookie", cookie.to_owned()));
-    }
-    let mut response = match body {
-        Body::None => req.send().await,
-        Body::Form(fields) => req.send_form(&fields.to_vec()).await,
-        Body::Multipart(boundary, bytes) => {
-            req.insert_header((
-                "Content-Type",
-                format!("multipart/form-data; boundary={boundary}"),
-            ))
-            .send_body(bytes)
-            .await
-        }
-    }
-    .expect("request sent");
-    let body = response.body().limit(4 << 20).await.expect("body");
-    Page {
-        status: response.status().as_u16(),
-        headers: response.headers().clone(),
-        body: String::from_utf8_lossy(&body).into_owned(),
-    }
-}
 
 /// The (status, title, occupation_code) of a vacancy.
 fn vacancy_row(app: &TestApp, id: &str) -> (String, String, String) {
@@ -765,7 +604,7 @@ async fn other_employers_job_seekers_and_strangers_are_kept_out(app: TestApp) {
     app.user("seeker@keepout.id", Role::JobSeeker).await;
     let other = Phone::signed_in(&app, "hr@other.id").await;
     let seeker = Phone::signed_in(&app, "seeker@keepout.id").await;
-    let stranger = Phone::anonymous(&app).await;
+    let stranger = Phone::new(&app).await;
 
     let booth_fair = format!("/booth/{}/fairs/{}", f.company, f.event);
     let pages = [

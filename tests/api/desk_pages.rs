@@ -5,15 +5,15 @@
 //! not (another organization's staff, an employer, a visitor signed out), CSRF, and the
 //! database after each action.
 
-use awc::http::header::HeaderMap;
 use bursa::auth::Role;
 use chrono::{Duration, Utc};
 use diesel::prelude::*;
 use serde_json::json;
 
-use crate::common::{TestApp, PASSWORD};
+use crate::common::TestApp;
 use crate::db_tests;
 use crate::fixtures::{female_nik, profile, rows, with, Employer, Fair, HiringFair, Seeker};
+use crate::web::{Page, Phone};
 
 db_tests!(
     the_desk_and_the_hub_are_for_the_fair_staff,
@@ -27,122 +27,6 @@ db_tests!(
     the_organization_and_its_members,
     others_and_forms_without_csrf_change_nothing,
 );
-
-pub struct Page {
-    pub status: u16,
-    pub headers: HeaderMap,
-    pub body: String,
-}
-
-impl Page {
-    fn location(&self) -> &str {
-        self.headers
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-
-    #[track_caller]
-    fn assert(&self, status: u16) -> &Self {
-        assert_eq!(self.status, status, "{}", self.body);
-        self
-    }
-
-    #[track_caller]
-    fn has(&self, text: &str) -> &Self {
-        assert!(self.body.contains(text), "{text:?} not in {}", self.body);
-        self
-    }
-}
-
-/// A browser at the desk: its cookies, no redirects followed.
-struct Desk<'a> {
-    app: &'a TestApp,
-    csrf: String,
-    session: Option<String>,
-}
-
-fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all("set-cookie")
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|c| c.strip_prefix(&format!("{name}=")))
-        .map(|rest| rest.split(';').next().unwrap_or("").to_owned())
-}
-
-impl<'a> Desk<'a> {
-    async fn new(app: &'a TestApp) -> Desk<'a> {
-        let first = send(app, "GET", "/sign-in", None, &[]).await;
-        let csrf = cookie_value(&first.headers, "bursa_csrf").expect("a CSRF cookie");
-        Desk {
-            app,
-            csrf,
-            session: None,
-        }
-    }
-
-    async fn signed_in(app: &'a TestApp, email: &str) -> Desk<'a> {
-        let mut desk = Self::new(app).await;
-        let page = desk
-            .post("/sign-in", &[("email", email), ("password", PASSWORD)])
-            .await;
-        page.assert(303);
-        desk.session = Some(cookie_value(&page.headers, "bursa_session").expect("a session"));
-        desk
-    }
-
-    fn cookie(&self) -> String {
-        let mut cookie = format!("bursa_csrf={}", self.csrf);
-        if let Some(session) = &self.session {
-            cookie.push_str(&format!("; bursa_session={session}"));
-        }
-        cookie
-    }
-
-    async fn get(&self, path: &str) -> Page {
-        send(self.app, "GET", path, Some(&self.cookie()), &[]).await
-    }
-
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let mut all = vec![("csrf", self.csrf.as_str())];
-        all.extend_from_slice(fields);
-        send(self.app, "POST", path, Some(&self.cookie()), &all).await
-    }
-
-    async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
-        send(self.app, "POST", path, Some(&self.cookie()), fields).await
-    }
-}
-
-async fn send(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    cookie: Option<&str>,
-    fields: &[(&str, &str)],
-) -> Page {
-    let client = awc::Client::builder().disable_redirects().finish();
-    let mut req = if method == "POST" {
-        client.post(app.url(path))
-    } else {
-        client.get(app.url(path))
-    };
-    if let Some(cookie) = cookie {
-        req = req.insert_header(("Cookie", cookie.to_owned()));
-    }
-    let mut response = if method == "POST" {
-        req.send_form(&fields.to_vec()).await
-    } else {
-        req.send().await
-    }
-    .expect("request sent");
-    let body = response.body().limit(4 << 20).await.expect("body");
-    Page {
-        status: response.status().as_u16(),
-        headers: response.headers().clone(),
-        body: String::from_utf8_lossy(&body).into_owned(),
-    }
-}
 
 fn text(app: &TestApp, sql: &str) -> String {
     #[derive(QueryableByName)]
@@ -191,7 +75,7 @@ async fn the_desk_and_the_hub_are_for_the_fair_staff(app: TestApp) {
     let other = Fair::by(&app, "organizer@other.id").draft().await;
     let hub = format!("/desk/events/{}", fair.event);
 
-    let desk = Desk::signed_in(&app, "organizer@desk.id").await;
+    let desk = Phone::signed_in(&app, "organizer@desk.id").await;
     let home = desk.get("/desk").await;
     home.assert(200)
         .has(&format!("href=\"/desk/events/{}\"", fair.event))
@@ -222,7 +106,7 @@ async fn the_desk_and_the_hub_are_for_the_fair_staff(app: TestApp) {
     }
 
     // Another organizer's draft: as if it did not exist.
-    let stranger = Desk::signed_in(&app, "organizer@other.id").await;
+    let stranger = Phone::signed_in(&app, "organizer@other.id").await;
     stranger.get(&hub).await.assert(404);
     for sub in [
         "employers",
@@ -236,11 +120,11 @@ async fn the_desk_and_the_hub_are_for_the_fair_staff(app: TestApp) {
     }
     // An employer has no desk.
     Employer::new(&app, "hr@desk.id").await;
-    let employer = Desk::signed_in(&app, "hr@desk.id").await;
+    let employer = Phone::signed_in(&app, "hr@desk.id").await;
     employer.get("/desk").await.assert(403);
     employer.get(&hub).await.assert(404);
     // Signed out: the way to sign in, and back.
-    let visitor = Desk::new(&app).await;
+    let visitor = Phone::new(&app).await;
     let page = visitor.get(&hub).await;
     page.assert(303);
     assert_eq!(
@@ -250,7 +134,7 @@ async fn the_desk_and_the_hub_are_for_the_fair_staff(app: TestApp) {
     visitor.get("/desk").await.assert(303);
     // A job seeker's header has no desk link.
     Seeker::new(&app, "siti@desk.id", "Siti", "0001").await;
-    let seeker = Desk::signed_in(&app, "siti@desk.id").await;
+    let seeker = Phone::signed_in(&app, "siti@desk.id").await;
     let me = seeker.get("/events").await;
     assert!(!me.body.contains("href=\"/desk\""));
     seeker.get("/desk").await.assert(403);
@@ -259,7 +143,7 @@ async fn the_desk_and_the_hub_are_for_the_fair_staff(app: TestApp) {
 async fn a_fair_is_created_edited_and_published_at_the_desk(app: TestApp) {
     let (_, token) = app.user("organizer@papua.id", Role::Organizer).await;
     let office = app.organization(&token, "organizer").await;
-    let desk = Desk::signed_in(&app, "organizer@papua.id").await;
+    let desk = Phone::signed_in(&app, "organizer@papua.id").await;
     desk.get(&format!("/desk/events/new?organization_id={office}"))
         .await
         .assert(200)
@@ -362,7 +246,7 @@ async fn a_fair_is_created_edited_and_published_at_the_desk(app: TestApp) {
 async fn publishing_for_an_unverified_office_is_explained(app: TestApp) {
     let (_, token) = app.user("organizer@baru.id", Role::Organizer).await;
     let office = app.unverified_organization(&token, "organizer").await;
-    let desk = Desk::signed_in(&app, "organizer@baru.id").await;
+    let desk = Phone::signed_in(&app, "organizer@baru.id").await;
     desk.post("/desk/events", &fields(&fair_form(&office)))
         .await
         .assert(303);
@@ -386,7 +270,7 @@ async fn a_fair_is_cancelled_or_closed_with_its_spending(app: TestApp) {
         .starting(Utc::now() + Duration::days(10), 8)
         .published()
         .await;
-    let desk = Desk::signed_in(&app, "organizer@tutup.id").await;
+    let desk = Phone::signed_in(&app, "organizer@tutup.id").await;
 
     // Not started: not closed, explained.
     let close = format!("/desk/events/{}/close", upcoming.event);
@@ -443,7 +327,7 @@ async fn employers_are_approved_or_rejected(app: TestApp) {
         .await;
     let first = Employer::at(&app, &fair, "hr@satu.id", false).await;
     let second = Employer::at(&app, &fair, "hr@dua.id", false).await;
-    let desk = Desk::signed_in(&app, "organizer@mitra.id").await;
+    let desk = Phone::signed_in(&app, "organizer@mitra.id").await;
     let list = format!("/desk/events/{}/employers", fair.event);
     desk.get(&list)
         .await
@@ -473,7 +357,7 @@ async fn employers_are_approved_or_rejected(app: TestApp) {
         .has("Disetujui")
         .has("Ditolak");
     // The employer cannot decide for the fair.
-    let employer = Desk::signed_in(&app, "hr@dua.id").await;
+    let employer = Phone::signed_in(&app, "hr@dua.id").await;
     let status = employer
         .post(&format!("{list}/{}/approve", second.company), &[])
         .await
@@ -504,7 +388,7 @@ async fn registrations_are_searched_by_name_phone_nik_or_code(app: TestApp) {
     let budi = Seeker::new(&app, "budi@cari.id", "Budi Santoso", "8765").await;
     budi.register(&app, &fair.event).await;
 
-    let desk = Desk::signed_in(&app, "organizer@cari.id").await;
+    let desk = Phone::signed_in(&app, "organizer@cari.id").await;
     let list = format!("/desk/events/{}/registrations", fair.event);
     let all = desk.get(&list).await;
     all.assert(200)
@@ -598,7 +482,7 @@ async fn placements_are_verified_rejected_and_given_a_link(app: TestApp) {
             .await;
         placements.push(report(&app, &f, &seeker, &vacancy).await);
     }
-    let desk = Desk::signed_in(&app, "organizer@antrean.id").await;
+    let desk = Phone::signed_in(&app, "organizer@antrean.id").await;
     let queue = format!("/desk/events/{}/placements", f.event);
     desk.get(&queue)
         .await
@@ -671,7 +555,7 @@ async fn placements_are_verified_rejected_and_given_a_link(app: TestApp) {
     assert_eq!(links(), issued_before + 1);
     // The link works: its page answers.
     let path = &url[url.find("/placement-confirmations/").unwrap()..];
-    Desk::new(&app).await.get(path).await.assert(200);
+    Phone::new(&app).await.get(path).await.assert(200);
 
     // A verified placement takes no link: refused, nothing stored.
     let status = desk
@@ -683,7 +567,7 @@ async fn placements_are_verified_rejected_and_given_a_link(app: TestApp) {
         .status;
     assert_eq!(status, 409);
     // The employer is no staff: 403, nothing changes.
-    let hr = Desk::signed_in(&app, "hr@antrean.id").await;
+    let hr = Phone::signed_in(&app, "hr@antrean.id").await;
     let status = hr
         .post(
             &format!("/desk/placements/{}/verify", placements[2]),
@@ -702,7 +586,7 @@ async fn follow_ups_figures_audit_and_print_pages(app: TestApp) {
     rows::register(&app, &f, &desk_seeker, false);
     let own = Seeker::new(&app, "dewi@cetak.id", "Dewi Lestari", "0099").await;
     own.registered(&app, &f.event, None);
-    let desk = Desk::signed_in(&app, "organizer@cetak.id").await;
+    let desk = Phone::signed_in(&app, "organizer@cetak.id").await;
     let hub = format!("/desk/events/{}", f.event);
 
     desk.get(&format!("{hub}/follow-ups"))
@@ -739,12 +623,12 @@ async fn follow_ups_figures_audit_and_print_pages(app: TestApp) {
         .has("••••0099");
 
     // Ministry staff read the figures; an employer does not.
-    let hr = Desk::signed_in(&app, "hr@cetak.id").await;
+    let hr = Phone::signed_in(&app, "hr@cetak.id").await;
     hr.get(&format!("{hub}/metrics")).await.assert(403);
     hr.get(&format!("{hub}/print/list")).await.assert(403);
     hr.get(&format!("{hub}/audit")).await.assert(403);
     app.user("ministry@cetak.id", Role::Ministry).await;
-    let ministry = Desk::signed_in(&app, "ministry@cetak.id").await;
+    let ministry = Phone::signed_in(&app, "ministry@cetak.id").await;
     ministry.get(&format!("{hub}/metrics")).await.assert(200);
     ministry.get("/desk").await.assert(200).has(&f.event);
     // Ministry staff see no codes to print.
@@ -757,7 +641,7 @@ async fn the_organization_and_its_members(app: TestApp) {
     let fair = Fair::by(&app, "owner@kantor.id").draft().await;
     app.user("staf@kantor.id", Role::Organizer).await;
     app.user("hr@kantor.id", Role::Employer).await;
-    let desk = Desk::signed_in(&app, "owner@kantor.id").await;
+    let desk = Phone::signed_in(&app, "owner@kantor.id").await;
     let org = format!("/desk/organizations/{}", fair.office);
     desk.get(&org)
         .await
@@ -797,7 +681,7 @@ async fn the_organization_and_its_members(app: TestApp) {
         .has("Anggota ditambahkan.")
         .has(&format!("member-{staff_id}"));
     // The new member sees the fair at their desk, but cannot manage members.
-    let staff = Desk::signed_in(&app, "staf@kantor.id").await;
+    let staff = Phone::signed_in(&app, "staf@kantor.id").await;
     staff.get("/desk").await.assert(200).has(&fair.event);
     let owner_id = &fair.organizer_id;
     staff
@@ -815,7 +699,7 @@ async fn the_organization_and_its_members(app: TestApp) {
     assert_eq!(members(), 1);
     // Another office's staff: refused.
     Fair::by(&app, "organizer@lain.id").draft().await;
-    let stranger = Desk::signed_in(&app, "organizer@lain.id").await;
+    let stranger = Phone::signed_in(&app, "organizer@lain.id").await;
     stranger.get(&org).await.assert(403);
 }
 
@@ -826,7 +710,7 @@ async fn others_and_forms_without_csrf_change_nothing(app: TestApp) {
         .starting(Utc::now() - Duration::hours(1), 8)
         .published()
         .await;
-    let desk = Desk::signed_in(&app, "organizer@aman.id").await;
+    let desk = Phone::signed_in(&app, "organizer@aman.id").await;
     let publish = format!("/desk/events/{}/publish", fair.event);
     // No token, or another one: 403 and nothing changes.
     desk.post_raw(&publish, &[]).await.assert(403);
@@ -851,7 +735,7 @@ async fn others_and_forms_without_csrf_change_nothing(app: TestApp) {
     // Another organizer: a public fair of another office is 403, its draft 404.
     Fair::by(&app, "organizer@luar.id").draft().await;
     let before = app.count("events");
-    let stranger = Desk::signed_in(&app, "organizer@luar.id").await;
+    let stranger = Phone::signed_in(&app, "organizer@luar.id").await;
     stranger.post(&publish, &[]).await.assert(404);
     stranger
         .post(&format!("/desk/events/{}/cancel", published.event), &[])
@@ -870,7 +754,7 @@ async fn others_and_forms_without_csrf_change_nothing(app: TestApp) {
     assert_eq!(app.count("events"), before);
     // An employer cannot create a fair.
     Employer::new(&app, "hr@aman.id").await;
-    let employer = Desk::signed_in(&app, "hr@aman.id").await;
+    let employer = Phone::signed_in(&app, "hr@aman.id").await;
     employer.get("/desk/events/new").await.assert(403);
     employer
         .post("/desk/events", &fields(&form))

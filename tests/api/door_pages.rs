@@ -2,16 +2,16 @@
 //! shown once, revoke; who may), the scanner page (`/door`) and the service worker that keeps
 //! it; and the phone search a door pass may make.
 
-use awc::http::header::HeaderMap;
 use bursa::auth::Role;
 use bursa::db::schema::door_passes;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde_json::json;
 
-use crate::common::{TestApp, PASSWORD};
+use crate::common::TestApp;
 use crate::db_tests;
 use crate::fixtures::{profile, with, Fair, Seeker};
+use crate::web::{send, Body, Phone};
 
 db_tests!(
     the_organizer_issues_a_pass_shown_once_then_revokes_it,
@@ -19,116 +19,6 @@ db_tests!(
     the_scanner_page_and_its_offline_copy_are_served,
     a_pass_finds_people_by_phone_without_their_contact_data,
 );
-
-struct Page {
-    status: u16,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Page {
-    fn header(&self, name: &str) -> &str {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-
-    #[track_caller]
-    fn assert(&self, status: u16) -> &Self {
-        assert_eq!(self.status, status, "{}", self.body);
-        self
-    }
-}
-
-/// A browser without JavaScript: its CSRF cookie and, once signed in, its session.
-struct Client<'a> {
-    app: &'a TestApp,
-    csrf: String,
-    session: Option<String>,
-}
-
-fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all("set-cookie")
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|c| c.strip_prefix(&format!("{name}=")))
-        .map(|rest| rest.split(';').next().unwrap_or("").to_owned())
-}
-
-impl<'a> Client<'a> {
-    async fn new(app: &'a TestApp) -> Client<'a> {
-        let first = send(app, "GET", "/sign-in", None, &[]).await;
-        let csrf = cookie_value(&first.headers, "bursa_csrf").expect("a CSRF cookie");
-        Client {
-            app,
-            csrf,
-            session: None,
-        }
-    }
-
-    async fn signed_in(app: &'a TestApp, email: &str) -> Client<'a> {
-        let mut client = Self::new(app).await;
-        let page = client
-            .post("/sign-in", &[("email", email), ("password", PASSWORD)])
-            .await;
-        page.assert(303);
-        client.session = Some(cookie_value(&page.headers, "bursa_session").expect("a session"));
-        client
-    }
-
-    fn cookie(&self) -> String {
-        let mut cookie = format!("bursa_csrf={}", self.csrf);
-        if let Some(session) = &self.session {
-            cookie.push_str(&format!("; bursa_session={session}"));
-        }
-        cookie
-    }
-
-    async fn get(&self, path: &str) -> Page {
-        send(self.app, "GET", path, Some(&self.cookie()), &[]).await
-    }
-
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let mut all = vec![("csrf", self.csrf.as_str())];
-        all.extend_from_slice(fields);
-        send(self.app, "POST", path, Some(&self.cookie()), &all).await
-    }
-
-    async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
-        send(self.app, "POST", path, Some(&self.cookie()), fields).await
-    }
-}
-
-async fn send(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    cookie: Option<&str>,
-    fields: &[(&str, &str)],
-) -> Page {
-    let client = awc::Client::builder().disable_redirects().finish();
-    let mut req = if method == "POST" {
-        client.post(app.url(path))
-    } else {
-        client.get(app.url(path))
-    };
-    if let Some(cookie) = cookie {
-        req = req.insert_header(("Cookie", cookie.to_owned()));
-    }
-    let mut response = if method == "POST" {
-        req.send_form(&fields.to_vec()).await
-    } else {
-        req.send().await
-    }
-    .expect("request sent");
-    let body = response.body().limit(1 << 20).await.expect("body");
-    Page {
-        status: response.status().as_u16(),
-        headers: response.headers().clone(),
-        body: String::from_utf8_lossy(&body).into_owned(),
-    }
-}
 
 /// The door passes stored: (id, label, revoked_at).
 fn passes(app: &TestApp) -> Vec<(String, String, Option<NaiveDateTime>)> {
@@ -153,7 +43,7 @@ async fn the_organizer_issues_a_pass_shown_once_then_revokes_it(app: TestApp) {
         .running()
         .published()
         .await;
-    let organizer = Client::signed_in(&app, "organizer@doorpage.id").await;
+    let organizer = Phone::signed_in(&app, "organizer@doorpage.id").await;
     let path = format!("/desk/events/{}/door", fair.event);
     let page = organizer.get(&path).await;
     page.assert(200);
@@ -226,7 +116,7 @@ async fn only_the_fairs_staff_may_use_the_pass_page(app: TestApp) {
     let path = format!("/desk/events/{}/door", fair.event);
 
     // Not signed in: to the sign-in page, and back.
-    let visitor = Client::new(&app).await;
+    let visitor = Phone::new(&app).await;
     let page = visitor.get(&path).await;
     page.assert(303);
     assert!(page
@@ -237,7 +127,7 @@ async fn only_the_fairs_staff_may_use_the_pass_page(app: TestApp) {
     // A job seeker and another fair's organizer: refused, and nothing is issued.
     Seeker::new(&app, "seeker@doorwho.id", "Siti Rahayu", "0001").await;
     for email in ["seeker@doorwho.id", "other@doorwho.id"] {
-        let client = Client::signed_in(&app, email).await;
+        let client = Phone::signed_in(&app, email).await;
         let page = client.get(&path).await;
         assert!(matches!(page.status, 403 | 404), "{email}: {}", page.status);
         assert!(!page.body.contains("Terbitkan izin"));
@@ -246,11 +136,11 @@ async fn only_the_fairs_staff_may_use_the_pass_page(app: TestApp) {
     }
     assert!(passes(&app).is_empty());
     app.user("ministry@doorwho.id", Role::Ministry).await;
-    let ministry = Client::signed_in(&app, "ministry@doorwho.id").await;
+    let ministry = Phone::signed_in(&app, "ministry@doorwho.id").await;
     assert!(matches!(ministry.get(&path).await.status, 403 | 404));
 
     // A form without its CSRF token changes nothing.
-    let organizer = Client::signed_in(&app, "organizer@doorwho.id").await;
+    let organizer = Phone::signed_in(&app, "organizer@doorwho.id").await;
     organizer
         .post_raw(&path, &[("label", "Gate")])
         .await
@@ -264,7 +154,7 @@ async fn only_the_fairs_staff_may_use_the_pass_page(app: TestApp) {
         .assert(201);
     let pass = passes(&app)[0].0.clone();
     let revoke = format!("/desk/door-passes/{pass}/revoke");
-    let intruder = Client::signed_in(&app, "other@doorwho.id").await;
+    let intruder = Phone::signed_in(&app, "other@doorwho.id").await;
     let page = intruder.post(&revoke, &[]).await;
     assert!(matches!(page.status, 403 | 404), "{}", page.status);
     organizer.post_raw(&revoke, &[]).await.assert(403);
@@ -278,7 +168,7 @@ async fn only_the_fairs_staff_may_use_the_pass_page(app: TestApp) {
 }
 
 async fn the_scanner_page_and_its_offline_copy_are_served(app: TestApp) {
-    let visitor = Client::new(&app).await;
+    let visitor = Phone::new(&app).await;
     let page = visitor.get("/door").await;
     page.assert(200);
     assert!(page.body.contains("<html lang=\"id\""));
@@ -312,7 +202,7 @@ async fn the_scanner_page_and_its_offline_copy_are_served(app: TestApp) {
     assert!(worker.body.contains("\"/door\""));
     assert!(worker.body.contains("/^\\/me\\/registrations\\/[^/]+$/"));
     // In English on request.
-    let english = send(&app, "GET", "/door", Some("lang=en"), &[]).await;
+    let english = send(&app, "GET", "/door", Some("lang=en"), Body::None).await;
     english.assert(200);
     assert!(english.body.contains("<html lang=\"en\"") && english.body.contains("Door scanner"));
 }

@@ -921,7 +921,7 @@ async fn a_reported_hire_mails_the_job_seeker_its_confirmation_link(app: TestApp
         )),
         "{text}"
     );
-    let desk = crate::seeker_pages::Phone::signed_in(&app, "panitia@disnaker.id").await;
+    let desk = crate::web::Phone::signed_in(&app, "panitia@disnaker.id").await;
     let page = desk.get(&queue).await;
     page.assert(200);
     assert!(page.body.contains(&format!("id=\"placement-{placement}\"")));
@@ -986,7 +986,7 @@ async fn a_follow_up_falling_due_reminds_the_employer_and_the_job_seeker(app: Te
     );
     // The link opens the follow-up page with its form, for the employer and the job seeker.
     for email in ["hr@pabrik.id", "wati@example.id"] {
-        let phone = crate::seeker_pages::Phone::signed_in(&app, email).await;
+        let phone = crate::web::Phone::signed_in(&app, email).await;
         let page = phone.get(&link).await;
         page.assert(200);
         assert!(page.body.contains("id=\"save-follow-up\""), "{}", page.body);

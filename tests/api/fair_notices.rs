@@ -289,7 +289,7 @@ async fn the_employer_hears_a_hire_confirmed_or_disputed_without_the_reason(app:
     }
     assert!(answers.iter().any(|a| a.3.contains("Siti R.")));
     // The link opens the employer's hires at the fair's booth.
-    let hr = crate::seeker_pages::Phone::signed_in(&app, "hr@pabrik.id").await;
+    let hr = crate::web::Phone::signed_in(&app, "hr@pabrik.id").await;
     hr.get(&email_link(&app, &answers[0].3)).await.assert(200);
     // The organizer hears of the dispute, with the reason.
     let disputes = queued(&app, "dispute_notice");

@@ -8,7 +8,7 @@ use chrono::{Duration, NaiveDate, Utc};
 use crate::common::TestApp;
 use crate::db_tests;
 use crate::fixtures::{rows, HiringFair, Seeker};
-use crate::seeker_pages::Phone;
+use crate::web::Phone;
 
 db_tests!(
     each_party_records_a_check_as_itself,

@@ -50,5 +50,6 @@ mod security_seekers;
 mod seed;
 mod seeker_pages;
 mod smtp;
+mod web;
 mod whatsapp;
 mod whatsapp_fake;

@@ -2,16 +2,16 @@
 //! holds, registering from a fair's page and the ticket, applying and the history, answering a
 //! reported hire; CSRF, English, and what makes the ticket work offline and print.
 
-use awc::http::header::HeaderMap;
 use bursa::auth::Role;
 use chrono::{Duration, Utc};
 use diesel::prelude::*;
 use serde_json::json;
 
 use crate::browser::confirm::status as placement_status;
-use crate::common::{TestApp, PASSWORD};
+use crate::common::TestApp;
 use crate::db_tests;
 use crate::fixtures::{female_nik, Fair, HiringFair, Seeker};
+use crate::web::Phone;
 
 db_tests!(
     profile_then_register_then_the_ticket,
@@ -23,133 +23,6 @@ db_tests!(
     forms_without_their_csrf_token_change_nothing,
     english_pages_the_service_worker_and_print_styles,
 );
-
-pub struct Page {
-    pub status: u16,
-    pub headers: HeaderMap,
-    pub body: String,
-}
-
-impl Page {
-    pub fn header(&self, name: &str) -> &str {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-
-    pub fn location(&self) -> &str {
-        self.header("location")
-    }
-
-    #[track_caller]
-    pub fn assert(&self, status: u16) -> &Self {
-        assert_eq!(self.status, status, "{}", self.body);
-        self
-    }
-}
-
-/// A browser without JavaScript: its cookies, no redirects followed.
-pub struct Phone<'a> {
-    app: &'a TestApp,
-    csrf: String,
-    session: Option<String>,
-    lang: Option<&'static str>,
-}
-
-impl<'a> Phone<'a> {
-    pub async fn new(app: &'a TestApp) -> Phone<'a> {
-        let first = send(app, "GET", "/sign-in", None, &[]).await;
-        let csrf = first
-            .headers
-            .get_all("set-cookie")
-            .filter_map(|v| v.to_str().ok())
-            .find_map(|c| c.strip_prefix("bursa_csrf="))
-            .map(|rest| rest.split(';').next().unwrap_or("").to_owned())
-            .expect("a CSRF cookie");
-        Phone {
-            app,
-            csrf,
-            session: None,
-            lang: None,
-        }
-    }
-
-    /// A phone signed in to the account `email` (made with the tests' password).
-    pub async fn signed_in(app: &'a TestApp, email: &str) -> Phone<'a> {
-        let mut phone = Self::new(app).await;
-        let page = phone
-            .post("/sign-in", &[("email", email), ("password", PASSWORD)])
-            .await;
-        assert_eq!(page.status, 303, "{}", page.body);
-        let session = page
-            .headers
-            .get_all("set-cookie")
-            .filter_map(|v| v.to_str().ok())
-            .find_map(|c| c.strip_prefix("bursa_session="))
-            .map(|rest| rest.split(';').next().unwrap_or("").to_owned())
-            .expect("a session cookie");
-        phone.session = Some(session);
-        phone
-    }
-
-    fn cookie(&self) -> String {
-        let mut cookie = format!("bursa_csrf={}", self.csrf);
-        if let Some(session) = &self.session {
-            cookie.push_str(&format!("; bursa_session={session}"));
-        }
-        if let Some(lang) = self.lang {
-            cookie.push_str(&format!("; lang={lang}"));
-        }
-        cookie
-    }
-
-    pub async fn get(&self, path: &str) -> Page {
-        send(self.app, "GET", path, Some(&self.cookie()), &[]).await
-    }
-
-    /// Posts the form with this phone's CSRF token.
-    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let mut all = vec![("csrf", self.csrf.as_str())];
-        all.extend_from_slice(fields);
-        send(self.app, "POST", path, Some(&self.cookie()), &all).await
-    }
-
-    /// Posts exactly these fields (no CSRF token unless given).
-    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
-        send(self.app, "POST", path, Some(&self.cookie()), fields).await
-    }
-}
-
-async fn send(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    cookie: Option<&str>,
-    fields: &[(&str, &str)],
-) -> Page {
-    let client = awc::Client::builder().disable_redirects().finish();
-    let mut req = if method == "POST" {
-        client.post(app.url(path))
-    } else {
-        client.get(app.url(path))
-    };
-    if let Some(cookie) = cookie {
-        req = req.insert_header(("Cookie", cookie.to_owned()));
-    }
-    let mut response = if method == "POST" {
-        req.send_form(&fields.to_vec()).await
-    } else {
-        req.send().await
-    }
-    .expect("request sent");
-    let body = response.body().limit(1 << 20).await.expect("body");
-    Page {
-        status: response.status().as_u16(),
-        headers: response.headers().clone(),
-        body: String::from_utf8_lossy(&body).into_owned(),
-    }
-}
 
 /// The fields of a valid profile form: a woman born on 1995-08-15 whose NIK ends in `last4`.
 fn profile_form(last4: &str) -> Vec<(&'static str, String)> {
