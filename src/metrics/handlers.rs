@@ -184,7 +184,7 @@ fn rollup_columns() -> Vec<Column> {
 /// The caveat of `unique_job_seekers` (METRICS.md): unlike the other counts it does not add up.
 fn unique_job_seekers_caveat() -> Texts {
     Texts::new(
-        "unique_job_seekers (Pencari kerja unik) counts each person once per row: someone registered at \
+        "unique_job_seekers counts each person once per row: someone registered at \
          events of two rows is in both, and once in the totals. So the totals row is not the sum \
          of the rows, and the rows must not be added up.",
         "Pencari kerja unik (unique_job_seekers) menghitung setiap orang sekali per baris: orang yang \
