@@ -16,6 +16,14 @@
 //!   API's number either way), dates and times real date cells (times in UTC: a spreadsheet has
 //!   no time zones), booleans TRUE/FALSE, a null an empty cell; columns as wide as their content.
 //!
+//! For people rather than machines, `lang=id` ([`Lang`]) writes the headers in Indonesian, and
+//! the XLSX gets a second sheet of notes: each column's definition and the table's caveats, in
+//! the chosen language. `dialect=excel-id` ([`Dialect`], CSV only) writes what Excel in an
+//! Indonesian locale opens as columns and numbers: `;` separators, a decimal comma for non-integer
+//! numbers and a UTF-8 BOM (without it Excel reads UTF-8 as the ANSI code page). The defaults
+//! (English, RFC 4180) stay as above for scripts. Each column's name, Indonesian header and
+//! definitions live in its [`Column`], so every file of a table says the same.
+//!
 //! The `format` query parameter ([`Format`]) is required: `csv` or `xlsx`, anything else or
 //! nothing is a 422 naming `format`. Defaulting would make a bare link download a file whose kind
 //! the caller never chose, and the file name's extension depends on it.
@@ -82,18 +90,71 @@ impl Value {
 /// A cell: `None` is empty (the API's `null`).
 pub type Cell = Option<Value>;
 
-/// A column: the header's name and what the column holds.
+/// A column: its name (the API's field, the English header), what it holds, and for people its
+/// Indonesian header and its definition in both languages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Column {
     pub name: Cow<'static, str>,
     pub kind: Kind,
+    pub header_id: Cow<'static, str>,
+    pub definition: Texts,
+}
+
+/// A text in English and in Indonesian.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Texts {
+    pub en: Cow<'static, str>,
+    pub id: Cow<'static, str>,
+}
+
+impl Texts {
+    pub fn new(en: impl Into<Cow<'static, str>>, id: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            en: en.into(),
+            id: id.into(),
+        }
+    }
+
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.en,
+            Lang::Id => &self.id,
+        }
+    }
 }
 
 impl Column {
+    /// A column without an Indonesian header or definition (its name serves for both).
     pub fn new(name: impl Into<Cow<'static, str>>, kind: Kind) -> Self {
+        let name = name.into();
+        Self {
+            header_id: name.clone(),
+            name,
+            kind,
+            definition: Texts::default(),
+        }
+    }
+
+    /// A column with its Indonesian header and its definition in English and Indonesian.
+    pub fn described(
+        name: impl Into<Cow<'static, str>>,
+        kind: Kind,
+        header_id: impl Into<Cow<'static, str>>,
+        definition: Texts,
+    ) -> Self {
         Self {
             name: name.into(),
             kind,
+            header_id: header_id.into(),
+            definition,
+        }
+    }
+
+    /// The header in `lang`: the API's field name in English, else the Indonesian header.
+    pub fn header(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.name,
+            Lang::Id => &self.header_id,
         }
     }
 }
@@ -104,6 +165,7 @@ pub struct Table {
     sheet: String,
     columns: Vec<Column>,
     rows: Vec<Vec<Cell>>,
+    notes: Vec<Texts>,
 }
 
 impl Table {
@@ -114,7 +176,13 @@ impl Table {
             sheet: sheet.into(),
             columns,
             rows: Vec::new(),
+            notes: Vec::new(),
         }
+    }
+
+    /// Adds a caveat about the table, written under the column definitions of the XLSX's notes.
+    pub fn note(&mut self, note: Texts) {
+        self.notes.push(note);
     }
 
     /// Appends a row. A row of the wrong width or with a cell of the wrong kind is a bug of the
@@ -151,24 +219,47 @@ impl Table {
         &self.rows
     }
 
-    pub fn render(&self, format: Format) -> AppResult<Vec<u8>> {
-        match format {
-            Format::Csv => self.to_csv(),
-            Format::Xlsx => self.to_xlsx(),
+    pub fn notes(&self) -> &[Texts] {
+        &self.notes
+    }
+
+    pub fn render(&self, options: Options) -> AppResult<Vec<u8>> {
+        match options.format {
+            Format::Csv => self.to_csv_as(options.lang, options.dialect),
+            Format::Xlsx => self.to_xlsx_in(options.lang),
         }
     }
 
-    /// The table as RFC 4180 CSV (see the module's documentation).
+    /// The table as RFC 4180 CSV with English headers (see the module's documentation).
     pub fn to_csv(&self) -> AppResult<Vec<u8>> {
+        self.to_csv_as(Lang::En, Dialect::Rfc4180)
+    }
+
+    /// The table as CSV with headers in `lang`, in `dialect`.
+    pub fn to_csv_as(&self, lang: Lang, dialect: Dialect) -> AppResult<Vec<u8>> {
+        let (delimiter, start) = match dialect {
+            Dialect::Rfc4180 => (b',', Vec::new()),
+            Dialect::ExcelId => (b';', "\u{FEFF}".as_bytes().to_vec()),
+        };
         let mut writer = csv::WriterBuilder::new()
+            .delimiter(delimiter)
             .terminator(csv::Terminator::CRLF)
             .quote_style(csv::QuoteStyle::Necessary)
-            .from_writer(Vec::new());
+            .from_writer(start);
         writer
-            .write_record(self.columns.iter().map(|c| c.name.as_ref()))
+            .write_record(self.columns.iter().map(|c| c.header(lang)))
             .map_err(AppError::internal)?;
         for row in &self.rows {
-            let fields: Vec<Cow<'_, str>> = row.iter().map(csv_field).collect();
+            let fields: Vec<Cow<'_, str>> = row
+                .iter()
+                .map(|cell| match (dialect, cell) {
+                    // A decimal comma, as Excel reads numbers in an Indonesian locale.
+                    (Dialect::ExcelId, Some(Value::Number(_) | Value::Rate(_))) => {
+                        Cow::Owned(csv_field(cell).replace('.', ","))
+                    }
+                    _ => csv_field(cell),
+                })
+                .collect();
             writer
                 .write_record(fields.iter().map(|field| field.as_bytes()))
                 .map_err(AppError::internal)?;
@@ -176,12 +267,18 @@ impl Table {
         writer.into_inner().map_err(AppError::internal)
     }
 
-    /// The table as an XLSX workbook of one sheet (see the module's documentation).
+    /// The table as an XLSX workbook with English headers (see the module's documentation).
     pub fn to_xlsx(&self) -> AppResult<Vec<u8>> {
-        self.write_xlsx().map_err(AppError::internal)
+        self.to_xlsx_in(Lang::En)
     }
 
-    fn write_xlsx(&self) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    /// The table as an XLSX workbook: the table's sheet with headers in `lang`, then the notes
+    /// sheet in `lang`.
+    pub fn to_xlsx_in(&self, lang: Lang) -> AppResult<Vec<u8>> {
+        self.write_xlsx(lang).map_err(AppError::internal)
+    }
+
+    fn write_xlsx(&self, lang: Lang) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         use rust_xlsxwriter::{Format as Style, Workbook, XlsxError};
 
         let bold = Style::new().set_bold();
@@ -198,10 +295,10 @@ impl Table {
         let mut widths: Vec<usize> = self
             .columns
             .iter()
-            .map(|c| c.name.chars().count() + 3)
+            .map(|c| c.header(lang).chars().count() + 3)
             .collect();
         for (col, column) in (0u16..).zip(&self.columns) {
-            sheet.write_string_with_format(0, col, column.name.as_ref(), &bold)?;
+            sheet.write_string_with_format(0, col, column.header(lang), &bold)?;
         }
         for (row, cells) in (1u32..).zip(&self.rows) {
             for ((col, cell), width) in (0u16..).zip(cells).zip(&mut widths) {
@@ -241,9 +338,55 @@ impl Table {
             sheet.set_freeze_panes(1, 0)?;
             sheet.autofilter(0, 0, last_row, last_col)?;
         }
+        self.write_notes(workbook.add_worksheet(), lang, &bold)?;
         workbook.save_to_buffer()
     }
+
+    /// The notes sheet: a row per column (its header, its field name, its definition), then the
+    /// table's caveats, one per row, below an empty row.
+    fn write_notes(
+        &self,
+        sheet: &mut rust_xlsxwriter::Worksheet,
+        lang: Lang,
+        bold: &rust_xlsxwriter::Format,
+    ) -> Result<(), rust_xlsxwriter::XlsxError> {
+        let wrap = rust_xlsxwriter::Format::new().set_text_wrap();
+        let titles = match lang {
+            Lang::En => ["Column", "Field", "Definition"],
+            Lang::Id => ["Kolom", "Nama field", "Definisi"],
+        };
+        sheet.set_name(NOTES_SHEET.get(lang))?;
+        for (col, title) in (0u16..).zip(titles) {
+            sheet.write_string_with_format(0, col, title, bold)?;
+        }
+        for (row, column) in (1u32..).zip(&self.columns) {
+            sheet.write_string(row, 0, column.header(lang))?;
+            sheet.write_string(row, 1, column.name.as_ref())?;
+            sheet.write_string_with_format(row, 2, column.definition.get(lang), &wrap)?;
+        }
+        let first_note = self.columns.len() as u32 + 2;
+        for (row, note) in (first_note..).zip(&self.notes) {
+            sheet.write_string(row, 0, note.get(lang))?;
+        }
+        let header_width = self
+            .columns
+            .iter()
+            .map(|c| c.header(lang).chars().count())
+            .max()
+            .unwrap_or(0);
+        sheet.set_column_width(0, header_width.clamp(10, 40) as f64)?;
+        sheet.set_column_width(1, 28)?;
+        sheet.set_column_width(2, 90)?;
+        sheet.set_freeze_panes(1, 0)?;
+        Ok(())
+    }
 }
+
+/// The name of the XLSX's notes sheet, the second one.
+pub const NOTES_SHEET: Texts = Texts {
+    en: Cow::Borrowed("Notes"),
+    id: Cow::Borrowed("Catatan"),
+};
 
 /// About how many characters a spreadsheet shows for a value, to size its column.
 fn display_width(value: &Value) -> usize {
@@ -310,6 +453,68 @@ fn invisible(ch: char) -> bool {
         || crate::validate::is_bidi_control(ch)
 }
 
+/// The language of the headers and notes (`lang`): English by default, for scripts that read
+/// the headers as field names; Indonesian for people.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    En,
+    Id,
+}
+
+/// The CSV's shape (`dialect`): RFC 4180 by default; `excel-id` for Excel in an Indonesian
+/// locale (see the module's documentation).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+pub enum Dialect {
+    #[default]
+    #[serde(skip)]
+    Rfc4180,
+    #[serde(rename = "excel-id")]
+    ExcelId,
+}
+
+/// What an export's query asked for: the format, the language and the CSV's dialect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    pub format: Format,
+    pub lang: Lang,
+    pub dialect: Dialect,
+}
+
+impl Options {
+    /// The options of a query: `format` is required (see [`Format::required`]); a `dialect` is
+    /// a CSV's, so with `format=xlsx` it is a 422 rather than silently ignored.
+    pub fn of_query(
+        format: Option<Format>,
+        lang: Option<Lang>,
+        dialect: Option<Dialect>,
+    ) -> AppResult<Options> {
+        let format = Format::required(format)?;
+        if dialect.is_some() && format != Format::Csv {
+            return Err(AppError::invalid_field(
+                "dialect",
+                "applies to format=csv only",
+            ));
+        }
+        Ok(Options {
+            format,
+            lang: lang.unwrap_or_default(),
+            dialect: dialect.unwrap_or_default(),
+        })
+    }
+}
+
+impl From<Format> for Options {
+    fn from(format: Format) -> Self {
+        Options {
+            format,
+            lang: Lang::En,
+            dialect: Dialect::Rfc4180,
+        }
+    }
+}
+
 /// The file format asked for by the `format` query parameter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -345,8 +550,14 @@ impl Format {
 /// compressed). The name keeps ASCII letters, digits, `.`, `_` and `-` (anything else becomes
 /// `_`), so it needs no escaping in `Content-Disposition`. Exports are never cached: they hold
 /// data that only some may read.
-pub async fn respond(table: Table, format: Format, name: &str) -> AppResult<HttpResponse> {
-    let body = web::block(move || table.render(format)).await??;
+pub async fn respond(
+    table: Table,
+    options: impl Into<Options>,
+    name: &str,
+) -> AppResult<HttpResponse> {
+    let options = options.into();
+    let format = options.format;
+    let body = web::block(move || table.render(options)).await??;
     let name: String = name
         .chars()
         .map(|c| {

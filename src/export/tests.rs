@@ -252,3 +252,42 @@ async fn a_download_names_its_type_and_file() {
         }
     }
 }
+
+#[test]
+fn the_excel_id_dialect_has_a_bom_semicolons_and_decimal_commas() {
+    let mut table = Table::new(
+        "T",
+        vec![
+            Column::described("name", Kind::Text, "Nama", Texts::new("a", "b")),
+            Column::new("rate", Kind::Rate),
+            Column::new("median", Kind::Number),
+            Column::new("cost_idr", Kind::Money),
+        ],
+    );
+    table
+        .push(vec![
+            Some(Value::text("a;b")),
+            Some(Value::Rate(0.25)),
+            Some(Value::Number(3.0)),
+            Some(Value::Money(1_500_000)),
+        ])
+        .unwrap();
+    let csv = table.to_csv_as(Lang::Id, Dialect::ExcelId).unwrap();
+    assert_eq!(
+        String::from_utf8(csv).unwrap(),
+        "\u{FEFF}Nama;rate;median;cost_idr\r\n\"a;b\";0,25;3;1500000\r\n"
+    );
+    assert_eq!(
+        table.to_csv().unwrap(),
+        b"name,rate,median,cost_idr\r\na;b,0.25,3,1500000\r\n"
+    );
+}
+
+#[test]
+fn a_dialect_is_for_csv_only() {
+    let csv = Options::of_query(Some(Format::Csv), Some(Lang::Id), Some(Dialect::ExcelId));
+    assert_eq!(csv.unwrap().dialect, Dialect::ExcelId);
+    let xlsx = Options::of_query(Some(Format::Xlsx), None, Some(Dialect::ExcelId)).unwrap_err();
+    assert_eq!(xlsx.status.as_u16(), 422);
+    assert_eq!(xlsx.details[0].field, "dialect");
+}

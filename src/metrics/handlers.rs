@@ -9,7 +9,7 @@ use super::rollup::{self, Filter, GroupBy, Rollup};
 use crate::auth::{guards, AuthUser};
 use crate::error::{AppError, AppResult};
 use crate::events::FundingSource;
-use crate::export::{Column, Format, Kind, Table, Value};
+use crate::export::{Column, Dialect, Format, Kind, Lang, Options, Table, Texts, Value};
 use crate::extract::{path_id, ApiQuery};
 use crate::AppState;
 
@@ -36,8 +36,10 @@ pub struct RollupQuery {
     province_code: Option<String>,
     organization_id: Option<String>,
     funding_source: Option<FundingSource>,
-    /// The export's file format; the JSON rollup takes none.
+    /// The export's file format, header language and CSV dialect; the JSON rollup takes none.
     pub format: Option<Format>,
+    pub lang: Option<Lang>,
+    pub dialect: Option<Dialect>,
 }
 
 /// Checks the parameters and computes the rollup (see [`rollup::for_caller`] for who may ask).
@@ -83,9 +85,14 @@ pub async fn rollup(
     caller: AuthUser,
     ApiQuery(query): ApiQuery<RollupQuery>,
 ) -> AppResult<HttpResponse> {
-    if query.format.is_some() {
+    let export_only = [
+        ("format", query.format.is_some()),
+        ("lang", query.lang.is_some()),
+        ("dialect", query.dialect.is_some()),
+    ];
+    if let Some((field, _)) = export_only.into_iter().find(|(_, given)| *given) {
         return Err(AppError::invalid_field(
-            "format",
+            field,
             "is a parameter of /api/v1/metrics/export",
         ));
     }
@@ -100,43 +107,97 @@ pub async fn export(
     caller: AuthUser,
     ApiQuery(mut query): ApiQuery<RollupQuery>,
 ) -> AppResult<HttpResponse> {
-    let format = Format::required(query.format.take())?;
+    let options = Options::of_query(query.format.take(), query.lang.take(), query.dialect.take())?;
     let rollup = compute_rollup(&state, caller, query).await?;
     let name = format!("bursa-metrics-by-{}", rollup.group_by);
-    crate::export::respond(rollup_table(&rollup)?, format, &name).await
+    crate::export::respond(rollup_table(&rollup)?, options, &name).await
+}
+
+/// The columns of a rollup's export, in the order [`rollup_table`] fills them, each with its
+/// Indonesian header and its definition (per `METRICS.md`).
+fn rollup_columns() -> Vec<Column> {
+    use Kind::{Integer, Money, Rate, Text};
+    [
+        ("key", Text, "Kelompok",
+            "the group: the province code, the organization id, the funding source, the year (YYYY), the quarter (YYYY-Qn) or the month (YYYY-MM); totals for the last row",
+            "kelompok: kode provinsi, ID organisasi, sumber dana, tahun (YYYY), triwulan (YYYY-Qn) atau bulan (YYYY-MM); totals untuk baris terakhir"),
+        ("label", Text, "Nama",
+            "the province's or the organization's name; empty for funding sources and periods",
+            "nama provinsi atau organisasi; kosong untuk sumber dana dan periode"),
+        ("events", Integer, "Jumlah acara",
+            "published or closed events in the group (drafts and cancelled events never count)",
+            "acara berstatus terbit atau selesai dalam kelompok (draf dan acara yang dibatalkan tidak dihitung)"),
+        ("registrations", Integer, "Pendaftaran",
+            "registrations to the group's events",
+            "jumlah pendaftaran ke acara-acara kelompok"),
+        ("attendees", Integer, "Peserta hadir",
+            "registrations with a check-in",
+            "pendaftaran yang sudah check-in"),
+        ("openings", Integer, "Jumlah posisi lowongan",
+            "positions offered: the sum of the openings of the events' vacancies",
+            "posisi yang ditawarkan: jumlah formasi seluruh lowongan acara"),
+        ("applications", Integer, "Lamaran",
+            "applications to the events' vacancies, any status",
+            "lamaran ke lowongan acara, apa pun statusnya"),
+        ("placements_reported", Integer, "Penempatan dilaporkan",
+            "placements reported by employers, except retracted ones",
+            "penempatan yang dilaporkan pemberi kerja, kecuali yang ditarik"),
+        ("placements_verified", Integer, "Penempatan terverifikasi",
+            "verified placements: confirmed by the job seeker or verified by staff",
+            "penempatan terverifikasi: dikonfirmasi pencari kerja atau diverifikasi petugas"),
+        ("placements_disputed", Integer, "Penempatan dibantah",
+            "placements the job seeker disputed",
+            "penempatan yang dibantah pencari kerja"),
+        ("placements_seeker_confirmed", Integer, "Penempatan dikonfirmasi pencari kerja",
+            "verified placements the job seeker confirmed themselves, whatever followed",
+            "penempatan terverifikasi yang dikonfirmasi sendiri oleh pencari kerja, apa pun yang terjadi sesudahnya"),
+        ("placements_staff_only", Integer, "Penempatan diverifikasi petugas saja",
+            "verified placements the job seeker never confirmed: staff verified them (with the previous column, adds up to placements_verified)",
+            "penempatan terverifikasi yang tidak pernah dikonfirmasi pencari kerja: petugas yang memverifikasinya (bersama kolom sebelumnya berjumlah sama dengan penempatan terverifikasi)"),
+        ("placed_attendees", Integer, "Peserta hadir yang ditempatkan",
+            "attendees with at least one verified placement at the event, each counted once per event",
+            "peserta hadir yang memiliki setidaknya satu penempatan terverifikasi di acara itu, dihitung sekali per acara"),
+        ("budget_idr", Money, "Anggaran (Rp)",
+            "the sum of the events' budgets, in whole rupiah",
+            "jumlah anggaran acara, dalam rupiah"),
+        ("cost_idr", Money, "Biaya (Rp)",
+            "the sum of the events' costs: real spending of closed events, else their budgets",
+            "jumlah biaya acara: realisasi belanja untuk acara yang sudah ditutup, selain itu anggarannya"),
+        ("placement_rate", Rate, "Tingkat penempatan",
+            "placed attendees / attendees, pooled over the group (a ratio of the sums, not an average of the events' rates); empty when there are no attendees",
+            "peserta hadir yang ditempatkan / peserta hadir, digabung untuk kelompok (rasio jumlah, bukan rata-rata rasio tiap acara); kosong bila tidak ada peserta hadir"),
+        ("vacancy_fill_rate", Rate, "Tingkat keterisian lowongan",
+            "verified placements / openings, pooled; above 1 means more placements than positions offered; empty when there are no openings",
+            "penempatan terverifikasi / jumlah posisi, digabung; lebih dari 1 berarti penempatan melebihi posisi yang ditawarkan; kosong bila tidak ada posisi"),
+        ("cost_per_placement_idr", Money, "Biaya per penempatan (Rp)",
+            "cost / verified placements, rounded half up to a whole rupiah; empty when there are no verified placements",
+            "biaya / penempatan terverifikasi, dibulatkan setengah ke atas ke rupiah; kosong bila tidak ada penempatan terverifikasi"),
+        ("unique_job_seekers", Integer, "Pencari kerja unik",
+            "different job seekers registered at any event of the group: someone registered at three of its fairs counts once",
+            "jumlah pencari kerja berbeda yang terdaftar di acara mana pun dalam kelompok: orang yang mendaftar di tiga bursa kerjanya dihitung satu"),
+    ]
+    .into_iter()
+    .map(|(name, kind, header_id, en, id)| Column::described(name, kind, header_id, Texts::new(en, id)))
+    .collect()
+}
+
+/// The caveat of `unique_job_seekers` (METRICS.md): unlike the other counts it does not add up.
+fn unique_job_seekers_caveat() -> Texts {
+    Texts::new(
+        "unique_job_seekers counts each person once per row: someone registered at \
+         events of two rows is in both, and once in the totals. So the totals row is not the sum \
+         of the rows, and the rows must not be added up.",
+        "Pencari kerja unik (unique_job_seekers) menghitung setiap orang sekali per baris: orang yang \
+         mendaftar di acara dari dua baris muncul di kedua baris, tetapi sekali di baris totals. \
+         Karena itu baris totals bukan jumlah baris-barisnya, dan angka baris tidak boleh \
+         dijumlahkan.",
+    )
 }
 
 /// The rows and totals of a rollup as a table.
 fn rollup_table(rollup: &Rollup) -> AppResult<Table> {
-    use Kind::{Integer, Money, Rate, Text};
-    let columns = [
-        ("key", Text),
-        ("label", Text),
-        ("events", Integer),
-        ("registrations", Integer),
-        ("attendees", Integer),
-        ("openings", Integer),
-        ("applications", Integer),
-        ("placements_reported", Integer),
-        ("placements_verified", Integer),
-        ("placements_disputed", Integer),
-        ("placements_seeker_confirmed", Integer),
-        ("placements_staff_only", Integer),
-        ("placed_attendees", Integer),
-        ("budget_idr", Money),
-        ("cost_idr", Money),
-        ("placement_rate", Rate),
-        ("vacancy_fill_rate", Rate),
-        ("cost_per_placement_idr", Money),
-        ("unique_job_seekers", Integer),
-    ];
-    let mut table = Table::new(
-        format!("by {}", rollup.group_by),
-        columns
-            .into_iter()
-            .map(|(name, kind)| Column::new(name, kind))
-            .collect(),
-    );
+    let mut table = Table::new(format!("by {}", rollup.group_by), rollup_columns());
+    table.note(unique_job_seekers_caveat());
     let rows = rollup
         .rows
         .iter()

@@ -333,7 +333,7 @@ async fn placements_export_as_the_api_lists_them(app: TestApp) {
     );
     let mut book: Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.bytes.clone())).unwrap();
-    assert_eq!(book.sheet_names(), ["Placements"]);
+    assert_eq!(book.sheet_names(), ["Placements", "Notes"]);
     let range = book.worksheet_range("Placements").unwrap();
     let sheet: Vec<&[Data]> = range.rows().collect();
     assert_eq!(sheet.len(), 1 + items.len());

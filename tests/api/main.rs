@@ -23,6 +23,7 @@ mod email;
 mod employer_metrics;
 mod errors;
 mod events;
+mod export_dialects;
 mod exports;
 mod fair;
 mod fair_notices;
