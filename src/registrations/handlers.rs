@@ -5,7 +5,8 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::operations::{self, ListFilter};
+use super::lists::{self, ListFilter};
+use super::operations;
 use crate::auth::AuthUser;
 use crate::door::DoorCaller;
 use crate::error::AppResult;
@@ -108,7 +109,7 @@ pub struct ListQuery {
     cursor: Option<String>,
 }
 
-/// `GET /events/{id}/registrations`: see [`operations::list`].
+/// `GET /events/{id}/registrations`: see [`lists::list`].
 pub async fn list(
     state: web::Data<AppState>,
     caller: AuthUser,
@@ -123,7 +124,7 @@ pub async fn list(
         after: pagination::cursor(query.cursor.as_deref())?,
     };
     let page = state
-        .db(move |conn| operations::list(conn, &caller, &event_id, filter))
+        .db(move |conn| lists::list(conn, &caller, &event_id, filter))
         .await?;
     Ok(HttpResponse::Ok().json(page))
 }
@@ -135,7 +136,7 @@ pub struct MyListQuery {
     cursor: Option<String>,
 }
 
-/// `GET /me/registrations`: see [`operations::mine`].
+/// `GET /me/registrations`: see [`lists::mine`].
 pub async fn mine(
     state: web::Data<AppState>,
     caller: AuthUser,
@@ -144,7 +145,7 @@ pub async fn mine(
     let limit = pagination::limit(query.limit)?;
     let after = pagination::cursor(query.cursor.as_deref())?;
     let page = state
-        .db(move |conn| operations::mine(conn, &caller, limit, after))
+        .db(move |conn| lists::mine(conn, &caller, limit, after))
         .await?;
     Ok(HttpResponse::Ok().json(page))
 }

@@ -11,6 +11,7 @@
 
 pub mod codes;
 pub mod handlers;
+pub mod lists;
 pub mod operations;
 
 use chrono::{Duration, NaiveDateTime};

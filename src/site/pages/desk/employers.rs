@@ -5,7 +5,9 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::{caller, done_notice, fair_for, frame, path_id, DoneQuery, FairHead, LIST_LIMIT};
+use super::{
+    caller, caller_at, done_notice, fair_for, frame, path_id, DoneQuery, FairHead, LIST_LIMIT,
+};
 use crate::auth::guards;
 use crate::participations::{self, ParticipationStatus};
 use crate::site::session::CsrfForm;
@@ -39,12 +41,8 @@ pub async fn list(
     id: web::Path<String>,
     query: web::Query<DoneQuery>,
 ) -> HttpResponse {
-    let caller = match caller(&visitor, &req) {
-        Ok(caller) => caller,
-        Err(response) => return *response,
-    };
-    let id = match path_id(&visitor, &id, "event") {
-        Ok(id) => id,
+    let (caller, id) = match caller_at(&visitor, &req, &id, "event") {
+        Ok(found) => found,
         Err(response) => return *response,
     };
     let found = state

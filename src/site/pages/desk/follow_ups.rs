@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::{caller, fair_for, frame, path_id, FairHead, LIST_LIMIT};
+use super::{caller_at, fair_for, frame, FairHead, LIST_LIMIT};
 use crate::follow_ups::{self, DueFilter};
 use crate::site::{error_response, i18n, render, Frame, Visitor};
 use crate::{locale, AppState};
@@ -33,12 +33,8 @@ pub async fn due(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> HttpResponse {
-    let caller = match caller(&visitor, &req) {
-        Ok(caller) => caller,
-        Err(response) => return *response,
-    };
-    let id = match path_id(&visitor, &id, "event") {
-        Ok(id) => id,
+    let (caller, id) = match caller_at(&visitor, &req, &id, "event") {
+        Ok(found) => found,
         Err(response) => return *response,
     };
     let found = state

@@ -5,6 +5,7 @@
 //! way to sign in. The fair's hub, `/desk/events/{id}`, links to each sub-page.
 
 pub mod employers;
+pub mod fair_form;
 pub mod fairs;
 pub mod follow_ups;
 pub mod metrics;
@@ -44,13 +45,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::resource("/desk/organizations/{id}/members/{user_id}/remove")
                 .route(web::post().to(organization::remove_member)),
         )
-        .service(web::resource("/desk/events").route(web::post().to(fairs::create)))
-        .service(web::resource("/desk/events/new").route(web::get().to(fairs::new_form)))
+        .service(web::resource("/desk/events").route(web::post().to(fair_form::create)))
+        .service(web::resource("/desk/events/new").route(web::get().to(fair_form::new_form)))
         .service(web::resource("/desk/events/{id}").route(web::get().to(fairs::hub)))
         .service(
             web::resource("/desk/events/{id}/edit")
-                .route(web::get().to(fairs::edit_form))
-                .route(web::post().to(fairs::update)),
+                .route(web::get().to(fair_form::edit_form))
+                .route(web::post().to(fair_form::update)),
         )
         .service(web::resource("/desk/events/{id}/publish").route(web::post().to(fairs::publish)))
         .service(web::resource("/desk/events/{id}/cancel").route(web::post().to(fairs::cancel)))
@@ -104,6 +105,16 @@ fn frame(visitor: &Visitor, req: &HttpRequest, page: &str) -> Frame {
 /// The signed-in caller, or the way to sign in and come back to this page.
 fn caller(visitor: &Visitor, req: &HttpRequest) -> Result<AuthUser, Box<HttpResponse>> {
     signed_in(visitor, req.uri().path())
+}
+
+/// The signed-in caller and a page's path id: what most desk pages start with.
+fn caller_at(
+    visitor: &Visitor,
+    req: &HttpRequest,
+    raw: &str,
+    what: &'static str,
+) -> Result<(AuthUser, String), Box<HttpResponse>> {
+    Ok((caller(visitor, req)?, path_id(visitor, raw, what)?))
 }
 
 /// A path id, or the not-found page for one that cannot be an id.

@@ -6,7 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{caller, done_notice, frame, path_id, DoneQuery};
+use super::{caller, caller_at, done_notice, frame, path_id, DoneQuery};
 use crate::auth::AuthUser;
 use crate::organizations::manage::{self, NewMember};
 use crate::organizations::{self, MemberRole};
@@ -89,12 +89,8 @@ pub async fn show(
     id: web::Path<String>,
     query: web::Query<DoneQuery>,
 ) -> HttpResponse {
-    let caller = match caller(&visitor, &req) {
-        Ok(caller) => caller,
-        Err(response) => return *response,
-    };
-    let id = match path_id(&visitor, &id, "organization") {
-        Ok(id) => id,
+    let (caller, id) = match caller_at(&visitor, &req, &id, "organization") {
+        Ok(found) => found,
         Err(response) => return *response,
     };
     let notice = done_notice(visitor.lang, query.done.as_deref());
@@ -124,12 +120,8 @@ pub async fn add_member(
     if let Err(error) = visitor.check_csrf(&form.csrf) {
         return error_response(&visitor, &error);
     }
-    let caller = match caller(&visitor, &req) {
-        Ok(caller) => caller,
-        Err(response) => return *response,
-    };
-    let id = match path_id(&visitor, &id, "organization") {
-        Ok(id) => id,
+    let (caller, id) = match caller_at(&visitor, &req, &id, "organization") {
+        Ok(found) => found,
         Err(response) => return *response,
     };
     let new = NewMember {

@@ -7,7 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{caller, done_notice, fair_for, frame, path_id, DoneQuery, FairHead, LIST_LIMIT};
+use super::{caller_at, done_notice, fair_for, frame, DoneQuery, FairHead, LIST_LIMIT};
 use crate::auth::AuthUser;
 use crate::placements::{
     self, Action, Details, ListFilter, PlacementStatus, PlacementView, VerificationMethod,
@@ -147,12 +147,8 @@ pub async fn queue(
     id: web::Path<String>,
     query: web::Query<DoneQuery>,
 ) -> HttpResponse {
-    let caller = match caller(&visitor, &req) {
-        Ok(caller) => caller,
-        Err(response) => return *response,
-    };
-    let id = match path_id(&visitor, &id, "event") {
-        Ok(id) => id,
+    let (caller, id) = match caller_at(&visitor, &req, &id, "event") {
+        Ok(found) => found,
         Err(response) => return *response,
     };
     let notice = done_notice(visitor.lang, query.done.as_deref());
@@ -182,12 +178,8 @@ async fn act(
     if let Err(error) = visitor.check_csrf(&form.csrf) {
         return error_response(&visitor, &error);
     }
-    let caller = match caller(&visitor, &req) {
-        Ok(caller) => caller,
-        Err(response) => return *response,
-    };
-    let id = match path_id(&visitor, &id, "placement") {
-        Ok(id) => id,
+    let (caller, id) = match caller_at(&visitor, &req, &id, "placement") {
+        Ok(found) => found,
         Err(response) => return *response,
     };
     let note = Some(form.note.trim().to_owned()).filter(|n| !n.is_empty());
@@ -280,12 +272,8 @@ pub async fn confirmation_link(
     if let Err(error) = visitor.check_csrf(&form.csrf) {
         return error_response(&visitor, &error);
     }
-    let caller = match caller(&visitor, &req) {
-        Ok(caller) => caller,
-        Err(response) => return *response,
-    };
-    let id = match path_id(&visitor, &id, "placement") {
-        Ok(id) => id,
+    let (caller, id) = match caller_at(&visitor, &req, &id, "placement") {
+        Ok(found) => found,
         Err(response) => return *response,
     };
     let public_url = state.config.mail.public_url.clone();

@@ -7,11 +7,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::registrations::{row, RegistrationRow};
-use super::{caller, fair_for, frame, path_id, FairHead, LIST_LIMIT};
+use super::{caller_at, fair_for, frame, FairHead, LIST_LIMIT};
 use crate::auth::AuthUser;
 use crate::error::AppResult;
 use crate::events::Event;
-use crate::registrations::operations::{self, ListFilter};
+use crate::registrations::lists::{self, ListFilter};
 use crate::site::qr::inline_qr;
 use crate::site::{error_response, i18n, render, Frame, Visitor};
 use crate::AppState;
@@ -35,7 +35,7 @@ async fn registrations(
                     after,
                     ..Default::default()
                 };
-                let page = operations::list(conn, &caller, &id, filter)?;
+                let page = lists::list(conn, &caller, &id, filter)?;
                 rows.extend(
                     page.items
                         .into_iter()
@@ -74,12 +74,8 @@ pub async fn tickets(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> HttpResponse {
-    let caller = match caller(&visitor, &req) {
-        Ok(caller) => caller,
-        Err(response) => return *response,
-    };
-    let id = match path_id(&visitor, &id, "event") {
-        Ok(id) => id,
+    let (caller, id) = match caller_at(&visitor, &req, &id, "event") {
+        Ok(found) => found,
         Err(response) => return *response,
     };
     let (event, rows) = match registrations(&visitor, &state, caller, id).await {
@@ -123,12 +119,8 @@ pub async fn list(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> HttpResponse {
-    let caller = match caller(&visitor, &req) {
-        Ok(caller) => caller,
-        Err(response) => return *response,
-    };
-    let id = match path_id(&visitor, &id, "event") {
-        Ok(id) => id,
+    let (caller, id) = match caller_at(&visitor, &req, &id, "event") {
+        Ok(found) => found,
         Err(response) => return *response,
     };
     let (event, rows) = match registrations(&visitor, &state, caller, id).await {

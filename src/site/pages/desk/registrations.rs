@@ -1,13 +1,13 @@
 //! A fair's registrations at the desk, searchable by name, phone, the last four digits of the
-//! NIK or the check-in code ([`crate::registrations::operations::Search`], the API's `q=`).
+//! NIK or the check-in code ([`crate::registrations::lists::Search`], the API's `q=`).
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{caller, fair_for, frame, path_id, FairHead, LIST_LIMIT};
-use crate::registrations::operations::{self, ListFilter, RegistrationItem};
+use super::{caller_at, fair_for, frame, FairHead, LIST_LIMIT};
+use crate::registrations::lists::{self, ListFilter, RegistrationItem};
 use crate::site::qr::code_groups;
 use crate::site::{error_response, i18n, render, Frame, Visitor};
 use crate::users::Language;
@@ -66,12 +66,8 @@ pub async fn list(
     id: web::Path<String>,
     query: web::Query<SearchQuery>,
 ) -> HttpResponse {
-    let caller = match caller(&visitor, &req) {
-        Ok(caller) => caller,
-        Err(response) => return *response,
-    };
-    let id = match path_id(&visitor, &id, "event") {
-        Ok(id) => id,
+    let (caller, id) = match caller_at(&visitor, &req, &id, "event") {
+        Ok(found) => found,
         Err(response) => return *response,
     };
     let q = query.into_inner().q;
@@ -84,7 +80,7 @@ pub async fn list(
                 limit: LIST_LIMIT,
                 ..Default::default()
             };
-            let page = operations::list(conn, &caller, &id, filter);
+            let page = lists::list(conn, &caller, &id, filter);
             Ok((event, page))
         })
         .await;

@@ -73,7 +73,7 @@ pub async fn registrations(
     };
     let found = state
         .db(move |conn| {
-            let page = registration_ops::mine(conn, &caller, LIST_LIMIT, None)?;
+            let page = registrations::lists::mine(conn, &caller, LIST_LIMIT, None)?;
             let mut rows = Vec::new();
             for item in page.items {
                 let event = crate::events::find(conn, &item.registration.event_id)?
@@ -141,7 +141,7 @@ pub async fn ticket(
         Err(response) => return *response,
     };
     let found = state
-        .db(move |conn| registration_ops::my_ticket(conn, &caller, &id))
+        .db(move |conn| registrations::lists::my_ticket(conn, &caller, &id))
         .await;
     let (registration, event): (registrations::Registration, Event) = match found {
         Ok(found) => found,
