@@ -166,6 +166,7 @@ pub fn run_migrations(conn: &mut DbConn) -> Result<Vec<String>, String> {
             .map(|v| v.iter().map(|m| m.to_string()).collect())
             .map_err(|e| e.to_string())?,
     };
+    crate::metrics::tally::after_migrations(conn, &applied).map_err(|e| e.to_string())?;
     Ok(applied)
 }
 

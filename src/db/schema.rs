@@ -433,6 +433,30 @@ diesel::table! {
 diesel::joinable!(event_seeker_sets -> events (event_id));
 
 diesel::table! {
+    event_breakdown_cells (event_id, dimension, value) {
+        event_id -> Text,
+        dimension -> Text,
+        value -> Text,
+        attendees -> Integer,
+        placed_attendees -> Integer,
+    }
+}
+
+diesel::joinable!(event_breakdown_cells -> events (event_id));
+
+diesel::table! {
+    event_retention (event_id) {
+        event_id -> Text,
+        retention_90d_checked -> Integer,
+        retention_90d_employed -> Integer,
+        retention_180d_checked -> Integer,
+        retention_180d_employed -> Integer,
+    }
+}
+
+diesel::joinable!(event_retention -> events (event_id));
+
+diesel::table! {
     door_passes (id) {
         id -> Text,
         event_id -> Text,
@@ -486,6 +510,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     audit_head,
     event_seeker_sets,
+    event_breakdown_cells,
+    event_retention,
     outbox,
     email_tokens,
     follow_up_reminders,

@@ -211,6 +211,9 @@ pub fn update(
             ));
         }
         let updated = super::find(conn, id)?.ok_or_else(|| AppError::not_found("event"))?;
+        if updated.local_start_date != event.local_start_date && updated.attendees_count > 0 {
+            crate::metrics::tally::event_rescheduled(conn, id)?;
+        }
         audit::record(
             conn,
             Some(&caller.id),

@@ -140,6 +140,7 @@ pub fn record(
                 follow_ups::recorded_at.eq(follow_up.recorded_at),
             ))
             .execute(conn)?;
+        crate::metrics::tally::follow_up_recorded(conn, &placement.event_id)?;
         let view = FollowUpView::new(follow_up, placement.start_date);
         crate::audit::record(
             conn,

@@ -167,6 +167,11 @@ pub fn update(
             ))
             .execute(conn)?;
         let updated = super::find(conn, id)?.ok_or_else(|| AppError::not_found("job seeker"))?;
+        if (updated.education_level, updated.disability)
+            != (before.education_level, before.disability)
+        {
+            crate::metrics::tally::profile_changed(conn, id)?;
+        }
         audit::record(
             conn,
             Some(&caller.id),

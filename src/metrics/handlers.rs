@@ -5,7 +5,8 @@ use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::rollup::{self, Filter, GroupBy, Rollup};
+use super::rollup::{self, Filter, Grouping, Rollup};
+use super::Dimension;
 use crate::auth::{guards, AuthUser};
 use crate::error::{AppError, AppResult};
 use crate::events::FundingSource;
@@ -30,7 +31,9 @@ pub async fn event_metrics(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RollupQuery {
-    group_by: Option<GroupBy>,
+    group_by: Option<String>,
+    /// Every group of the period and filters, with zeros where it held no event.
+    fill: Option<bool>,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     province_code: Option<String>,
@@ -49,9 +52,14 @@ pub async fn compute_rollup(
     query: RollupQuery,
 ) -> AppResult<Rollup> {
     guards::role(&caller, &rollup::READERS)?;
-    let group_by = query
+    let grouping = query
         .group_by
-        .ok_or_else(|| AppError::invalid_field("group_by", "is required"))?;
+        .as_deref()
+        .ok_or_else(|| AppError::invalid_field("group_by", "is required"))
+        .and_then(|text| {
+            Grouping::parse(text).map_err(|message| AppError::invalid_field("group_by", message))
+        })?;
+    let fill = query.fill.unwrap_or(false);
     if let (Some(from), Some(to)) = (query.from, query.to) {
         if from > to {
             return Err(AppError::invalid_field("to", "must not be before from"));
@@ -75,7 +83,7 @@ pub async fn compute_rollup(
         member: (!caller.role.reads_everything()).then(|| caller.id.clone()),
     };
     state
-        .db(move |conn| rollup::for_caller(conn, &caller, group_by, &filter))
+        .db(move |conn| rollup::for_caller(conn, &caller, &grouping, &filter, fill))
         .await
 }
 
@@ -109,7 +117,7 @@ pub async fn export(
 ) -> AppResult<HttpResponse> {
     let options = Options::of_query(query.format.take(), query.lang.take(), query.dialect.take())?;
     let rollup = compute_rollup(&state, caller, query).await?;
-    let name = format!("bursa-metrics-by-{}", rollup.group_by);
+    let name = format!("bursa-metrics-by-{}", rollup.group_by.replace(',', "-"));
     crate::export::respond(rollup_table(&rollup)?, options, &name).await
 }
 
@@ -175,10 +183,113 @@ fn rollup_columns() -> Vec<Column> {
         ("unique_job_seekers", Integer, "Pencari kerja unik",
             "different job seekers registered at any event of the group: someone registered at three of its fairs counts once",
             "jumlah pencari kerja berbeda yang terdaftar di acara mana pun dalam kelompok: orang yang mendaftar di tiga bursa kerjanya dihitung satu"),
+        ("events_costed_at_budget", Integer, "Acara dihitung dengan anggaran",
+            "events whose cost is still their budget: not yet closed with their real spending",
+            "acara yang biayanya masih berupa anggaran: belum ditutup dengan realisasi belanjanya"),
+        ("retention_90d_checked", Integer, "Dicek 90 hari",
+            "verified placements with a follow-up dated 90 to 179 days after the start date",
+            "penempatan terverifikasi dengan tindak lanjut bertanggal 90 sampai 179 hari sesudah mulai bekerja"),
+        ("retention_90d_employed", Integer, "Masih bekerja 90 hari",
+            "of those, the ones whose latest follow-up in that window says employed",
+            "dari jumlah itu, yang tindak lanjut terakhirnya pada rentang itu menyatakan masih bekerja"),
+        ("retention_90d_rate", Rate, "Tingkat retensi 90 hari",
+            "still employed / checked at 90 days, pooled; empty when none was checked",
+            "masih bekerja / dicek pada 90 hari, digabung; kosong bila belum ada yang dicek"),
+        ("retention_180d_checked", Integer, "Dicek 180 hari",
+            "verified placements with a follow-up dated at least 180 days after the start date",
+            "penempatan terverifikasi dengan tindak lanjut bertanggal sedikitnya 180 hari sesudah mulai bekerja"),
+        ("retention_180d_employed", Integer, "Masih bekerja 180 hari",
+            "of those, the ones whose latest follow-up in that window says employed",
+            "dari jumlah itu, yang tindak lanjut terakhirnya pada rentang itu menyatakan masih bekerja"),
+        ("retention_180d_rate", Rate, "Tingkat retensi 180 hari",
+            "still employed / checked at 180 days, pooled; empty when none was checked",
+            "masih bekerja / dicek pada 180 hari, digabung; kosong bila belum ada yang dicek"),
     ]
     .into_iter()
     .map(|(name, kind, header_id, en, id)| Column::described(name, kind, header_id, Texts::new(en, id)))
+    .chain(breakdown_columns())
     .collect()
+}
+
+/// Three columns per value of each breakdown dimension (attendees, placed attendees, placement
+/// rate), named `<dimension>_<value>_<figure>`, in [`Dimension::ALL`] order.
+fn breakdown_columns() -> Vec<Column> {
+    let mut columns = Vec::new();
+    for dimension in Dimension::ALL {
+        for value in dimension.values() {
+            let (value_en, value_id) = value_names(dimension, value);
+            let prefix = format!("{}_{value}", dimension.as_str());
+            columns.push(Column::described(
+                format!("{prefix}_attendees"),
+                Kind::Integer,
+                format!("Hadir: {value_id}"),
+                Texts::new(
+                    format!(
+                        "attendees whose {} is {value_en} (at each event they attended)",
+                        dimension_name(dimension)
+                    ),
+                    format!(
+                        "peserta hadir dengan {} {value_id} (pada tiap acara yang dihadiri)",
+                        dimension_name_id(dimension)
+                    ),
+                ),
+            ));
+            columns.push(Column::described(
+                format!("{prefix}_placed_attendees"),
+                Kind::Integer,
+                format!("Ditempatkan: {value_id}"),
+                Texts::new(
+                    format!("of those, the ones with a verified placement at the event"),
+                    format!("dari jumlah itu, yang memiliki penempatan terverifikasi di acara itu"),
+                ),
+            ));
+            columns.push(Column::described(
+                format!("{prefix}_placement_rate"),
+                Kind::Rate,
+                format!("Tingkat penempatan: {value_id}"),
+                Texts::new(
+                    "placed / attendees of this value, pooled; empty when there are none",
+                    "ditempatkan / hadir untuk nilai ini, digabung; kosong bila tidak ada",
+                ),
+            ));
+        }
+    }
+    columns
+}
+
+fn dimension_name(dimension: Dimension) -> &'static str {
+    match dimension {
+        Dimension::Gender => "gender",
+        Dimension::AgeBand => "age band",
+        Dimension::EducationLevel => "education level",
+        Dimension::Disability => "disability",
+    }
+}
+
+fn dimension_name_id(dimension: Dimension) -> &'static str {
+    match dimension {
+        Dimension::Gender => "jenis kelamin",
+        Dimension::AgeBand => "kelompok umur",
+        Dimension::EducationLevel => "pendidikan",
+        Dimension::Disability => "status disabilitas",
+    }
+}
+
+/// A breakdown value in English and Indonesian words.
+fn value_names(dimension: Dimension, value: &str) -> (String, String) {
+    match (dimension, value) {
+        (Dimension::Gender, "female") => ("female".into(), "perempuan".into()),
+        (Dimension::Gender, "male") => ("male".into(), "laki-laki".into()),
+        (Dimension::Disability, "true") => {
+            ("with a disability".into(), "penyandang disabilitas".into())
+        }
+        (Dimension::Disability, "false") => {
+            ("without a disability".into(), "tanpa disabilitas".into())
+        }
+        (Dimension::AgeBand, "unknown") => ("unknown".into(), "tidak diketahui".into()),
+        (Dimension::AgeBand, band) => (format!("{band} years"), format!("{band} tahun")),
+        (_, level) => (level.to_uppercase(), level.to_uppercase()),
+    }
 }
 
 /// The caveat of `unique_job_seekers` (METRICS.md): unlike the other counts it does not add up.
@@ -205,7 +316,7 @@ fn rollup_table(rollup: &Rollup) -> AppResult<Table> {
         .chain([("totals", None, &rollup.totals)]);
     for (key, label, f) in rows {
         let count = |n: i64| Some(Value::Integer(n));
-        table.push(vec![
+        let mut values = vec![
             Some(Value::text(key)),
             label.map(Value::text),
             count(f.events),
@@ -225,7 +336,26 @@ fn rollup_table(rollup: &Rollup) -> AppResult<Table> {
             f.vacancy_fill_rate.map(Value::Rate),
             f.cost_per_placement_idr.map(Value::Money),
             count(f.unique_job_seekers),
-        ])?;
+            count(f.events_costed_at_budget),
+            count(f.retention_90d_checked),
+            count(f.retention_90d_employed),
+            f.retention_90d_rate.map(Value::Rate),
+            count(f.retention_180d_checked),
+            count(f.retention_180d_employed),
+            f.retention_180d_rate.map(Value::Rate),
+        ];
+        for dimension in Dimension::ALL {
+            let cells = f.breakdowns.dimension(dimension);
+            for value in dimension.values() {
+                let cell = cells.get(value).cloned().unwrap_or_default();
+                values.extend([
+                    count(cell.attendees),
+                    count(cell.placed_attendees),
+                    cell.placement_rate.map(Value::Rate),
+                ]);
+            }
+        }
+        table.push(values)?;
     }
     Ok(table)
 }

@@ -58,6 +58,68 @@ pub struct AttendeeFact {
     pub disability: bool,
 }
 
+/// A dimension of the breakdowns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Dimension {
+    Gender,
+    AgeBand,
+    EducationLevel,
+    Disability,
+}
+
+impl Dimension {
+    /// In the contract's order.
+    pub const ALL: [Self; 4] = [
+        Self::Gender,
+        Self::AgeBand,
+        Self::EducationLevel,
+        Self::Disability,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Gender => "gender",
+            Self::AgeBand => "age_band",
+            Self::EducationLevel => "education_level",
+            Self::Disability => "disability",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.as_str() == text)
+    }
+
+    /// Every value the dimension can take: a rollup lists them all, with zeros.
+    pub fn values(self) -> Vec<&'static str> {
+        use crate::job_seekers::{EducationLevel, Gender};
+        match self {
+            Self::Gender => Gender::ALL.iter().map(|g| g.as_str()).collect(),
+            Self::AgeBand => AGE_BANDS.to_vec(),
+            Self::EducationLevel => EducationLevel::ALL.iter().map(|e| e.as_str()).collect(),
+            Self::Disability => vec!["false", "true"],
+        }
+    }
+}
+
+/// The age bands, the last for an unknown birth date.
+pub const AGE_BANDS: [&str; 6] = ["15-24", "25-34", "35-44", "45-54", "55+", "unknown"];
+
+impl AttendeeFact {
+    /// The attendee's value of each [`Dimension`] at an event whose local start date is
+    /// `local_start` (the age band is their age on that day).
+    pub fn values(&self, local_start: NaiveDate) -> [(Dimension, String); 4] {
+        [
+            (Dimension::Gender, self.gender.clone()),
+            (
+                Dimension::AgeBand,
+                age_band(self.birth_date, local_start).to_owned(),
+            ),
+            (Dimension::EducationLevel, self.education_level.clone()),
+            (Dimension::Disability, self.disability.to_string()),
+        ]
+    }
+}
+
 /// A placement of one of the event's vacancies.
 #[derive(Debug, Clone, Queryable)]
 pub struct PlacementFact {
@@ -134,6 +196,74 @@ pub struct Breakdowns {
     pub age_band: BTreeMap<String, Cell>,
     pub education_level: BTreeMap<String, Cell>,
     pub disability: BTreeMap<String, Cell>,
+}
+
+impl Breakdowns {
+    /// The cells of one dimension.
+    pub fn dimension_mut(&mut self, dimension: Dimension) -> &mut BTreeMap<String, Cell> {
+        match dimension {
+            Dimension::Gender => &mut self.gender,
+            Dimension::AgeBand => &mut self.age_band,
+            Dimension::EducationLevel => &mut self.education_level,
+            Dimension::Disability => &mut self.disability,
+        }
+    }
+
+    /// The cells of one dimension.
+    pub fn dimension(&self, dimension: Dimension) -> &BTreeMap<String, Cell> {
+        match dimension {
+            Dimension::Gender => &self.gender,
+            Dimension::AgeBand => &self.age_band,
+            Dimension::EducationLevel => &self.education_level,
+            Dimension::Disability => &self.disability,
+        }
+    }
+
+    /// Breakdowns listing every value of every dimension, at zero.
+    pub fn all_values() -> Self {
+        let mut breakdowns = Self::default();
+        for dimension in Dimension::ALL {
+            for value in dimension.values() {
+                breakdowns.add(dimension, value, 0, 0);
+            }
+        }
+        breakdowns
+    }
+
+    /// Every cell of every dimension, mutably.
+    fn cells_mut(&mut self) -> impl Iterator<Item = &mut Cell> {
+        [
+            &mut self.gender,
+            &mut self.age_band,
+            &mut self.education_level,
+            &mut self.disability,
+        ]
+        .into_iter()
+        .flat_map(|map| map.values_mut())
+    }
+
+    /// Adds `attendees` and `placed_attendees` to one cell.
+    pub fn add(
+        &mut self,
+        dimension: Dimension,
+        value: &str,
+        attendees: i64,
+        placed_attendees: i64,
+    ) {
+        let cell = self
+            .dimension_mut(dimension)
+            .entry(value.to_owned())
+            .or_default();
+        cell.attendees += attendees;
+        cell.placed_attendees += placed_attendees;
+    }
+
+    /// Sets each cell's pooled placement rate from its counts.
+    pub fn finish(&mut self) {
+        for cell in self.cells_mut() {
+            cell.placement_rate = rate(cell.placed_attendees, cell.attendees);
+        }
+    }
 }
 
 /// The per-event figures, in the order of the contract.
@@ -218,14 +348,14 @@ pub fn age_on(birth_date: NaiveDate, on: NaiveDate) -> i32 {
 /// when made; a younger age (impossible through the API) counts in the youngest band.
 pub fn age_band(birth_date: Option<NaiveDate>, on: NaiveDate) -> &'static str {
     let Some(birth_date) = birth_date else {
-        return "unknown";
+        return AGE_BANDS[5];
     };
     match age_on(birth_date, on) {
-        ..=24 => "15-24",
-        25..=34 => "25-34",
-        35..=44 => "35-44",
-        45..=54 => "45-54",
-        _ => "55+",
+        ..=24 => AGE_BANDS[0],
+        25..=34 => AGE_BANDS[1],
+        35..=44 => AGE_BANDS[2],
+        45..=54 => AGE_BANDS[3],
+        _ => AGE_BANDS[4],
     }
 }
 
@@ -294,33 +424,11 @@ pub fn compute(facts: &Facts) -> EventMetrics {
         placed_attendees += i64::from(is_placed);
         let is_known = settled.contains(id) || (applicants.contains(id) && !open.contains(id));
         known += i64::from(is_known);
-        tally(&mut breakdowns.gender, &attendee.gender, is_placed);
-        tally(
-            &mut breakdowns.age_band,
-            age_band(attendee.birth_date, local_start),
-            is_placed,
-        );
-        tally(
-            &mut breakdowns.education_level,
-            &attendee.education_level,
-            is_placed,
-        );
-        tally(
-            &mut breakdowns.disability,
-            if attendee.disability { "true" } else { "false" },
-            is_placed,
-        );
-    }
-    for map in [
-        &mut breakdowns.gender,
-        &mut breakdowns.age_band,
-        &mut breakdowns.education_level,
-        &mut breakdowns.disability,
-    ] {
-        for cell in map.values_mut() {
-            cell.placement_rate = rate(cell.placed_attendees, cell.attendees);
+        for (dimension, value) in attendee.values(local_start) {
+            tally(breakdowns.dimension_mut(dimension), &value, is_placed);
         }
     }
+    breakdowns.finish();
 
     // Employers.
     let approved: HashSet<&str> = facts

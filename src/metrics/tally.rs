@@ -11,6 +11,13 @@
 //!   of the verified ones they did) and `placed_attendees_count`: recounted from the event's placements by [`placements_changed`]
 //!   after any placement is reported or changes status, and [`checked_in`] counts a job seeker
 //!   whose verified placement came before their check-in.
+//! - the breakdown cells (`event_breakdown_cells`: per dimension and value, the attendees and
+//!   the placed ones): [`checked_in`] adds an attendee to their four cells; the placed counts
+//!   are recounted from the event's placed attendees by [`placements_changed`]; a changed
+//!   profile ([`profile_changed`]) or start date ([`event_rescheduled`]) recounts the event's
+//!   cells, since a value or an age band may have moved.
+//! - the retention at 90 and 180 days (`event_retention`): recounted from the event's verified
+//!   placements and their follow-ups by [`placements_changed`] and [`follow_up_recorded`].
 //! - the event's set of registered job seekers ([`seeker_registered`]): a Roaring bitmap of the
 //!   job seekers' numbers, for the distinct job seekers of a rollup, which cannot be added up
 //!   from per-event counts. An event without a stored set has its set read from its
@@ -22,15 +29,17 @@
 //! with a count of the rows (`bursa metrics verify`, and the tests after every API scenario);
 //! [`rebuild`] recounts them, for rows written around the API (`bursa seed`, restores).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
-use diesel::dsl::{count, count_star, exists};
+use chrono::NaiveDate;
+use diesel::dsl::{count_star, exists};
 use diesel::prelude::*;
 use roaring::RoaringBitmap;
 
-use super::verified_texts;
+use super::{verified_texts, AttendeeFact, Dimension, FollowUpFact, PlacementFact, Retention};
 use crate::db::schema::{
-    applications, event_seeker_sets, events, job_seekers, placements, registrations, vacancies,
+    applications, event_breakdown_cells, event_retention, event_seeker_sets, events, follow_ups,
+    job_seekers, placements, registrations, vacancies,
 };
 use crate::db::DbConn;
 use crate::placements::PlacementStatus;
@@ -75,17 +84,7 @@ fn count_placements(conn: &mut DbConn, event_id: &str) -> QueryResult<PlacementC
                 .sum(),
         )
     };
-    let placed = placements::table
-        .inner_join(
-            registrations::table.on(registrations::event_id
-                .eq(placements::event_id)
-                .and(registrations::job_seeker_id.eq(placements::job_seeker_id))),
-        )
-        .filter(placements::event_id.eq(event_id))
-        .filter(placements::status.eq_any(verified_texts()))
-        .filter(registrations::checked_in_at.is_not_null())
-        .select(count(placements::job_seeker_id).aggregate_distinct())
-        .get_result::<i64>(conn)?;
+    let placed = placed_attendees(conn, event_id)?.len();
     // super::staff_only in SQL: verified by staff, never confirmed by the job seeker.
     let staff_only = placements::table
         .filter(placements::event_id.eq(event_id))
@@ -101,7 +100,7 @@ fn count_placements(conn: &mut DbConn, event_id: &str) -> QueryResult<PlacementC
         disputed: sum(&|s| s == PlacementStatus::Disputed),
         seeker_confirmed: verified - staff_only,
         staff_only,
-        placed_attendees: to_i32(placed),
+        placed_attendees: to_i32(i64::try_from(placed).unwrap_or(i64::MAX)),
     })
 }
 
@@ -117,13 +116,17 @@ pub fn placements_changed(conn: &mut DbConn, event_id: &str) -> QueryResult<()> 
             events::placements_staff_only_count.eq(counts.staff_only),
             events::placed_attendees_count.eq(counts.placed_attendees),
         ))
-        .execute(conn)
-        .map(drop)
+        .execute(conn)?;
+    store_placed_cells(conn, event_id)?;
+    let retention = count_retention(conn, event_id)?;
+    store_retention(conn, event_id, &retention)
 }
 
-/// After a first check-in: a job seeker whose hire was verified before they checked in becomes
-/// a placed attendee. One indexed lookup; the recount only in that rare case.
+/// After a first check-in: the attendee is counted in the event's breakdown cells, and a job
+/// seeker whose hire was verified before they checked in becomes a placed attendee (one indexed
+/// lookup; the recount only in that rare case).
 pub fn checked_in(conn: &mut DbConn, event_id: &str, job_seeker_id: &str) -> QueryResult<()> {
+    attendee_added(conn, event_id, job_seeker_id)?;
     let placed = diesel::select(exists(
         placements::table
             .filter(placements::job_seeker_id.eq(job_seeker_id))
@@ -133,6 +136,317 @@ pub fn checked_in(conn: &mut DbConn, event_id: &str, job_seeker_id: &str) -> Que
     .get_result::<bool>(conn)?;
     if placed {
         placements_changed(conn, event_id)?;
+    }
+    Ok(())
+}
+
+/// The breakdown cells of one event: (dimension, value) → (attendees, placed attendees).
+type Cells = BTreeMap<(Dimension, String), (i32, i32)>;
+
+/// The event's local start date and the attendee facts of `job_seeker_id` there.
+fn attendee(
+    conn: &mut DbConn,
+    event_id: &str,
+    job_seeker_id: &str,
+) -> QueryResult<(NaiveDate, AttendeeFact)> {
+    let local_start = local_start(conn, event_id)?;
+    let fact = job_seekers::table
+        .find(job_seeker_id)
+        .select(attendee_columns())
+        .first::<AttendeeFact>(conn)?;
+    Ok((local_start, fact))
+}
+
+fn local_start(conn: &mut DbConn, event_id: &str) -> QueryResult<NaiveDate> {
+    events::table
+        .find(event_id)
+        .select(events::local_start_date)
+        .first(conn)
+}
+
+#[allow(clippy::type_complexity)]
+fn attendee_columns() -> (
+    job_seekers::id,
+    job_seekers::birth_date,
+    job_seekers::gender,
+    job_seekers::education_level,
+    job_seekers::disability,
+) {
+    (
+        job_seekers::id,
+        job_seekers::birth_date,
+        job_seekers::gender,
+        job_seekers::education_level,
+        job_seekers::disability,
+    )
+}
+
+/// Counts a new attendee in the four cells of their values (an update, or an insert for a
+/// value new to the event; the caller holds the event's row lock, so no other writer races).
+fn attendee_added(conn: &mut DbConn, event_id: &str, job_seeker_id: &str) -> QueryResult<()> {
+    let (local_start, fact) = attendee(conn, event_id, job_seeker_id)?;
+    for (dimension, value) in fact.values(local_start) {
+        let updated = diesel::update(event_breakdown_cells::table.find((
+            event_id,
+            dimension.as_str(),
+            &value,
+        )))
+        .set(event_breakdown_cells::attendees.eq(event_breakdown_cells::attendees + 1))
+        .execute(conn)?;
+        if updated == 0 {
+            diesel::insert_into(event_breakdown_cells::table)
+                .values((
+                    event_breakdown_cells::event_id.eq(event_id),
+                    event_breakdown_cells::dimension.eq(dimension.as_str()),
+                    event_breakdown_cells::value.eq(&value),
+                    event_breakdown_cells::attendees.eq(1),
+                ))
+                .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+/// The distinct attendees of the event with at least one verified placement there.
+fn placed_attendees(conn: &mut DbConn, event_id: &str) -> QueryResult<Vec<AttendeeFact>> {
+    placements::table
+        .inner_join(
+            registrations::table.on(registrations::event_id
+                .eq(placements::event_id)
+                .and(registrations::job_seeker_id.eq(placements::job_seeker_id))),
+        )
+        .inner_join(job_seekers::table.on(job_seekers::id.eq(placements::job_seeker_id)))
+        .filter(placements::event_id.eq(event_id))
+        .filter(placements::status.eq_any(verified_texts()))
+        .filter(registrations::checked_in_at.is_not_null())
+        .select(attendee_columns())
+        .distinct()
+        .load::<AttendeeFact>(conn)
+}
+
+/// Recounts the placed attendees of each of the event's cells from its placed attendees (as
+/// many as its verified placements at most, not its attendees).
+fn store_placed_cells(conn: &mut DbConn, event_id: &str) -> QueryResult<()> {
+    let local_start = local_start(conn, event_id)?;
+    let mut placed: BTreeMap<(Dimension, String), i32> = BTreeMap::new();
+    for fact in placed_attendees(conn, event_id)? {
+        for cell in fact.values(local_start) {
+            *placed.entry(cell).or_default() += 1;
+        }
+    }
+    diesel::update(
+        event_breakdown_cells::table
+            .filter(event_breakdown_cells::event_id.eq(event_id))
+            .filter(event_breakdown_cells::placed_attendees.ne(0)),
+    )
+    .set(event_breakdown_cells::placed_attendees.eq(0))
+    .execute(conn)?;
+    for ((dimension, value), n) in placed {
+        diesel::update(event_breakdown_cells::table.find((event_id, dimension.as_str(), value)))
+            .set(event_breakdown_cells::placed_attendees.eq(n))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The event's breakdown cells, counted from its attendees and placements.
+fn count_cells(conn: &mut DbConn, event_id: &str) -> QueryResult<Cells> {
+    let local_start = local_start(conn, event_id)?;
+    let attendees = registrations::table
+        .inner_join(job_seekers::table)
+        .filter(registrations::event_id.eq(event_id))
+        .filter(registrations::checked_in_at.is_not_null())
+        .select(attendee_columns())
+        .load::<AttendeeFact>(conn)?;
+    let placed: std::collections::HashSet<String> = placed_attendees(conn, event_id)?
+        .into_iter()
+        .map(|fact| fact.job_seeker_id)
+        .collect();
+    let mut cells = Cells::new();
+    for fact in attendees {
+        let is_placed = placed.contains(&fact.job_seeker_id);
+        for cell in fact.values(local_start) {
+            let counts = cells.entry(cell).or_default();
+            counts.0 += 1;
+            counts.1 += i32::from(is_placed);
+        }
+    }
+    Ok(cells)
+}
+
+fn stored_cells(conn: &mut DbConn, event_id: &str) -> QueryResult<Cells> {
+    let rows = event_breakdown_cells::table
+        .filter(event_breakdown_cells::event_id.eq(event_id))
+        .filter(event_breakdown_cells::attendees.gt(0))
+        .select((
+            event_breakdown_cells::dimension,
+            event_breakdown_cells::value,
+            event_breakdown_cells::attendees,
+            event_breakdown_cells::placed_attendees,
+        ))
+        .load::<(String, String, i32, i32)>(conn)?;
+    rows.into_iter()
+        .map(|(dimension, value, attendees, placed)| {
+            let dimension = Dimension::parse(&dimension)
+                .ok_or_else(|| corrupt(format!("unknown breakdown dimension {dimension}")))?;
+            Ok(((dimension, value), (attendees, placed)))
+        })
+        .collect()
+}
+
+/// Replaces the event's cells.
+fn store_cells(conn: &mut DbConn, event_id: &str, cells: &Cells) -> QueryResult<()> {
+    diesel::delete(
+        event_breakdown_cells::table.filter(event_breakdown_cells::event_id.eq(event_id)),
+    )
+    .execute(conn)?;
+    let rows: Vec<_> = cells
+        .iter()
+        .map(|((dimension, value), (attendees, placed))| {
+            (
+                event_breakdown_cells::event_id.eq(event_id),
+                event_breakdown_cells::dimension.eq(dimension.as_str()),
+                event_breakdown_cells::value.eq(value),
+                event_breakdown_cells::attendees.eq(*attendees),
+                event_breakdown_cells::placed_attendees.eq(*placed),
+            )
+        })
+        .collect();
+    for row in rows {
+        diesel::insert_into(event_breakdown_cells::table)
+            .values(row)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Takes the event's row lock, so that writers of one event's kept figures take turns (the
+/// others take it by updating a counter).
+fn lock_event(conn: &mut DbConn, event_id: &str) -> QueryResult<()> {
+    diesel::update(events::table.find(event_id))
+        .set(events::attendees_count.eq(events::attendees_count))
+        .execute(conn)
+        .map(drop)
+}
+
+/// After a job seeker's profile changed: the breakdowns of every event they attended are
+/// counted afresh (their gender, age band, education or disability may have moved).
+pub fn profile_changed(conn: &mut DbConn, job_seeker_id: &str) -> QueryResult<()> {
+    let attended = registrations::table
+        .filter(registrations::job_seeker_id.eq(job_seeker_id))
+        .filter(registrations::checked_in_at.is_not_null())
+        .select(registrations::event_id)
+        .order(registrations::event_id)
+        .load::<String>(conn)?;
+    for event_id in attended {
+        event_rescheduled(conn, &event_id)?;
+    }
+    Ok(())
+}
+
+/// After an event's start or province changed: its attendees' age bands are counted afresh
+/// (an age band is the age on the event's local start date).
+pub fn event_rescheduled(conn: &mut DbConn, event_id: &str) -> QueryResult<()> {
+    lock_event(conn, event_id)?;
+    let cells = count_cells(conn, event_id)?;
+    store_cells(conn, event_id, &cells)
+}
+
+/// After a follow-up of one of the event's placements was recorded.
+pub fn follow_up_recorded(conn: &mut DbConn, event_id: &str) -> QueryResult<()> {
+    lock_event(conn, event_id)?;
+    let retention = count_retention(conn, event_id)?;
+    store_retention(conn, event_id, &retention)
+}
+
+/// The event's retention at each checkpoint, from its verified placements and their follow-ups
+/// (by the same rule as the event's own figures, [`super::retention`]).
+fn count_retention(conn: &mut DbConn, event_id: &str) -> QueryResult<[Retention; 2]> {
+    let verified = placements::table
+        .filter(placements::event_id.eq(event_id))
+        .filter(placements::status.eq_any(verified_texts()))
+        .select((
+            placements::id,
+            placements::job_seeker_id,
+            placements::employer_id,
+            placements::status,
+            placements::start_date,
+            placements::flags,
+            placements::confirmed_at,
+        ))
+        .load::<PlacementFact>(conn)?;
+    if verified.is_empty() {
+        return Ok(Default::default());
+    }
+    let follow_ups = follow_ups::table
+        .inner_join(placements::table)
+        .filter(placements::event_id.eq(event_id))
+        .filter(placements::status.eq_any(verified_texts()))
+        .select((
+            follow_ups::id,
+            follow_ups::placement_id,
+            follow_ups::checked_on,
+            follow_ups::recorded_at,
+            follow_ups::employed,
+        ))
+        .load::<FollowUpFact>(conn)?;
+    let verified: Vec<&PlacementFact> = verified.iter().collect();
+    Ok(super::retention(&verified, &follow_ups))
+}
+
+fn stored_retention(conn: &mut DbConn, event_id: &str) -> QueryResult<[Retention; 2]> {
+    let row = event_retention::table
+        .find(event_id)
+        .select((
+            event_retention::retention_90d_checked,
+            event_retention::retention_90d_employed,
+            event_retention::retention_180d_checked,
+            event_retention::retention_180d_employed,
+        ))
+        .first::<(i32, i32, i32, i32)>(conn)
+        .optional()?;
+    Ok(row.map_or_else(Default::default, |(c90, e90, c180, e180)| {
+        [
+            Retention {
+                checked: c90.into(),
+                employed: e90.into(),
+            },
+            Retention {
+                checked: c180.into(),
+                employed: e180.into(),
+            },
+        ]
+    }))
+}
+
+fn store_retention(conn: &mut DbConn, event_id: &str, kept: &[Retention; 2]) -> QueryResult<()> {
+    let [day90, day180] = kept.map(|r| (to_i32(r.checked), to_i32(r.employed)));
+    let values = (
+        event_retention::retention_90d_checked.eq(day90.0),
+        event_retention::retention_90d_employed.eq(day90.1),
+        event_retention::retention_180d_checked.eq(day180.0),
+        event_retention::retention_180d_employed.eq(day180.1),
+    );
+    let updated = diesel::update(event_retention::table.find(event_id))
+        .set(values)
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(event_retention::table)
+            .values((event_retention::event_id.eq(event_id), values))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// After migrations: a migration that adds a kept figure leaves it empty, so the figures are
+/// counted from the rows once, in the migrating transaction's wake (before any request).
+pub fn after_migrations(conn: &mut DbConn, applied: &[String]) -> QueryResult<()> {
+    const ADDS_KEPT_FIGURES: &[&str] = &["2026-12-03-000070"];
+    let adds = applied
+        .iter()
+        .any(|version| ADDS_KEPT_FIGURES.iter().any(|v| version.starts_with(v)));
+    if adds {
+        crate::db::write_transaction(conn, |conn| rebuild(conn, None))?;
     }
     Ok(())
 }
@@ -266,6 +580,8 @@ struct Kept {
     attendees: i32,
     applications: i32,
     placements: PlacementCounts,
+    cells: Cells,
+    retention: [Retention; 2],
     seekers: Option<RoaringBitmap>,
 }
 
@@ -307,6 +623,8 @@ fn stored(conn: &mut DbConn, event_id: &str) -> QueryResult<Kept> {
             staff_only,
             placed_attendees: placed,
         },
+        cells: stored_cells(conn, event_id)?,
+        retention: stored_retention(conn, event_id)?,
         seekers,
     })
 }
@@ -332,6 +650,8 @@ fn recount(conn: &mut DbConn, event_id: &str) -> QueryResult<Kept> {
         attendees: to_i32(attended),
         applications: to_i32(applications),
         placements: count_placements(conn, event_id)?,
+        cells: count_cells(conn, event_id)?,
+        retention: count_retention(conn, event_id)?,
         // An event nobody registered for has no set; an empty one is the same.
         seekers: seekers.filter(|set| !set.is_empty()),
     })
@@ -364,6 +684,8 @@ pub fn rebuild(conn: &mut DbConn, only: Option<&[String]>) -> QueryResult<()> {
                 events::placed_attendees_count.eq(kept.placements.placed_attendees),
             ))
             .execute(conn)?;
+        store_cells(conn, &id, &kept.cells)?;
+        store_retention(conn, &id, &kept.retention)?;
         store_set(conn, &id)?;
     }
     Ok(())
@@ -395,7 +717,7 @@ fn describe(kept: &Kept) -> String {
     format!(
         "registrations {}, attendees {}, applications {}, placements reported {}, verified {} \
          ({} confirmed by the job seeker, {} by staff only), disputed {}, placed attendees {}, \
-         {} registered job seekers",
+         {} registered job seekers, breakdown cells {:?}, retention {:?}",
         kept.registrations,
         kept.attendees,
         kept.applications,
@@ -405,6 +727,8 @@ fn describe(kept: &Kept) -> String {
         kept.placements.staff_only,
         kept.placements.disputed,
         kept.placements.placed_attendees,
-        kept.seekers.as_ref().map_or(0, RoaringBitmap::len)
+        kept.seekers.as_ref().map_or(0, RoaringBitmap::len),
+        kept.cells,
+        kept.retention,
     )
 }

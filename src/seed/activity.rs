@@ -32,8 +32,16 @@ use ApplicationStatus::{Applied, Hired, Interviewed, Offered, Rejected, Shortlis
 /// The stages of an application that goes all the way.
 const STEPS: [ApplicationStatus; 5] = [Applied, Shortlisted, Interviewed, Offered, Hired];
 
-/// The share of verified placements still employed at each of [`CHECKPOINTS`].
-const STILL_EMPLOYED: [f64; 2] = [0.85, 0.78];
+/// The share of verified placements whose follow-up is done at each of [`CHECKPOINTS`]: some
+/// people cannot be reached.
+const REACHED: [f64; 2] = [0.8, 0.7];
+
+/// The chance of being still employed at a checkpoint: at the first, then at the next for those
+/// who were employed at the last check (or not checked), and for those who were not. People
+/// mostly stay where they are, so retention falls from 90 to 180 days (about 0.85 to 0.79).
+const STILL_EMPLOYED: f64 = 0.85;
+const STAYS_EMPLOYED: f64 = 0.9;
+const FINDS_WORK_AGAIN: f64 = 0.15;
 
 /// The path an application takes, as fairs see them: most are rejected on the way.
 fn draw_path(rng: &mut StdRng) -> Vec<ApplicationStatus> {
@@ -162,12 +170,23 @@ fn follow_up(
     ministry_id: &str,
     rows: &mut EventRows,
 ) {
-    for (days, p_employed) in CHECKPOINTS.into_iter().zip(STILL_EMPLOYED) {
+    let mut last_employed = None;
+    for (days, p_reached) in CHECKPOINTS.into_iter().zip(REACHED) {
         let checked_on = placement.start_date + Duration::days(days);
         if checked_on >= clock.today {
             break;
         }
+        let p_employed = match last_employed {
+            None => STILL_EMPLOYED,
+            Some(true) => STAYS_EMPLOYED,
+            Some(false) => FINDS_WORK_AGAIN,
+        };
+        // Drawn whether or not anyone asks, so that the next checkpoint follows from it.
         let employed = rng.random_bool(p_employed);
+        last_employed = Some(employed);
+        if !rng.random_bool(p_reached) {
+            continue;
+        }
         let source = *weighted(
             rng,
             &[

@@ -42,6 +42,7 @@ mod phone_accounts;
 mod placements;
 mod public_pages;
 mod registrations;
+mod rollup_breakdowns;
 mod rollups;
 mod scorecard;
 mod security_accounts;

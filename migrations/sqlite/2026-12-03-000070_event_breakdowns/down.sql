@@ -1,0 +1,2 @@
+DROP TABLE event_retention;
+DROP TABLE event_breakdown_cells;
