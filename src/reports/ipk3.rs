@@ -352,7 +352,9 @@ pub fn compute(conn: &mut DbConn, scope: &Scope, member: Option<String>) -> Quer
 // The workbook
 // ---------------------------------------------------------------------------------------------
 
-fn columns(specs: &[(&'static str, Kind, &'static str, &'static str, &'static str)]) -> Vec<Column> {
+fn columns(
+    specs: &[(&'static str, Kind, &'static str, &'static str, &'static str)],
+) -> Vec<Column> {
     specs
         .iter()
         .map(|(name, kind, header_id, en, id)| {
@@ -483,7 +485,11 @@ pub fn tables(report: &Report, lang: Lang) -> AppResult<Vec<Table>> {
         Some(Value::Text(report.semester.to_string())),
         Some(Value::Date(report.semester.first_day())),
         Some(Value::Date(report.semester.last_day())),
-        Some(Value::text(if report.own_fairs_only { "own" } else { "all" })),
+        Some(Value::text(if report.own_fairs_only {
+            "own"
+        } else {
+            "all"
+        })),
         Some(Value::Integer(report.events)),
         Some(Value::Integer(report.registered.total())),
         Some(Value::Integer(report.placed.total())),
@@ -700,18 +706,45 @@ mod tests {
     #[test]
     fn semesters_are_halves_of_a_year() {
         let s = Semester::parse("2026-1").unwrap();
-        assert_eq!((s.first_day(), s.last_day()), (date("2026-01-01"), date("2026-06-30")));
+        assert_eq!(
+            (s.first_day(), s.last_day()),
+            (date("2026-01-01"), date("2026-06-30"))
+        );
         let s = Semester::parse("2026-2").unwrap();
-        assert_eq!((s.first_day(), s.last_day()), (date("2026-07-01"), date("2026-12-31")));
+        assert_eq!(
+            (s.first_day(), s.last_day()),
+            (date("2026-07-01"), date("2026-12-31"))
+        );
         assert_eq!(s.to_string(), "2026-2");
-        for bad in ["2026", "2026-3", "2026-0", "26-1", "2026-01", "1999-1", "abcd-1", "2026-1 "] {
+        for bad in [
+            "2026", "2026-3", "2026-0", "26-1", "2026-01", "1999-1", "abcd-1", "2026-1 ",
+        ] {
             assert_eq!(Semester::parse(bad), None, "{bad}");
         }
-        assert_eq!(Semester::of(date("2026-06-30")), Semester { year: 2026, half: 1 });
-        assert_eq!(Semester::of(date("2026-07-01")), Semester { year: 2026, half: 2 });
         assert_eq!(
-            Semester { year: 2026, half: 1 }.previous(),
-            Semester { year: 2025, half: 2 }
+            Semester::of(date("2026-06-30")),
+            Semester {
+                year: 2026,
+                half: 1
+            }
+        );
+        assert_eq!(
+            Semester::of(date("2026-07-01")),
+            Semester {
+                year: 2026,
+                half: 2
+            }
+        );
+        assert_eq!(
+            Semester {
+                year: 2026,
+                half: 1
+            }
+            .previous(),
+            Semester {
+                year: 2025,
+                half: 2
+            }
         );
     }
 

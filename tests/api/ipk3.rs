@@ -130,7 +130,14 @@ async fn scenario(app: &TestApp) -> Scenario {
         let v = hr.vacancy(app, fair, json!({"openings": openings})).await;
         register(app, fair, &f, true);
         let x = apply(app, fair, &v, &f, &["applied", "hired"]);
-        place(app, fair, (&x, &v, &f, &hr.company), "verified", "2026-08-01", &[]);
+        place(
+            app,
+            fair,
+            (&x, &v, &f, &hr.company),
+            "verified",
+            "2026-08-01",
+            &[],
+        );
         move_event(app, fair, start, province);
     }
     // E5, a draft in the province and semester.
@@ -227,7 +234,13 @@ async fn the_report_of_a_province_and_semester_by_hand(app: TestApp) {
     let book = Book::read(&file.bytes);
     assert_eq!(
         book.names,
-        ["Summary", "By age and sex", "By education", "By occupation", "Notes"]
+        [
+            "Summary",
+            "By age and sex",
+            "By education",
+            "By occupation",
+            "Notes"
+        ]
     );
 
     // Summary: E1 and E4; a, b, c, d, e, h registered; a, c, e placed; 4 vacancies, 11
@@ -268,8 +281,8 @@ async fn the_report_of_a_province_and_semester_by_hand(app: TestApp) {
     assert_eq!(
         keys,
         [
-            "15-19", "20-24", "25-29", "30-34", "35-39", "40-44", "45-49", "50-54", "55-59",
-            "60+", "unknown", "total"
+            "15-19", "20-24", "25-29", "30-34", "35-39", "40-44", "45-49", "50-54", "55-59", "60+",
+            "unknown", "total"
         ]
     );
     assert_eq!(book.row(1, "20-24"), [1, 1, 2, 1, 0, 1]); // a (first fair E1), b
@@ -317,7 +330,10 @@ async fn the_report_of_a_province_and_semester_by_hand(app: TestApp) {
         keys,
         ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "total"]
     );
-    assert_eq!(occupation[9][1], "Plant and machine operators and assemblers");
+    assert_eq!(
+        occupation[9][1],
+        "Plant and machine operators and assemblers"
+    );
     assert_eq!(occupation[3][1], "Professionals");
     assert_eq!(book.row(3, "2"), [1, 2, 0, 1, 1]); // v2; c confirmed
     assert_eq!(book.row(3, "5"), [1, 5, 0, 1, 1]); // v4; e
@@ -327,8 +343,19 @@ async fn the_report_of_a_province_and_semester_by_hand(app: TestApp) {
     assert_eq!(book.row(3, "total"), [4, 11, 1, 3, 4]);
 
     // The notes sheet defines every column of every table and says what Bursa cannot fill.
-    let notes: String = book.sheet(4).iter().flatten().map(|c| format!("{c}\n")).collect();
-    for field in ["coverage", "age_band", "education_level", "major_group", "placed_total"] {
+    let notes: String = book
+        .sheet(4)
+        .iter()
+        .flatten()
+        .map(|c| format!("{c}\n"))
+        .collect();
+    for field in [
+        "coverage",
+        "age_band",
+        "education_level",
+        "major_group",
+        "placed_total",
+    ] {
         assert!(notes.contains(field), "{field} is not defined in the notes");
     }
     assert!(notes.contains("outside the fairs"), "{notes}");
@@ -424,7 +451,10 @@ async fn who_may_ask_and_bad_parameters(app: TestApp) {
         ("province_code=31&semester=26-1", vec!["semester"]),
         ("province_code=31&semester=1999-2", vec!["semester"]),
         ("province_code=31&semester=2026-1&lang=fr", vec!["lang"]),
-        ("province_code=31&semester=2026-1&format=csv", vec!["format"]),
+        (
+            "province_code=31&semester=2026-1&format=csv",
+            vec!["format"],
+        ),
     ] {
         let file = download(
             &app,
@@ -471,7 +501,10 @@ async fn the_page_downloads_the_report_with_the_site_session(app: TestApp) {
         .has("<option value=\"94\">")
         .has("Semester 1 2026 (Januari–Juni)")
         .has("Hanya bursa kerja organisasi tempat Anda bertugas yang dihitung.");
-    assert_eq!(page.body.matches("<option value=\"").count(), 1 + 38 + 8 + 2);
+    assert_eq!(
+        page.body.matches("<option value=\"").count(),
+        1 + 38 + 8 + 2
+    );
 
     // A mistake comes back as the form, the mistake beside its field.
     let page = phone
@@ -486,16 +519,19 @@ async fn the_page_downloads_the_report_with_the_site_session(app: TestApp) {
     // The file, with the session: the organizer's own figures, as the API gives them.
     let client = awc::Client::builder().disable_redirects().finish();
     let mut response = client
-        .get(app.url(
-            "/reports/ipk3/download?province_code=31&semester=2026-1&lang=en",
-        ))
+        .get(app.url("/reports/ipk3/download?province_code=31&semester=2026-1&lang=en"))
         .insert_header(("Cookie", phone.cookie()))
         .send()
         .await
         .unwrap();
     assert_eq!(response.status().as_u16(), 200);
     assert_eq!(
-        response.headers().get("content-type").unwrap().to_str().unwrap(),
+        response
+            .headers()
+            .get("content-type")
+            .unwrap()
+            .to_str()
+            .unwrap(),
         XLSX_TYPE
     );
     let bytes = response.body().limit(16 << 20).await.unwrap();

@@ -43,7 +43,14 @@ async fn closed_fair(app: &TestApp, tag: &str, people: &[Person]) -> Fair {
         register(app, &f, &s, true);
         if *placed {
             let a = apply(app, &f, &v, &s, &["applied", "hired"]);
-            place(app, &f, (&a, &v, &s, &hr.company), "verified", "2026-03-15", &[]);
+            place(
+                app,
+                &f,
+                (&a, &v, &s, &hr.company),
+                "verified",
+                "2026-03-15",
+                &[],
+            );
         }
     }
     f
@@ -156,7 +163,10 @@ async fn a_one_attendee_cell_is_not_on_the_page(app: TestApp) {
     ] {
         assert!(!body.contains(hidden), "{hidden} in {body}");
     }
-    assert!(body.contains("Beberapa kelompok kecil disembunyikan"), "{body}");
+    assert!(
+        body.contains("Beberapa kelompok kecil disembunyikan"),
+        "{body}"
+    );
     // The cells shown: 5 women (1 placed, 20%), 5 men (2 placed, 40%), one age band, smk.
     let gender = rows(table(&body, "gender").unwrap());
     assert_eq!(
@@ -199,7 +209,10 @@ async fn a_fair_under_five_attendees_shows_no_breakdown(app: TestApp) {
         body.contains("Tidak ada rincian yang dapat ditampilkan."),
         "{body}"
     );
-    assert!(body.contains("Beberapa kelompok kecil disembunyikan"), "{body}");
+    assert!(
+        body.contains("Beberapa kelompok kecil disembunyikan"),
+        "{body}"
+    );
     for hidden in [
         "Perempuan",
         "Laki-laki",
@@ -264,5 +277,8 @@ async fn a_cell_recoverable_by_subtraction_is_not_on_the_page(app: TestApp) {
             locale::percent(6.0 / 14.0, Language::Id)
         ]]
     );
-    assert!(body.contains("Beberapa kelompok kecil disembunyikan"), "{body}");
+    assert!(
+        body.contains("Beberapa kelompok kecil disembunyikan"),
+        "{body}"
+    );
 }
