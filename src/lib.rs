@@ -29,6 +29,7 @@ pub mod participations;
 pub mod placements;
 pub mod provinces;
 pub mod registrations;
+pub mod reports;
 pub mod routes;
 pub mod secrets;
 pub mod seed;

@@ -64,6 +64,21 @@ pub fn check(c: &mut Checker, field: &str, code: &str) {
     }
 }
 
+const MAJOR_GROUPS: &str = include_str!("../data/occupations/isco08_major_groups.csv");
+
+static MAJOR: LazyLock<Vec<Occupation>> = LazyLock::new(|| {
+    csv::Reader::from_reader(MAJOR_GROUPS.as_bytes())
+        .deserialize()
+        .filter_map(Result::ok)
+        .collect()
+});
+
+/// The 10 ISCO-08 major groups (KBJI 2014 *golongan pokok*), codes `0` to `9`, in code order:
+/// the first digit of every unit group's code.
+pub fn major_groups() -> &'static [Occupation] {
+    &MAJOR
+}
+
 /// Unit groups whose title contains every word of `query` (any case), or whose code starts
 /// with it; titles that start with the query come first. At most `limit` (≤ [`MAX_RESULTS`]).
 pub fn search(query: &str, limit: usize) -> Vec<&'static Occupation> {
@@ -140,6 +155,15 @@ mod tests {
         );
         assert!(!is_known("9999"));
         assert!(!is_known("834"));
+    }
+
+    #[test]
+    fn the_ten_major_groups_head_the_unit_groups() {
+        let major = major_groups();
+        let codes: Vec<&str> = major.iter().map(|g| g.code.as_str()).collect();
+        assert_eq!(codes, ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]);
+        assert_eq!(major[8].title, "Plant and machine operators and assemblers");
+        assert!(all().iter().all(|o| codes.contains(&&o.code[..1])));
     }
 
     #[test]

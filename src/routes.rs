@@ -68,6 +68,7 @@ routes! {
     "/api/v1/events/{id}/scorecard" => { get: crate::metrics::scorecard::event_scorecard },
     "/api/v1/metrics" => { get: crate::metrics::handlers::rollup },
     "/api/v1/metrics/export" => { get: crate::metrics::handlers::export },
+    "/api/v1/reports/ipk3" => { get: crate::reports::ipk3::export },
 
     "/api/v1/events/{id}/employers" => {
         get: participations::handlers::list,
@@ -159,6 +160,7 @@ routes! {
 pub fn configure_pages(cfg: &mut web::ServiceConfig) {
     use crate::site::{self, pages};
     cfg.configure(pages::desk::routes);
+    cfg.configure(pages::reports::routes);
     cfg.configure(pages::door::routes)
         .service(web::resource("/").route(web::get().to(pages::home::show)))
         .service(web::resource("/events").route(web::get().to(pages::events::list)))

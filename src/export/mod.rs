@@ -279,7 +279,22 @@ impl Table {
     }
 
     fn write_xlsx(&self, lang: Lang) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-        use rust_xlsxwriter::{Format as Style, Workbook, XlsxError};
+        use rust_xlsxwriter::{Format as Style, Workbook};
+
+        let mut workbook = Workbook::new();
+        self.write_sheet(workbook.add_worksheet(), lang)?;
+        let bold = Style::new().set_bold();
+        self.write_notes(workbook.add_worksheet(), lang, &bold)?;
+        workbook.save_to_buffer()
+    }
+
+    /// The table's own sheet: the bold, frozen header row, typed cells, an autofilter.
+    fn write_sheet(
+        &self,
+        sheet: &mut rust_xlsxwriter::Worksheet,
+        lang: Lang,
+    ) -> Result<(), rust_xlsxwriter::XlsxError> {
+        use rust_xlsxwriter::{Format as Style, XlsxError};
 
         let bold = Style::new().set_bold();
         let integer = Style::new().set_num_format("0");
@@ -288,8 +303,6 @@ impl Table {
         let date = Style::new().set_num_format("yyyy-mm-dd");
         let datetime = Style::new().set_num_format("yyyy-mm-dd hh:mm:ss");
 
-        let mut workbook = Workbook::new();
-        let sheet = workbook.add_worksheet();
         sheet.set_name(&self.sheet)?;
         // Room for the bold face and the filter button.
         let mut widths: Vec<usize> = self
@@ -338,8 +351,7 @@ impl Table {
             sheet.set_freeze_panes(1, 0)?;
             sheet.autofilter(0, 0, last_row, last_col)?;
         }
-        self.write_notes(workbook.add_worksheet(), lang, &bold)?;
-        workbook.save_to_buffer()
+        Ok(())
     }
 
     /// The notes sheet: a row per column (its header, its field name, its definition), then the
@@ -380,6 +392,63 @@ impl Table {
         sheet.set_freeze_panes(1, 0)?;
         Ok(())
     }
+}
+
+/// Several tables as one XLSX workbook, for a report of many tables: a sheet per table (as
+/// [`Table::to_xlsx_in`] writes its one sheet), then one notes sheet that defines, table by table
+/// under the table's sheet name, every column and the table's caveats, and then the caveats of
+/// the whole report (`notes`).
+pub fn workbook_xlsx(tables: &[Table], notes: &[Texts], lang: Lang) -> AppResult<Vec<u8>> {
+    write_workbook(tables, notes, lang).map_err(AppError::internal)
+}
+
+fn write_workbook(
+    tables: &[Table],
+    notes: &[Texts],
+    lang: Lang,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format as Style, Workbook};
+
+    let bold = Style::new().set_bold();
+    let wrap = Style::new().set_text_wrap();
+    let mut workbook = Workbook::new();
+    for table in tables {
+        table.write_sheet(workbook.add_worksheet(), lang)?;
+    }
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(NOTES_SHEET.get(lang))?;
+    let titles = match lang {
+        Lang::En => ["Column", "Field", "Definition"],
+        Lang::Id => ["Kolom", "Nama field", "Definisi"],
+    };
+    for (col, title) in (0u16..).zip(titles) {
+        sheet.write_string_with_format(0, col, title, &bold)?;
+    }
+    let mut row = 2u32;
+    for table in tables {
+        sheet.write_string_with_format(row, 0, &table.sheet, &bold)?;
+        row += 1;
+        for column in &table.columns {
+            sheet.write_string(row, 0, column.header(lang))?;
+            sheet.write_string(row, 1, column.name.as_ref())?;
+            sheet.write_string_with_format(row, 2, column.definition.get(lang), &wrap)?;
+            row += 1;
+        }
+        for note in &table.notes {
+            sheet.write_string(row, 0, note.get(lang))?;
+            row += 1;
+        }
+        row += 1;
+    }
+    for note in notes {
+        sheet.write_string(row, 0, note.get(lang))?;
+        row += 1;
+    }
+    sheet.set_column_width(0, 40)?;
+    sheet.set_column_width(1, 28)?;
+    sheet.set_column_width(2, 90)?;
+    sheet.set_freeze_panes(1, 0)?;
+    workbook.save_to_buffer()
 }
 
 /// The name of the XLSX's notes sheet, the second one.
@@ -558,6 +627,11 @@ pub async fn respond(
     let options = options.into();
     let format = options.format;
     let body = web::block(move || table.render(options)).await??;
+    Ok(attachment(body, format, name))
+}
+
+/// A rendered file as a download named `{name}.{csv|xlsx}`: the headers of [`respond`].
+pub fn attachment(body: Vec<u8>, format: Format, name: &str) -> HttpResponse {
     let name: String = name
         .chars()
         .map(|c| {
@@ -568,14 +642,14 @@ pub async fn respond(
             }
         })
         .collect();
-    Ok(HttpResponse::Ok()
+    HttpResponse::Ok()
         .content_type(format.content_type())
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"{name}.{}\"", format.extension()),
         ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(body))
+        .body(body)
 }
 
 #[cfg(test)]

@@ -31,6 +31,10 @@ const FILES: &[(&str, &str)] = &[
         include_str!("locales/booth.id.json"),
         include_str!("locales/booth.en.json"),
     ),
+    (
+        include_str!("locales/reports.id.json"),
+        include_str!("locales/reports.en.json"),
+    ),
 ];
 
 fn parse(source: &'static str) -> HashMap<String, String> {

@@ -12,5 +12,6 @@ pub mod follow_up;
 pub mod home;
 pub mod phone;
 pub mod profile;
+pub mod reports;
 pub mod scorecard;
 pub mod seeker;
