@@ -31,6 +31,10 @@ const FILES: &[(&str, &str)] = &[
         include_str!("locales/booth.id.json"),
         include_str!("locales/booth.en.json"),
     ),
+    (
+        include_str!("locales/dashboard.id.json"),
+        include_str!("locales/dashboard.en.json"),
+    ),
 ];
 
 fn parse(source: &'static str) -> HashMap<String, String> {
