@@ -83,10 +83,14 @@ pub fn svg(title: &str, areas: &[Area]) -> String {
         r#"<svg class="map" viewBox="{VIEW_BOX}" xmlns="http://www.w3.org/2000/svg" aria-labelledby="map-title"><title id="map-title">{}</title>"#,
         escape(title)
     );
-    for area in areas {
-        let Some(path) = OUTLINES.get(area.code) else {
-            continue;
-        };
+    // The largest outlines first, so that a small province (Jakarta, Yogyakarta) is drawn over
+    // its neighbours and can be tapped.
+    let mut drawn: Vec<(&Area, &str)> = areas
+        .iter()
+        .filter_map(|area| Some((area, *OUTLINES.get(area.code)?)))
+        .collect();
+    drawn.sort_by_key(|(_, path)| std::cmp::Reverse(path.len()));
+    for (area, path) in drawn {
         let selected = if area.selected { " selected" } else { "" };
         let _ = write!(
             out,
