@@ -135,7 +135,9 @@ async fn an_analyst_reads_filters_and_drills_down_the_dashboard(app: TestApp) {
     }
 
     // Shade the map by attendees: the choice is in the URL too, the filter kept.
-    browser.click_and_load("#map nav a[href*='metric=attendees']").await;
+    browser
+        .click_and_load("#map nav a[href*='metric=attendees']")
+        .await;
     wait_for_path(&browser, "metric=attendees").await;
     assert!(browser.path().await.contains("funding=apbn"));
 
@@ -145,7 +147,9 @@ async fn an_analyst_reads_filters_and_drills_down_the_dashboard(app: TestApp) {
     // its target on a page the anchor scrolled.)
     let here = browser.path().await;
     browser.goto(&here).await;
-    browser.click_and_load("svg.map a[data-code='62'] path").await;
+    browser
+        .click_and_load("svg.map a[data-code='62'] path")
+        .await;
     wait_for_path(&browser, "province=62").await;
     assert!(browser.text("#fairs").await.contains("Kalimantan Tengah"));
     browser
@@ -169,7 +173,9 @@ async fn an_analyst_reads_filters_and_drills_down_the_dashboard(app: TestApp) {
     browser.goto("/dashboard?funding=apbn").await;
     let href = browser
         .client
-        .find(Locator::Css("#downloads a[href*='table=province'][href*='format=csv']"))
+        .find(Locator::Css(
+            "#downloads a[href*='table=province'][href*='format=csv']",
+        ))
         .await
         .expect("the download link")
         .attr("href")

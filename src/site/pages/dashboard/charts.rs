@@ -92,7 +92,7 @@ mod tests {
         assert!(svg.contains("aria-label=\"Penempatan &lt;per&gt; sumber\""));
         assert!(svg.contains("width=\"200.0\""), "{svg}");
         assert!(svg.contains("width=\"100.0\""), "{svg}");
-        assert!(svg.contains("Dinas Tenaga Kerja &amp; T…"), "{svg}");
+        assert!(svg.contains(">Dinas Tenaga Kerja &amp;…</text>"), "{svg}");
         assert!(bars("x", &[]).contains("</svg>"));
     }
 }

@@ -38,7 +38,11 @@ pub struct Data {
 }
 
 /// The figures of a grouping the page offers for download.
-pub fn grouping(conn: &mut DbConn, group_by: GroupBy, filter: &Filter) -> QueryResult<rollup::Rollup> {
+pub fn grouping(
+    conn: &mut DbConn,
+    group_by: GroupBy,
+    filter: &Filter,
+) -> QueryResult<rollup::Rollup> {
     rollup::rollup(conn, group_by, filter)
 }
 
@@ -98,7 +102,10 @@ pub fn load(conn: &mut DbConn, view: &View, member: Option<String>) -> QueryResu
                 local_start_date: row.local_start_date,
                 attendees,
                 placements_verified: verified,
-                placement_rate: crate::metrics::rate(i64::from(row.placed_attendees_count), attendees),
+                placement_rate: crate::metrics::rate(
+                    i64::from(row.placed_attendees_count),
+                    attendees,
+                ),
                 cost_idr,
                 cost_per_placement_idr: crate::metrics::divide_money(cost_idr, verified),
             }

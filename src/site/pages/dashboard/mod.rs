@@ -372,7 +372,11 @@ fn province_headers(view: &View, lang: Language) -> Vec<Header> {
         ("attendees", "dash.col_attendees", true),
         ("placements_verified", "dash.col_verified", true),
         ("placement_rate", "dash.col_rate", true),
-        ("cost_per_placement_idr", "dash.col_cost_per_placement", true),
+        (
+            "cost_per_placement_idr",
+            "dash.col_cost_per_placement",
+            true,
+        ),
     ]
     .into_iter()
     .map(|(key, label, numeric)| {
@@ -534,7 +538,13 @@ fn page(
         .iter()
         .map(|r| {
             let href = view.link(&[("funding", Some(&r.key))]);
-            line(&r.key, funding_label(&r.key, lang), Some(href), &r.figures, lang)
+            line(
+                &r.key,
+                funding_label(&r.key, lang),
+                Some(href),
+                &r.figures,
+                lang,
+            )
         })
         .collect();
     let funding_chart = bar_chart(

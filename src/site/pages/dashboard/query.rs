@@ -89,7 +89,7 @@ pub const SORT_KEYS: [&str; 7] = [
 ];
 
 /// The dashboard's choices, checked.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct View {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
@@ -100,6 +100,21 @@ pub struct View {
     /// A key of [`SORT_KEYS`], and whether descending.
     pub sort: (&'static str, bool),
     pub period: Period,
+}
+
+impl Default for View {
+    fn default() -> Self {
+        Self {
+            from: None,
+            to: None,
+            province: None,
+            funding: None,
+            organization: None,
+            metric: Metric::default(),
+            sort: ("name", false),
+            period: Period::default(),
+        }
+    }
 }
 
 /// Which field of the form is wrong.
@@ -271,7 +286,13 @@ mod tests {
             view.link(&[("province", None), ("sort", Some("name"))]),
             "/dashboard?from=2026-01-01&to=2026-03-31&funding=apbd&metric=attendees&period=quarter&sort=name"
         );
-        assert_eq!(View::parse(&raw(&[("from", "", ), ("to", "")])).unwrap().filter(None).from, None);
+        assert_eq!(
+            View::parse(&raw(&[("from", "",), ("to", "")]))
+                .unwrap()
+                .filter(None)
+                .from,
+            None
+        );
     }
 
     #[test]
