@@ -88,6 +88,12 @@ async fn an_analyst_reads_filters_and_drills_down_the_dashboard(app: TestApp) {
     browser.click_and_load("header a[href='/dashboard']").await;
     wait_for_path(&browser, "/dashboard").await;
     browser.check_page("dashboard").await;
+    browser
+        .client
+        .execute("document.getElementById('map').scrollIntoView(); return true;", vec![])
+        .await
+        .expect("scroll to the map");
+    browser.screenshot("dashboard-map").await;
 
     // Each chart's table is the API's rollup: provinces (all 38, zeros where no fair), funding
     // sources, organizers, months.
