@@ -166,6 +166,12 @@ async fn an_analyst_reads_filters_and_drills_down_the_dashboard(app: TestApp) {
     let here = browser.path().await;
     browser.goto(&here).await;
     browser.check_page("dashboard-province").await;
+    browser
+        .client
+        .execute("document.getElementById('fairs').scrollIntoView(); return true;", vec![])
+        .await
+        .expect("scroll to the fairs");
+    browser.screenshot("dashboard-province").await;
     let fairs = browser.text("#fair-table").await;
     assert!(fairs.contains("Bursa Kerja Jakarta Timur"), "{fairs}");
     assert!(fairs.contains("Bursa Kerja Jakarta Barat"), "{fairs}");

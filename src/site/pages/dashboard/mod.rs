@@ -300,7 +300,11 @@ fn period_label(key: &str, lang: Language) -> String {
             "3" => "III",
             _ => "IV",
         };
-        return i18n::fill(lang, "dash.quarter", &[("q", roman), ("year", year)]);
+        return i18n::fill(
+            lang,
+            "dash.quarter",
+            &[("roman", roman), ("n", quarter), ("year", year)],
+        );
     }
     match key.split_once('-') {
         Some((year, month)) => match month.parse::<u32>() {
@@ -715,5 +719,18 @@ pub async fn show(
             &page(&visitor, &req, &view, data, organizer_view),
         ),
         Err(error) => error_response(&visitor, &error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_read_as_people_say_them() {
+        assert_eq!(period_label("2026-03", Language::Id), "Maret 2026");
+        assert_eq!(period_label("2026-03", Language::En), "March 2026");
+        assert_eq!(period_label("2026-Q1", Language::Id), "Triwulan I 2026");
+        assert_eq!(period_label("2026-Q4", Language::En), "Q4 2026");
     }
 }
