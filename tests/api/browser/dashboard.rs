@@ -90,7 +90,10 @@ async fn an_analyst_reads_filters_and_drills_down_the_dashboard(app: TestApp) {
     browser.check_page("dashboard").await;
     browser
         .client
-        .execute("document.getElementById('map').scrollIntoView(); return true;", vec![])
+        .execute(
+            "document.getElementById('map').scrollIntoView(); return true;",
+            vec![],
+        )
         .await
         .expect("scroll to the map");
     browser.screenshot("dashboard-map").await;
@@ -168,7 +171,10 @@ async fn an_analyst_reads_filters_and_drills_down_the_dashboard(app: TestApp) {
     browser.check_page("dashboard-province").await;
     browser
         .client
-        .execute("document.getElementById('fairs').scrollIntoView(); return true;", vec![])
+        .execute(
+            "document.getElementById('fairs').scrollIntoView(); return true;",
+            vec![],
+        )
         .await
         .expect("scroll to the fairs");
     browser.screenshot("dashboard-province").await;

@@ -11,6 +11,10 @@ use crate::db::DbConn;
 use crate::events::EventStatus;
 use crate::metrics::rollup::{self, filtered, Figures, Filter, GroupBy, Row};
 
+/// The trend's periods the rollups offer. Quarters wait for the rollups' `quarter` grouping
+/// (METRICS.md); until then the trend is by month.
+pub const PERIODS: &[Period] = &[Period::Month];
+
 /// One fair of the drill-down, with its kept figures.
 pub struct Fair {
     pub id: String,

@@ -22,7 +22,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
 use self::data::Data;
-use self::query::{Metric, Period, RawQuery, View};
+use self::query::{Metric, RawQuery, View};
 use super::seeker::signed_in;
 use crate::auth::{guards, AuthUser, Role};
 use crate::error::AppError;
@@ -526,8 +526,9 @@ fn page(
         &trend_figures,
         lang,
     );
-    let period_choices = [Period::Month, Period::Quarter]
-        .into_iter()
+    let period_choices = data::PERIODS
+        .iter()
+        .copied()
         .map(|p| Choice {
             label: t(lang, &format!("dash.period_{}", p.as_str())),
             href: format!("{}#trend", view.link(&[("period", Some(p.as_str()))])),
