@@ -178,6 +178,7 @@ async fn an_analyst_reads_filters_and_drills_down_the_dashboard(app: TestApp) {
         .await
         .expect("scroll to the fairs");
     browser.screenshot("dashboard-province").await;
+    browser.goto(&here).await;
     let fairs = browser.text("#fair-table").await;
     assert!(fairs.contains("Bursa Kerja Jakarta Timur"), "{fairs}");
     assert!(fairs.contains("Bursa Kerja Jakarta Barat"), "{fairs}");
