@@ -161,6 +161,7 @@ pub fn configure_pages(cfg: &mut web::ServiceConfig) {
     use crate::site::{self, pages};
     cfg.configure(pages::desk::routes);
     cfg.configure(pages::reports::routes);
+    cfg.configure(pages::dashboard::routes);
     cfg.configure(pages::door::routes)
         .service(web::resource("/").route(web::get().to(pages::home::show)))
         .service(web::resource("/events").route(web::get().to(pages::events::list)))

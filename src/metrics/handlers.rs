@@ -306,7 +306,7 @@ fn unique_job_seekers_caveat() -> Texts {
 }
 
 /// The rows and totals of a rollup as a table.
-fn rollup_table(rollup: &Rollup) -> AppResult<Table> {
+pub(crate) fn rollup_table(rollup: &Rollup) -> AppResult<Table> {
     let mut table = Table::new(format!("by {}", rollup.group_by), rollup_columns());
     table.note(unique_job_seekers_caveat());
     let rows = rollup

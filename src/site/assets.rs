@@ -29,6 +29,11 @@ const ASSETS: &[Asset] = &[
         body: include_bytes!("static/bursa.js"),
     },
     Asset {
+        name: "dashboard.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_bytes!("static/dashboard.css"),
+    },
+    Asset {
         name: "booth-badges.css",
         content_type: "text/css; charset=utf-8",
         body: include_bytes!("static/booth-badges.css"),

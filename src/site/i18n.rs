@@ -35,6 +35,10 @@ const FILES: &[(&str, &str)] = &[
         include_str!("locales/reports.id.json"),
         include_str!("locales/reports.en.json"),
     ),
+    (
+        include_str!("locales/dashboard.id.json"),
+        include_str!("locales/dashboard.en.json"),
+    ),
 ];
 
 fn parse(source: &'static str) -> HashMap<String, String> {

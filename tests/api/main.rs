@@ -16,6 +16,7 @@ mod browser;
 mod check_in_batch;
 mod cli;
 mod confirm_page;
+mod dashboard_pages;
 mod desk_pages;
 mod door_pages;
 mod door_passes;

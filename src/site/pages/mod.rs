@@ -4,6 +4,7 @@
 pub mod account;
 pub mod booth;
 pub mod confirm;
+pub mod dashboard;
 pub mod desk;
 pub mod door;
 pub mod email_links;

@@ -16,6 +16,7 @@
 mod account;
 mod booth;
 pub mod confirm;
+mod dashboard;
 mod desk;
 mod door;
 mod follow_up;
