@@ -107,12 +107,13 @@ async fn an_analyst_reads_filters_and_drills_down_the_dashboard(app: TestApp) {
         let shown = provinces.iter().find(|(k, _)| *k == key).expect("the row");
         assert_eq!(shown.1, cells, "province {key}");
     }
-    for (id, group_by) in [
-        ("funding-table", "funding_source"),
-        ("organizer-table", "organization"),
-        ("trend-table", "month"),
+    // Funding sources and months are filled (every one, zeros where no fair); organizers not.
+    for (id, query) in [
+        ("funding-table", "group_by=funding_source&fill=true"),
+        ("organizer-table", "group_by=organization"),
+        ("trend-table", "group_by=month&fill=true"),
     ] {
-        let expected = api_rows(&app, token, &format!("group_by={group_by}")).await;
+        let expected = api_rows(&app, token, query).await;
         let mut shown = table(&browser, id).await;
         shown.sort();
         assert_eq!(shown, expected, "{id}");

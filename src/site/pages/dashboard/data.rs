@@ -1,19 +1,15 @@
-//! What one dashboard page reads, in one snapshot: the kept figures of the included events that
-//! pass the view's filters, grouped every way the page shows them, and the organizations for the
-//! filter. No per-event query: the work is the rollup's (see [`crate::metrics::rollup`]).
+//! What one dashboard page reads: one [`Scope`] of the rollups, the kept figures of the included
+//! events that pass the view's filters read once in one snapshot, then grouped in memory every
+//! way the page shows them; and the organizations for the filter. No query per event.
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::query::{Period, View};
-use crate::db::schema::{events, organizations};
+use crate::db::schema::organizations;
 use crate::db::DbConn;
-use crate::events::EventStatus;
-use crate::metrics::rollup::{self, filtered, Figures, Filter, GroupBy, Row};
-
-/// The trend's periods the rollups offer. Quarters wait for the rollups' `quarter` grouping
-/// (METRICS.md); until then the trend is by month.
-pub const PERIODS: &[Period] = &[Period::Month];
+use crate::metrics::rollup::{self, Figures, Filter, GroupBy, Grouping, Row, Scope};
+use crate::organizations::OrganizationKind;
 
 /// One fair of the drill-down, with its kept figures.
 pub struct Fair {
@@ -35,105 +31,78 @@ pub struct Data {
     pub periods: Vec<Row>,
     pub funding: Vec<Row>,
     pub organizers: Vec<Row>,
-    /// The fairs of the chosen province (empty without one).
+    /// The fairs of the chosen province (empty without one), by date.
     pub fairs: Vec<Fair>,
     /// The organizations the organizer filter offers: (id, name), by name.
     pub organizations: Vec<(String, String)>,
 }
 
-/// The figures of a grouping the page offers for download.
-pub fn grouping(
-    conn: &mut DbConn,
-    group_by: GroupBy,
-    filter: &Filter,
-) -> QueryResult<rollup::Rollup> {
-    rollup::rollup(conn, group_by, filter)
+/// The trend's periods the page offers.
+pub const PERIODS: &[Period] = &[Period::Month, Period::Quarter];
+
+/// The period of the trend.
+pub fn period(view: &View) -> GroupBy {
+    match view.period {
+        Period::Month => GroupBy::Month,
+        Period::Quarter => GroupBy::Quarter,
+    }
 }
 
-#[derive(Queryable)]
-struct FairRow {
-    id: String,
-    title: String,
-    organization_id: String,
-    local_start_date: NaiveDate,
-    status: EventStatus,
-    budget_idr: i64,
-    spent_idr: Option<i64>,
-    attendees_count: i32,
-    placements_verified_count: i32,
-    placed_attendees_count: i32,
+/// The figures of a grouping the page offers for download, as the page shows them (every
+/// province, period and funding source, with zeros where no fair was).
+pub fn grouping(conn: &mut DbConn, group_by: GroupBy, filter: &Filter) -> QueryResult<rollup::Rollup> {
+    let fill = !matches!(group_by, GroupBy::Organization);
+    rollup::rollup(conn, &Grouping::one(group_by), filter, fill)
 }
 
-/// Reads the page's figures for `view` within `filter.member`'s reach.
+/// Reads the page's figures for `view` within `member`'s reach (an organizer's own fairs).
 pub fn load(conn: &mut DbConn, view: &View, member: Option<String>) -> QueryResult<Data> {
     let filter = view.filter(member.clone());
-    let provinces = rollup::rollup(conn, GroupBy::Province, &filter)?;
-    let period = match view.period {
-        Period::Month | Period::Quarter => GroupBy::Month,
-    };
-    let periods = rollup::rollup(conn, period, &filter)?.rows;
-    let funding = rollup::rollup(conn, GroupBy::FundingSource, &filter)?.rows;
-    let organizers = rollup::rollup(conn, GroupBy::Organization, &filter)?.rows;
-    let fairs = if view.province.is_some() {
-        filtered!(
-            events::table
-                .select((
-                    events::id,
-                    events::title,
-                    events::organization_id,
-                    events::local_start_date,
-                    events::status,
-                    events::budget_idr,
-                    events::spent_idr,
-                    events::attendees_count,
-                    events::placements_verified_count,
-                    events::placed_attendees_count,
-                ))
-                .order((events::local_start_date.asc(), events::id.asc()))
-                .into_boxed(),
-            &filter
-        )
-        .load::<FairRow>(conn)?
-        .into_iter()
-        .map(|row| {
-            let (cost_idr, _) = crate::metrics::cost(row.status, row.budget_idr, row.spent_idr);
-            let attendees = i64::from(row.attendees_count);
-            let verified = i64::from(row.placements_verified_count);
-            Fair {
-                id: row.id,
-                title: row.title,
-                organization_id: row.organization_id,
-                local_start_date: row.local_start_date,
-                attendees,
-                placements_verified: verified,
-                placement_rate: crate::metrics::rate(
-                    i64::from(row.placed_attendees_count),
-                    attendees,
-                ),
-                cost_idr,
-                cost_per_placement_idr: crate::metrics::divide_money(cost_idr, verified),
-            }
-        })
-        .collect()
-    } else {
-        Vec::new()
+    let scope = Scope::load(conn, &filter)?;
+    let rows = |group_by: GroupBy, fill: bool| scope.rollup(&Grouping::one(group_by), fill).rows;
+    let fairs = match &view.province {
+        None => Vec::new(),
+        Some(_) => {
+            let mut fairs: Vec<Fair> = scope
+                .events()
+                .iter()
+                .map(|e| {
+                    let f = &e.figures;
+                    Fair {
+                        id: e.id.clone(),
+                        title: e.title.clone(),
+                        organization_id: e.organization_id.clone(),
+                        local_start_date: e.local_start_date,
+                        attendees: f.attendees,
+                        placements_verified: f.placements_verified,
+                        placement_rate: crate::metrics::rate(f.placed_attendees, f.attendees),
+                        cost_idr: f.cost_idr,
+                        cost_per_placement_idr: crate::metrics::divide_money(
+                            f.cost_idr,
+                            f.placements_verified,
+                        ),
+                    }
+                })
+                .collect();
+            fairs.sort_by(|a, b| (a.local_start_date, &a.id).cmp(&(b.local_start_date, &b.id)));
+            fairs
+        }
     };
     let mut orgs = organizations::table
         .select((organizations::id, organizations::name))
-        .filter(organizations::kind.eq("organizer"))
+        .filter(organizations::kind.eq(OrganizationKind::Organizer.as_str()))
         .order((organizations::name.asc(), organizations::id.asc()))
         .into_boxed();
     if let Some(user_id) = member {
         orgs = orgs.filter(organizations::id.eq_any(crate::events::member_organizations(user_id)));
     }
-    let organizations = orgs.load(conn)?;
     Ok(Data {
-        totals: provinces.totals,
-        provinces: provinces.rows,
-        periods,
-        funding,
-        organizers,
+        totals: scope.totals(),
+        provinces: rows(GroupBy::Province, true),
+        periods: rows(period(view), true),
+        funding: rows(GroupBy::FundingSource, true),
+        organizers: rows(GroupBy::Organization, false),
         fairs,
-        organizations,
+        organizations: orgs.load(conn)?,
     })
 }

@@ -42,7 +42,7 @@ pub async fn download(
         "province" => GroupBy::Province,
         "period" => match view.period {
             Period::Month => GroupBy::Month,
-            Period::Quarter => GroupBy::Month,
+            Period::Quarter => GroupBy::Quarter,
         },
         "funding" => GroupBy::FundingSource,
         "organizer" => GroupBy::Organization,

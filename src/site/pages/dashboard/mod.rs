@@ -27,6 +27,7 @@ use super::seeker::signed_in;
 use crate::auth::{guards, AuthUser, Role};
 use crate::error::AppError;
 use crate::metrics::rollup::{self, Figures, Row};
+use crate::metrics::{Breakdowns, Cell, Dimension};
 use crate::site::{error_page, error_response, i18n, render, Frame, Visitor};
 use crate::users::Language;
 use crate::{locale, AppState};
@@ -171,6 +172,7 @@ struct DashboardPage {
     funding_lines: Vec<Line>,
     organizer_chart: String,
     organizer_lines: Vec<Line>,
+    served: Vec<Served>,
     chosen_province: Option<String>,
     all_provinces_href: String,
     fairs: Vec<FairLine>,
@@ -269,11 +271,23 @@ fn headline(f: &Figures, lang: Language) -> Vec<Headline> {
             id: "cost_idr",
             label: t(lang, "dash.head_spent"),
             value: locale::rupiah(f.cost_idr, lang),
-            hint: Some(i18n::fill(
-                lang,
-                "dash.head_budget",
-                &[("budget", &locale::rupiah(f.budget_idr, lang))],
-            )),
+            hint: Some({
+                let budget = i18n::fill(
+                    lang,
+                    "dash.head_budget",
+                    &[("budget", &locale::rupiah(f.budget_idr, lang))],
+                );
+                if f.events_costed_at_budget == 0 {
+                    budget
+                } else {
+                    let at_budget = i18n::fill(
+                        lang,
+                        "dash.head_costed_at_budget",
+                        &[("n", &n(f.events_costed_at_budget))],
+                    );
+                    format!("{budget}. {at_budget}")
+                }
+            }),
         },
         Headline {
             id: "seeker_confirmed_share",
@@ -676,6 +690,7 @@ fn page(
         funding_lines,
         organizer_chart,
         organizer_lines,
+        served: served(&data.totals.breakdowns, lang),
         chosen_province: view.province.as_deref().map(province_name),
         all_provinces_href: view.link(&[("province", None)]),
         fairs,
@@ -734,4 +749,80 @@ mod tests {
         assert_eq!(period_label("2026-Q1", Language::Id), "Triwulan I 2026");
         assert_eq!(period_label("2026-Q4", Language::En), "Q4 2026");
     }
+}
+
+// ------------------------------------------------------------------------ who was served
+
+/// One line of a "who was served" table: a value of a dimension.
+struct ServedLine {
+    key: String,
+    label: String,
+    attendees: String,
+    placed: String,
+    rate: String,
+}
+
+/// One dimension of "who was served": its chart and table.
+struct Served {
+    id: &'static str,
+    heading: &'static str,
+    column: &'static str,
+    chart: String,
+    lines: Vec<ServedLine>,
+}
+
+/// A value of a dimension as people read it (the scorecard's words).
+fn value_label(dimension: &str, value: &str, lang: Language) -> String {
+    match (dimension, value) {
+        (_, "unknown") => t(lang, "scorecard.unknown").to_owned(),
+        ("gender" | "disability", _) => t(lang, &format!("scorecard.{dimension}_{value}")).to_owned(),
+        ("age_band", _) => i18n::fill(lang, "scorecard.years", &[("band", value)]),
+        _ => value.to_uppercase(),
+    }
+}
+
+/// The breakdowns of the totals, every value of every dimension in the contract's order.
+fn served(breakdowns: &Breakdowns, lang: Language) -> Vec<Served> {
+    Dimension::ALL
+        .into_iter()
+        .map(|dimension| {
+            let id = dimension.as_str();
+            let cells = breakdowns.dimension(dimension);
+            let values = dimension.values();
+            let found: Vec<(&str, Cell)> = values
+                .iter()
+                .map(|v| (*v, cells.get(*v).cloned().unwrap_or_default()))
+                .collect();
+            let lines: Vec<ServedLine> = found
+                .iter()
+                .map(|(value, cell)| ServedLine {
+                    key: (*value).to_owned(),
+                    label: value_label(id, value, lang),
+                    attendees: locale::number(cell.attendees, lang),
+                    placed: locale::number(cell.placed_attendees, lang),
+                    rate: rate_text(cell.placement_rate, lang),
+                })
+                .collect();
+            let heading = t(lang, &format!("scorecard.by_{id}"));
+            let bars: Vec<charts::Bar> = found
+                .iter()
+                .zip(&lines)
+                .map(|((_, cell), line)| charts::Bar {
+                    label: line.label.clone(),
+                    value: cell.placement_rate.unwrap_or(0.0),
+                    text: line.rate.clone(),
+                })
+                .collect();
+            Served {
+                id,
+                heading,
+                column: t(lang, &format!("scorecard.col_{id}")),
+                chart: charts::bars(
+                    &i18n::fill(lang, "dash.served_chart", &[("dimension", &heading.to_lowercase())]),
+                    &bars,
+                ),
+                lines,
+            }
+        })
+        .collect()
 }
