@@ -239,8 +239,8 @@ fn breakdown_columns() -> Vec<Column> {
                 Kind::Integer,
                 format!("Ditempatkan: {value_id}"),
                 Texts::new(
-                    format!("of those, the ones with a verified placement at the event"),
-                    format!("dari jumlah itu, yang memiliki penempatan terverifikasi di acara itu"),
+                    "of those, the ones with a verified placement at the event",
+                    "dari jumlah itu, yang memiliki penempatan terverifikasi di acara itu",
                 ),
             ));
             columns.push(Column::described(

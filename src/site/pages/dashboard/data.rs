@@ -50,7 +50,11 @@ pub fn period(view: &View) -> GroupBy {
 
 /// The figures of a grouping the page offers for download, as the page shows them (every
 /// province, period and funding source, with zeros where no fair was).
-pub fn grouping(conn: &mut DbConn, group_by: GroupBy, filter: &Filter) -> QueryResult<rollup::Rollup> {
+pub fn grouping(
+    conn: &mut DbConn,
+    group_by: GroupBy,
+    filter: &Filter,
+) -> QueryResult<rollup::Rollup> {
     let fill = !matches!(group_by, GroupBy::Organization);
     rollup::rollup(conn, &Grouping::one(group_by), filter, fill)
 }

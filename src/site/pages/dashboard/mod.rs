@@ -738,19 +738,6 @@ pub async fn show(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn periods_read_as_people_say_them() {
-        assert_eq!(period_label("2026-03", Language::Id), "Maret 2026");
-        assert_eq!(period_label("2026-03", Language::En), "March 2026");
-        assert_eq!(period_label("2026-Q1", Language::Id), "Triwulan I 2026");
-        assert_eq!(period_label("2026-Q4", Language::En), "Q4 2026");
-    }
-}
-
 // ------------------------------------------------------------------------ who was served
 
 /// One line of a "who was served" table: a value of a dimension.
@@ -775,7 +762,9 @@ struct Served {
 fn value_label(dimension: &str, value: &str, lang: Language) -> String {
     match (dimension, value) {
         (_, "unknown") => t(lang, "scorecard.unknown").to_owned(),
-        ("gender" | "disability", _) => t(lang, &format!("scorecard.{dimension}_{value}")).to_owned(),
+        ("gender" | "disability", _) => {
+            t(lang, &format!("scorecard.{dimension}_{value}")).to_owned()
+        }
         ("age_band", _) => i18n::fill(lang, "scorecard.years", &[("band", value)]),
         _ => value.to_uppercase(),
     }
@@ -818,11 +807,28 @@ fn served(breakdowns: &Breakdowns, lang: Language) -> Vec<Served> {
                 heading,
                 column: t(lang, &format!("scorecard.col_{id}")),
                 chart: charts::bars(
-                    &i18n::fill(lang, "dash.served_chart", &[("dimension", &heading.to_lowercase())]),
+                    &i18n::fill(
+                        lang,
+                        "dash.served_chart",
+                        &[("dimension", &heading.to_lowercase())],
+                    ),
                     &bars,
                 ),
                 lines,
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_read_as_people_say_them() {
+        assert_eq!(period_label("2026-03", Language::Id), "Maret 2026");
+        assert_eq!(period_label("2026-03", Language::En), "March 2026");
+        assert_eq!(period_label("2026-Q1", Language::Id), "Triwulan I 2026");
+        assert_eq!(period_label("2026-Q4", Language::En), "Q4 2026");
+    }
 }
