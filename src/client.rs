@@ -133,10 +133,7 @@ mod tests {
         let spoofed = forwarded("1.1.1.1, 203.0.113.9, 10.2.3.4");
         assert_eq!(lb.client(ip("10.0.0.5"), &spoofed), ip("203.0.113.9"));
         // No header: the proxy itself.
-        assert_eq!(
-            lb.client(ip("10.0.0.5"), &HeaderMap::new()),
-            ip("10.0.0.5")
-        );
+        assert_eq!(lb.client(ip("10.0.0.5"), &HeaderMap::new()), ip("10.0.0.5"));
         assert_eq!(
             lb.client(ip("::ffff:10.0.0.5"), &headers),
             ip("203.0.113.9")

@@ -303,8 +303,7 @@ impl StorageFault {
         ];
         if lost.iter().any(|m| message.contains(m)) {
             Some(Self::Lost)
-        } else if message.contains("readonly database")
-            || message.contains("read-only transaction")
+        } else if message.contains("readonly database") || message.contains("read-only transaction")
         {
             Some(Self::ReadOnly)
         } else if message.contains("database or disk is full")
@@ -349,7 +348,11 @@ impl StorageFault {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
         let last = slot.load(Ordering::Relaxed);
-        if now >= last + 60 && slot.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_ok() {
+        if now >= last + 60
+            && slot
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
             match self {
                 Self::Busy => tracing::warn!(cause = %cause, "database busy"),
                 _ => tracing::error!(cause = %cause, fault = self.code(), "{}", self.describe()),
@@ -419,11 +422,13 @@ mod tests {
     #[test]
     fn storage_faults_are_named_503s() {
         use diesel::result::{DatabaseErrorKind as Kind, Error};
-        let sqlite = |message: &str| {
-            Error::DatabaseError(Kind::Unknown, Box::new(message.to_owned()))
-        };
+        let sqlite =
+            |message: &str| Error::DatabaseError(Kind::Unknown, Box::new(message.to_owned()));
         let cases = [
-            (sqlite("attempt to write a readonly database"), "database_read_only"),
+            (
+                sqlite("attempt to write a readonly database"),
+                "database_read_only",
+            ),
             (sqlite("database or disk is full"), "database_full"),
             (
                 sqlite("terminating connection due to administrator command"),
@@ -440,7 +445,10 @@ mod tests {
             assert_eq!((error.status.as_u16(), &*error.code), (503, code));
             assert_eq!(error.retry_after, Some(RETRY_UNAVAILABLE_SECS));
         }
-        assert_eq!(AppError::from(sqlite("no such table: x")).status.as_u16(), 500);
+        assert_eq!(
+            AppError::from(sqlite("no such table: x")).status.as_u16(),
+            500
+        );
     }
 
     #[test]

@@ -170,7 +170,10 @@ pub async fn limits(
         return Ok(next.call(req).await?.map_into_left_body());
     };
     if is_public_costly(req.method(), req.path()) {
-        if let Err(error) = state.public_limits.check(state.client_address(req.request())) {
+        if let Err(error) = state
+            .public_limits
+            .check(state.client_address(req.request()))
+        {
             return Ok(req.error_response(error).map_into_right_body());
         }
     }

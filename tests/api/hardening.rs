@@ -21,7 +21,11 @@ fn assert_secured(resp: &Resp, csp: &str, what: &str) {
     );
     assert_eq!(resp.header("content-security-policy"), Some(csp), "{what}");
     assert_eq!(resp.header("x-frame-options"), Some("DENY"), "{what}");
-    assert_eq!(resp.header("referrer-policy"), Some("no-referrer"), "{what}");
+    assert_eq!(
+        resp.header("referrer-policy"),
+        Some("no-referrer"),
+        "{what}"
+    );
     // Served over http here: no HSTS, which would pin a site that has no certificate.
     assert_eq!(resp.header("strict-transport-security"), None, "{what}");
 }
@@ -37,7 +41,9 @@ async fn every_response_carries_the_security_headers(app: TestApp) {
     assert!(CSP.contains("frame-ancestors 'none'"));
     assert_secured(&page, CSP, "page");
     let html = page.body.as_str().unwrap_or_default();
-    let start = html.find("/static/bursa.css?v=").expect("a stylesheet link");
+    let start = html
+        .find("/static/bursa.css?v=")
+        .expect("a stylesheet link");
     let end = start + html[start..].find('"').expect("the link ends");
     let asset = app.get(&html[start..end], None).await;
     asset.assert(200);
@@ -165,7 +171,10 @@ async fn a_slow_body_is_408_at_the_deadline() {
         let (status, text, elapsed) = slow_request(&app, head, sent, every);
         assert_eq!(status, "HTTP/1.1 408 Request Timeout", "{text}");
         assert!(text.contains("\"code\":\"request_timeout\""), "{text}");
-        assert!(text.to_ascii_lowercase().contains("connection: close"), "{text}");
+        assert!(
+            text.to_ascii_lowercase().contains("connection: close"),
+            "{text}"
+        );
         assert!(text.contains("nosniff"), "{text}");
         assert!(
             elapsed >= Duration::from_millis(900) && elapsed < Duration::from_secs(4),
@@ -180,9 +189,13 @@ async fn a_slow_body_is_408_at_the_deadline() {
     assert!(text.contains("text/html"), "{text}");
     assert!(elapsed < Duration::from_secs(4), "{elapsed:?}");
     // A body that arrives in time is served as always.
-    app.post("/api/v1/auth/login", None, json!({"email": "x@bursa.test", "password": "wrong-one-1"}))
-        .await
-        .assert(401);
+    app.post(
+        "/api/v1/auth/login",
+        None,
+        json!({"email": "x@bursa.test", "password": "wrong-one-1"}),
+    )
+    .await
+    .assert(401);
 }
 
 /// The public and costly routes share one per-address budget: past it 429 with `Retry-After`
@@ -204,12 +217,21 @@ async fn public_routes_have_a_per_address_budget() {
     assert_eq!(refused.header("x-content-type-options"), Some("nosniff"));
     let page = app.get("/events", None).await;
     page.assert(429);
-    assert!(page.header("content-type").unwrap().starts_with("text/html"));
+    assert!(page
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/html"));
     assert!(page.header("retry-after").is_some());
     for (path, body) in [
         ("/api/v1/auth/verify-email", json!({"token": "x"})),
-        ("/api/v1/auth/password-reset", json!({"email": "siti@bursa.test"})),
-        ("/api/v1/placement-confirmations/abc", json!({"answer": "confirm"})),
+        (
+            "/api/v1/auth/password-reset",
+            json!({"email": "siti@bursa.test"}),
+        ),
+        (
+            "/api/v1/placement-confirmations/abc",
+            json!({"answer": "confirm"}),
+        ),
     ] {
         app.post(path, None, body).await.assert(429);
     }
@@ -288,7 +310,10 @@ async fn assert_writes_refused(app: &TestApp, pool: bursa::db::DbPool, code: &st
     events.assert(200);
     assert_eq!(events.body["items"][0]["id"], fair.event.as_str());
     stuck
-        .get(&format!("/api/v1/events/{}", fair.event), Some(&fair.organizer))
+        .get(
+            &format!("/api/v1/events/{}", fair.event),
+            Some(&fair.organizer),
+        )
         .await
         .assert(200);
     stuck.get("/events", None).await.assert(200);

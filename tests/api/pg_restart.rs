@@ -60,8 +60,13 @@ fn free_port() -> u16 {
 impl Cluster {
     fn start() -> Option<Cluster> {
         let Some(bin) = postgres_bin() else {
-            assert!(!required(), "PostgreSQL binaries are required (CI) but absent");
-            eprintln!("NOTE: no /usr/lib/postgresql/*/bin: the PostgreSQL restart test was skipped");
+            assert!(
+                !required(),
+                "PostgreSQL binaries are required (CI) but absent"
+            );
+            eprintln!(
+                "NOTE: no /usr/lib/postgresql/*/bin: the PostgreSQL restart test was skipped"
+            );
             return None;
         };
         let dir = tempfile::tempdir().unwrap();
@@ -85,7 +90,17 @@ impl Cluster {
         let data = cluster.data.display().to_string();
         cluster.run(
             "initdb",
-            &["-D", &data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"],
+            &[
+                "-D",
+                &data,
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
         );
         cluster.pg_ctl(&["start"]);
         Some(cluster)
@@ -167,7 +182,13 @@ struct Seen {
 
 /// One job seeker registers and is checked in, retrying each step on 503 as a client would,
 /// until it is done or `until` passes.
-async fn one_visit(app: &TestApp, event: &str, seeker: &str, organizer: &str, until: Instant) -> Seen {
+async fn one_visit(
+    app: &TestApp,
+    event: &str,
+    seeker: &str,
+    organizer: &str,
+    until: Instant,
+) -> Seen {
     let mut seen = Seen::default();
     let mut code = None;
     while Instant::now() < until {
@@ -260,7 +281,11 @@ async fn postgres_restarts_under_load() {
             .await
             .unwrap();
         let ready = app.get("/readyz", None).await;
-        let outage = (ready.status, ready.code().to_owned(), ready.header("retry-after").is_some());
+        let outage = (
+            ready.status,
+            ready.code().to_owned(),
+            ready.header("retry-after").is_some(),
+        );
         actix_web::rt::time::sleep(Duration::from_millis(1500)).await;
         let starter = cluster.clone();
         actix_web::rt::task::spawn_blocking(move || starter.pg_ctl(&["start"]))
@@ -287,7 +312,11 @@ async fn postgres_restarts_under_load() {
     // Recovered without a restart of Bursa: every visit finished.
     let registered: Vec<&String> = visits.iter().flat_map(|v| &v.registered).collect();
     let checked_in: Vec<&String> = visits.iter().flat_map(|v| &v.checked_in).collect();
-    assert_eq!(checked_in.len(), seekers.len(), "every visit completed: {answers:?}");
+    assert_eq!(
+        checked_in.len(),
+        seekers.len(),
+        "every visit completed: {answers:?}"
+    );
     app.get("/readyz", None).await.assert(200);
 
     // Every 2xx is in the database.
