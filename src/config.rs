@@ -20,6 +20,9 @@ pub enum LogFormat {
 pub struct Config {
     pub addr: SocketAddr,
     pub database_url: DatabaseUrl,
+    /// `BURSA_DATABASE_READ_URL`: a read replica for the heavy reports (rollups, exports); see
+    /// `AppState::read_db`. The primary when absent.
+    pub database_read_url: Option<DatabaseUrl>,
     /// `BURSA_JWT_SECRET`; when absent the SQLite default generates one and keeps it.
     pub jwt_secret: Option<String>,
     /// `BURSA_NIK_SECRET`, the key of the national ID number hashes; generated like the JWT one.
@@ -38,6 +41,14 @@ pub struct Config {
     /// `BURSA_LOGIN_DELAY_MAX_SECS`: the longest delay repeated wrong passwords impose on an
     /// account before its next attempt.
     pub login_delay_max: Duration,
+    /// `BURSA_PUBLIC_REQUESTS_PER_MINUTE`: requests one source address may make per minute on
+    /// one instance to the public and costly routes that hash no password (public lists,
+    /// confirmation links, password reset requests); see `crate::middleware::public_limit`.
+    pub public_requests_per_minute: u32,
+    /// `BURSA_TRUSTED_PROXIES`: the load balancers whose `X-Forwarded-For` names the caller.
+    pub trusted_proxies: crate::client::TrustedProxies,
+    /// `BURSA_BODY_TIMEOUT_SECS`: how long a request body may take to arrive (408 after).
+    pub body_timeout: Duration,
     pub mail: MailConfig,
 }
 
@@ -47,6 +58,10 @@ impl fmt::Debug for Config {
         f.debug_struct("Config")
             .field("addr", &self.addr)
             .field("database_url", &self.database_url.display())
+            .field(
+                "database_read_url",
+                &self.database_read_url.as_ref().map(DatabaseUrl::display),
+            )
             .field("jwt_secret", &secret(&self.jwt_secret))
             .field("nik_secret", &secret(&self.nik_secret))
             .field("pool_size", &self.pool_size)
@@ -58,6 +73,12 @@ impl fmt::Debug for Config {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("auth_attempts_per_minute", &self.auth_attempts_per_minute)
             .field("login_delay_max", &self.login_delay_max)
+            .field(
+                "public_requests_per_minute",
+                &self.public_requests_per_minute,
+            )
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("body_timeout", &self.body_timeout)
             .field("mail", &self.mail)
             .finish()
     }
@@ -245,6 +266,17 @@ impl Config {
         let database_url = DatabaseUrl::parse(
             &get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
         )?;
+        let database_read_url = get("BURSA_DATABASE_READ_URL")
+            .map(|url| {
+                DatabaseUrl::parse(&url).map_err(|e| format!("BURSA_DATABASE_READ_URL: {e}"))
+            })
+            .transpose()?;
+        if database_read_url
+            .as_ref()
+            .is_some_and(|read| read.is_postgres() != database_url.is_postgres())
+        {
+            return Err("BURSA_DATABASE_READ_URL must use the engine of DATABASE_URL".into());
+        }
         let jwt_secret = get("BURSA_JWT_SECRET");
         if let Some(secret) = &jwt_secret {
             if secret.len() < MIN_SECRET_BYTES {
@@ -310,10 +342,27 @@ impl Config {
             get("BURSA_LOGIN_DELAY_MAX_SECS"),
             60,
         )?;
+        let public_requests_per_minute: u32 = parse_or(
+            "BURSA_PUBLIC_REQUESTS_PER_MINUTE",
+            get("BURSA_PUBLIC_REQUESTS_PER_MINUTE"),
+            Some(300),
+        )?;
+        if public_requests_per_minute == 0 {
+            return Err("BURSA_PUBLIC_REQUESTS_PER_MINUTE must be at least 1".into());
+        }
+        let trusted_proxies = crate::client::TrustedProxies::parse(
+            &get("BURSA_TRUSTED_PROXIES").unwrap_or_default(),
+        )?;
+        let body_timeout = seconds(
+            "BURSA_BODY_TIMEOUT_SECS",
+            get("BURSA_BODY_TIMEOUT_SECS"),
+            20,
+        )?;
         let mail = MailConfig::from_lookup(get, addr)?;
         Ok(Self {
             addr,
             database_url,
+            database_read_url,
             jwt_secret,
             nik_secret,
             pool_size,
@@ -325,6 +374,9 @@ impl Config {
             max_body_bytes,
             auth_attempts_per_minute,
             login_delay_max,
+            public_requests_per_minute,
+            trusted_proxies,
+            body_timeout,
             mail,
         })
     }
@@ -403,6 +455,12 @@ mod tests {
         assert!(config(&[("BURSA_MAIL_FROM", "not an address")])
             .unwrap_err()
             .contains("BURSA_MAIL_FROM"));
+        assert!(config(&[("BURSA_DATABASE_READ_URL", "postgres://r/bursa")])
+            .unwrap_err()
+            .contains("BURSA_DATABASE_READ_URL"));
+        assert!(config(&[("BURSA_TRUSTED_PROXIES", "10.0.0.0/40")])
+            .unwrap_err()
+            .contains("BURSA_TRUSTED_PROXIES"));
     }
 
     #[test]
@@ -451,6 +509,10 @@ mod tests {
                 "postgres://bursa:dbpassword99@db.internal/bursa",
             ),
             ("SMTP_URL", "smtp://mailer:smtppassword77@mail.example:587"),
+            (
+                "BURSA_DATABASE_READ_URL",
+                "postgres://bursa:replicapassword66@replica.internal/bursa",
+            ),
             ("WHATSAPP_PHONE_NUMBER_ID", "106540352242922"),
             ("WHATSAPP_TOKEN", "EAAGwhatsapptoken55"),
         ])
@@ -462,6 +524,7 @@ mod tests {
             "dbpassword99",
             "smtppassword77",
             "EAAGwhatsapptoken55",
+            "replicapassword66",
         ] {
             assert!(!printed.contains(secret), "{secret} in {printed}");
         }
@@ -469,5 +532,8 @@ mod tests {
         assert!(printed.contains("db.internal"), "{printed}");
         assert_eq!(config.auth_attempts_per_minute, 30);
         assert_eq!(config.login_delay_max, Duration::from_secs(60));
+        assert_eq!(config.public_requests_per_minute, 300);
+        assert!(config.trusted_proxies.is_empty());
+        assert_eq!(config.body_timeout, Duration::from_secs(20));
     }
 }

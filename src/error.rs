@@ -7,7 +7,10 @@
 //!   type 415, invalid fields 422 (one detail per field), no or bad credentials 401 (with
 //!   `WWW-Authenticate: Bearer`), not allowed 403, not found 404, conflict 409, body too large
 //!   413, throttled 429 (with `Retry-After`);
-//! - a database that cannot be reached is 503;
+//! - a database that cannot be reached, was lost mid-request (a restart, a failover), cannot
+//!   take writes (a read-only file, a full disk, a read-only replica) or was too busy is 503
+//!   with `Retry-After`, its cause named in `code` and logged at most once a minute per cause;
+//!   reads go on being served meanwhile;
 //! - anything unexpected is logged with its cause here, where it happens, and answered with an
 //!   opaque 500 whose `request_id` finds the log line.
 //!
@@ -123,12 +126,16 @@ impl AppError {
         error
     }
 
+    /// 503 with `Retry-After`: the client may try again shortly.
     pub fn service_unavailable(message: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "service_unavailable",
-            message,
-        )
+        Self::unavailable("service_unavailable", message)
+    }
+
+    /// 503 with `Retry-After` and a `code` naming the cause.
+    pub fn unavailable(code: &'static str, message: impl Into<String>) -> Self {
+        let mut error = Self::new(StatusCode::SERVICE_UNAVAILABLE, code, message);
+        error.retry_after = Some(RETRY_UNAVAILABLE_SECS);
+        error
     }
 
     /// An unexpected failure: the cause is logged (inside the request's span, so with its
@@ -187,7 +194,7 @@ impl AppError {
             StatusCode::UNAUTHORIZED => ("unauthorized", "authentication is required"),
             StatusCode::FORBIDDEN => ("forbidden", "not allowed"),
             StatusCode::SERVICE_UNAVAILABLE => {
-                ("service_unavailable", "the service is unavailable")
+                return Self::service_unavailable("the service is unavailable")
             }
             s if s.is_server_error() => (
                 "internal_error",
@@ -234,17 +241,124 @@ impl From<diesel::result::Error> for AppError {
             Error::DatabaseError(Kind::SerializationFailure, _) => {
                 Self::service_unavailable("the database was busy; retry the request")
             }
-            Error::DatabaseError(Kind::ClosedConnection | Kind::UnableToSendCommand, _) => {
-                tracing::error!(cause = %error, "lost the database connection");
-                Self::service_unavailable("the database is unavailable")
+            // A commit that failed and could not be rolled back: the commit's cause decides.
+            Error::RollbackErrorOnCommit { commit_error, .. } => {
+                match StorageFault::of(commit_error) {
+                    Some(fault) => fault.into_error(&error),
+                    None => Self::internal(error),
+                }
             }
-            // SQLite reports a lock it waited for too long as a plain error.
-            Error::DatabaseError(_, info) if info.message().contains("database is locked") => {
-                tracing::warn!(cause = %error, "database busy");
-                Self::service_unavailable("the database was busy; retry the request")
-            }
-            _ => Self::internal(error),
+            _ => match StorageFault::of(&error) {
+                Some(fault) => fault.into_error(&error),
+                None => Self::internal(error),
+            },
         }
+    }
+}
+
+/// Seconds a client is asked to wait after a 503.
+pub const RETRY_UNAVAILABLE_SECS: u64 = 5;
+
+/// Why the database could not do what was asked, when it is not the request's fault and not a
+/// bug: each is a 503 naming the cause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StorageFault {
+    /// The connection was lost: the server restarted, failed over or went away.
+    Lost,
+    /// The database takes no writes: a read-only SQLite file or a read-only PostgreSQL (a
+    /// standby); reads still work.
+    ReadOnly,
+    /// The disk (or SQLite's page limit) is full; reads still work.
+    Full,
+    /// SQLite waited for its write lock for too long.
+    Busy,
+}
+
+impl StorageFault {
+    /// The fault behind `error`, if it is one. SQLite and libpq report most of these only in
+    /// their message, so the message decides where the kind does not.
+    pub fn of(error: &diesel::result::Error) -> Option<Self> {
+        use diesel::result::{DatabaseErrorKind as Kind, Error};
+        let info = match error {
+            Error::BrokenTransactionManager => return Some(Self::Lost),
+            Error::DatabaseError(Kind::ClosedConnection | Kind::UnableToSendCommand, _) => {
+                return Some(Self::Lost)
+            }
+            Error::DatabaseError(Kind::ReadOnlyTransaction, _) => return Some(Self::ReadOnly),
+            Error::DatabaseError(_, info) => info,
+            _ => return None,
+        };
+        let message = info.message();
+        let lost = [
+            "terminating connection",
+            "server closed the connection",
+            "connection to server",
+            "no connection to the server",
+            "could not send data to server",
+            "could not receive data from server",
+            "the database system is shutting down",
+            "the database system is starting up",
+            "the database system is in recovery mode",
+            "SSL SYSCALL error",
+        ];
+        if lost.iter().any(|m| message.contains(m)) {
+            Some(Self::Lost)
+        } else if message.contains("readonly database") || message.contains("read-only transaction")
+        {
+            Some(Self::ReadOnly)
+        } else if message.contains("database or disk is full")
+            || message.contains("No space left on device")
+            || message.contains("could not extend file")
+        {
+            Some(Self::Full)
+        } else if message.contains("database is locked") {
+            Some(Self::Busy)
+        } else {
+            None
+        }
+    }
+
+    /// The stable error code of the fault.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Lost => "database_unavailable",
+            Self::ReadOnly => "database_read_only",
+            Self::Full => "database_full",
+            Self::Busy => "service_unavailable",
+        }
+    }
+
+    /// What an operator (or `/readyz`) is told.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Lost => "the database is unavailable",
+            Self::ReadOnly => "the database is read-only: changes cannot be saved now",
+            Self::Full => "the database disk is full: changes cannot be saved now",
+            Self::Busy => "the database was busy; retry the request",
+        }
+    }
+
+    /// The 503 of this fault; the cause is logged at most once a minute per fault, so an
+    /// outage under load does not flood the log.
+    fn into_error(self, cause: &diesel::result::Error) -> AppError {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static LAST_LOGGED: [AtomicU64; 4] = [const { AtomicU64::new(0) }; 4];
+        let slot = &LAST_LOGGED[self as usize];
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let last = slot.load(Ordering::Relaxed);
+        if now >= last + 60
+            && slot
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
+            match self {
+                Self::Busy => tracing::warn!(cause = %cause, "database busy"),
+                _ => tracing::error!(cause = %cause, fault = self.code(), "{}", self.describe()),
+            }
+        }
+        AppError::unavailable(self.code(), self.describe())
     }
 }
 
@@ -282,6 +396,10 @@ mod tests {
                 AppError::from(diesel::result::Error::RollbackTransaction),
                 500,
             ),
+            (
+                AppError::from(diesel::result::Error::BrokenTransactionManager),
+                503,
+            ),
         ];
         for (error, status) in cases {
             assert_eq!(error.status.as_u16(), status, "{error}");
@@ -297,6 +415,40 @@ mod tests {
         );
         let response = AppError::too_many_requests(30).to_response(None);
         assert_eq!(response.headers().get(header::RETRY_AFTER).unwrap(), "30");
+        let response = AppError::service_unavailable("x").to_response(None);
+        assert_eq!(response.headers().get(header::RETRY_AFTER).unwrap(), "5");
+    }
+
+    #[test]
+    fn storage_faults_are_named_503s() {
+        use diesel::result::{DatabaseErrorKind as Kind, Error};
+        let sqlite =
+            |message: &str| Error::DatabaseError(Kind::Unknown, Box::new(message.to_owned()));
+        let cases = [
+            (
+                sqlite("attempt to write a readonly database"),
+                "database_read_only",
+            ),
+            (sqlite("database or disk is full"), "database_full"),
+            (
+                sqlite("terminating connection due to administrator command"),
+                "database_unavailable",
+            ),
+            (
+                Error::DatabaseError(Kind::ClosedConnection, Box::new(String::new())),
+                "database_unavailable",
+            ),
+            (sqlite("database is locked"), "service_unavailable"),
+        ];
+        for (error, code) in cases {
+            let error = AppError::from(error);
+            assert_eq!((error.status.as_u16(), &*error.code), (503, code));
+            assert_eq!(error.retry_after, Some(RETRY_UNAVAILABLE_SECS));
+        }
+        assert_eq!(
+            AppError::from(sqlite("no such table: x")).status.as_u16(),
+            500
+        );
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! Liveness and readiness, for load balancers and orchestrators.
 
 use actix_web::{web, HttpResponse};
-use diesel::connection::SimpleConnection;
 use serde_json::json;
 
 use crate::error::{AppError, AppResult};
@@ -12,12 +11,18 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
-/// The database answers: 200, else 503 (take this instance out of rotation).
+/// The database answers (and on SQLite takes writes): 200, else 503 naming the cause (take
+/// this instance out of rotation); see [`crate::db::check_ready`].
 pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     state
         .db(|conn| {
-            conn.batch_execute("SELECT 1")
-                .map_err(|_| AppError::service_unavailable("the database is unavailable"))
+            crate::db::check_ready(conn).map_err(|error| {
+                if error.status.is_server_error() && error.code == "internal_error" {
+                    AppError::service_unavailable("the database is unavailable")
+                } else {
+                    error
+                }
+            })
         })
         .await?;
     Ok(HttpResponse::Ok().json(json!({"status": "ready"})))

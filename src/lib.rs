@@ -7,6 +7,7 @@
 pub mod applications;
 pub mod audit;
 pub mod auth;
+pub mod client;
 pub mod config;
 pub mod db;
 pub mod door;
@@ -55,6 +56,8 @@ use error::{AppError, AppResult};
 #[derive(Clone)]
 pub struct AppState {
     pub pool: DbPool,
+    /// The pool of the heavy reports: a read replica (`BURSA_DATABASE_READ_URL`), else `pool`.
+    pub read_pool: DbPool,
     pub tokens: Arc<auth::tokens::TokenKeys>,
     pub config: Arc<Config>,
     /// The HMAC key for national ID numbers (see `job_seekers`).
@@ -63,20 +66,57 @@ pub struct AppState {
     pub code_key: Arc<[u8]>,
     /// This instance's per-address budget of password-hashing attempts (see `auth::throttle`).
     pub limits: Arc<auth::throttle::AddressLimits>,
+    /// This instance's per-address budget of the public routes that hash no password (see
+    /// `middleware::limits`).
+    pub public_limits: Arc<auth::throttle::AddressLimits>,
 }
 
 impl AppState {
+    /// The caller's address for per-address limits: the TCP peer, or the address a trusted
+    /// proxy forwarded (see [`client`]).
+    pub fn client_address(&self, req: &actix_web::HttpRequest) -> Option<std::net::IpAddr> {
+        let peer = req.peer_addr().map(|a| a.ip());
+        self.config.trusted_proxies.client(peer, req.headers())
+    }
+
     /// Runs `f` with a pooled connection on actix's blocking threads, never on an async worker.
-    /// No connection within the configured timeout is a 503.
+    /// No connection within the configured timeout is a 503, and so is a connection lost on
+    /// the way (which the pool then drops).
     pub async fn db<T, F>(&self, f: F) -> AppResult<T>
     where
         F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let pool = self.pool.clone();
+        Self::run(self.pool.clone(), f).await
+    }
+
+    /// [`Self::db`] on the read replica when one is configured: for the heavy reads that may
+    /// lag the primary by the replication lag (rollups, exports), never for a read that must
+    /// see the caller's own last write. See docs/deployment.md.
+    pub async fn read_db<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        Self::run(self.read_pool.clone(), f).await
+    }
+
+    async fn run<T, F>(pool: DbPool, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
         web::block(move || {
             let mut conn = pool.get()?;
-            f(&mut conn)
+            let result = f(&mut conn);
+            if let Err(error) = &result {
+                if error.code == error::StorageFault::Lost.code() {
+                    // The server went away (a restart, a failover): never hand this
+                    // connection out again; the pool opens a new one when the server is back.
+                    db::discard(&mut conn);
+                }
+            }
+            result
         })
         .await?
     }
@@ -98,19 +138,26 @@ pub fn startup(config: Config) -> Result<AppState, String> {
     let nik_secret = secrets::nik_secret(&mut conn, config.nik_secret.as_deref())?;
     drop(conn);
     let pool = db::build_pool(url, config.pool_size, config.db_timeout);
+    let read_pool = match &config.database_read_url {
+        Some(read_url) => db::build_pool(read_url, config.pool_size, config.db_timeout),
+        None => pool.clone(),
+    };
     let tokens = auth::tokens::TokenKeys::new(
         secret.as_bytes(),
         config.access_token_ttl,
         config.refresh_token_ttl,
     );
     let limits = auth::throttle::AddressLimits::new(config.auth_attempts_per_minute);
+    let public_limits = auth::throttle::AddressLimits::new(config.public_requests_per_minute);
     Ok(AppState {
         pool,
+        read_pool,
         tokens: Arc::new(tokens),
         config: Arc::new(config),
         nik_key: Arc::from(nik_secret.into_bytes()),
         code_key: Arc::from(auth::phone_codes::derive_key(secret.as_bytes())),
         limits: Arc::new(limits),
+        public_limits: Arc::new(public_limits),
     })
 }
 
@@ -137,6 +184,7 @@ pub fn build_app(
                 actix_web::http::StatusCode::NOT_FOUND,
             ))
         }))
+        .wrap(actix_web::middleware::from_fn(middleware::limits))
         .wrap(actix_web::middleware::from_fn(middleware::error_envelope))
         .wrap(TracingLogger::<telemetry::RootSpan>::new())
 }

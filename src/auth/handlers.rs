@@ -14,7 +14,7 @@ use crate::AppState;
 
 /// Spends one attempt of the caller's address budget: 429 before any password is hashed.
 fn check_address(state: &AppState, req: &HttpRequest) -> AppResult<()> {
-    state.limits.check(req.peer_addr().map(|a| a.ip()))
+    state.limits.check(state.client_address(req))
 }
 
 pub async fn register(

@@ -8,9 +8,11 @@
 //! minute ([`AddressLimits`]); past it the answer is 429 with `Retry-After`, before the database
 //! or the hasher is touched. The budget protects the CPU of the instance that would do the work,
 //! so it is kept per instance, in memory, and costs no query. The table of addresses is bounded:
-//! an address whose budget is full again is forgotten. The address is the TCP peer: behind a
-//! load balancer or reverse proxy every client shares the proxy's address, and the limit must
-//! then be raised (or a trusted-proxy setting added to read `X-Forwarded-For`).
+//! an address whose budget is full again is forgotten. The address is the TCP peer, or behind a
+//! load balancer listed in `BURSA_TRUSTED_PROXIES` the address it forwarded (see
+//! [`crate::client`]). The same mechanism, with its own budget
+//! (`BURSA_PUBLIC_REQUESTS_PER_MINUTE`), limits the public routes that hash nothing
+//! ([`crate::middleware::limits`]).
 //!
 //! **Per account, in the database, a growing delay.** [`FREE_FAILURES`] wrong passwords in a row
 //! cost nothing; each further one makes the account wait before its next attempt: 1 second,

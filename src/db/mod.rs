@@ -115,6 +115,40 @@ pub struct ConnectionManager {
     url: DatabaseUrl,
 }
 
+impl ConnectionManager {
+    pub fn new(url: DatabaseUrl) -> Self {
+        Self { url }
+    }
+}
+
+/// Marks `conn` broken, so that the pool drops it when it comes back instead of handing it out
+/// again: for a connection whose server went away.
+pub fn discard(conn: &mut DbConn) {
+    match conn {
+        DbConn::Postgres(pg) => {
+            AnsiTransactionManager::transaction_manager_status_mut(pg).set_in_error()
+        }
+        DbConn::Sqlite(lite) => {
+            AnsiTransactionManager::transaction_manager_status_mut(lite).set_in_error()
+        }
+    }
+}
+
+/// Whether the database can serve this instance: it answers and, on SQLite, it can take a write
+/// (a read-only file or a full disk fail here). A write is begun and rolled back, so nothing
+/// is kept. The error names the cause ([`crate::error::StorageFault`]).
+pub fn check_ready(conn: &mut DbConn) -> Result<(), crate::error::AppError> {
+    conn.batch_execute("SELECT 1")?;
+    if let DbConn::Sqlite(lite) = conn {
+        lite.batch_execute("BEGIN IMMEDIATE")?;
+        let probe = lite.batch_execute("CREATE TABLE bursa_ready_probe (x INTEGER)");
+        let rolled_back = lite.batch_execute("ROLLBACK");
+        probe?;
+        rolled_back?;
+    }
+    Ok(())
+}
+
 impl r2d2::ManageConnection for ConnectionManager {
     type Connection = DbConn;
     type Error = ConnectionError;

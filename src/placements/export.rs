@@ -42,8 +42,9 @@ pub async fn for_event(
     let event_id = path_id(&id, "event")?;
     let options = Options::of_query(query.format, query.lang, query.dialect)?;
     let name = format!("placements-{event_id}");
+    // A report: from the read replica when there is one.
     let table = state
-        .db(move |conn| {
+        .read_db(move |conn| {
             let event = crate::auth::guards::event_reader(conn, &caller, &event_id)?;
             table(&event, load(conn, &event_id)?)
         })

@@ -251,6 +251,10 @@ pub fn test_config(database_url: &str, extra: &[(&str, &str)]) -> Config {
             "BURSA_AUTH_ATTEMPTS_PER_MINUTE".to_owned(),
             "100000".to_owned(),
         ),
+        (
+            "BURSA_PUBLIC_REQUESTS_PER_MINUTE".to_owned(),
+            "100000".to_owned(),
+        ),
     ]);
     for (k, v) in extra {
         vars.insert((*k).to_owned(), (*v).to_owned());
@@ -260,15 +264,25 @@ pub fn test_config(database_url: &str, extra: &[(&str, &str)]) -> Config {
 
 impl TestApp {
     pub async fn sqlite() -> TestApp {
+        Self::sqlite_with(&[]).await
+    }
+
+    /// A fresh SQLite app whose configuration adds (or overrides) `extra` variables.
+    pub async fn sqlite_with(extra: &[(&str, &str)]) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("bursa.db").display());
-        let mut app = Self::start(test_config(&url, &[]), Engine::Sqlite);
+        let mut app = Self::start(test_config(&url, extra), Engine::Sqlite);
         app._dir = Some(dir);
         app
     }
 
     /// A fresh PostgreSQL database, or `None` when PostgreSQL is absent and not required.
     pub async fn postgres() -> Option<TestApp> {
+        Self::postgres_with(&[]).await
+    }
+
+    /// [`Self::postgres`] whose configuration adds (or overrides) `extra` variables.
+    pub async fn postgres_with(extra: &[(&str, &str)]) -> Option<TestApp> {
         let template = postgres_template()?;
         let admin_url = postgres_admin_url();
         let name = format!("bursa_test_{}", uuid::Uuid::new_v4().simple());
@@ -277,7 +291,7 @@ impl TestApp {
             .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
             .expect("create test database");
         let url = with_database(&admin_url, &name);
-        let mut app = Self::start(test_config(&url, &[]), Engine::Postgres);
+        let mut app = Self::start(test_config(&url, extra), Engine::Postgres);
         app.postgres_db = Some(name);
         Some(app)
     }

@@ -42,7 +42,7 @@ fn field_error(lang: Language, error: &AppError, field: &str) -> Option<&'static
 }
 
 pub(super) fn address_check(state: &AppState, req: &HttpRequest) -> AppResult<()> {
-    state.limits.check(req.peer_addr().map(|a| a.ip()))
+    state.limits.check(state.client_address(req))
 }
 
 /// A response that signs the browser in and goes to `to`.
