@@ -22,7 +22,7 @@ pub async fn event_metrics(
 ) -> AppResult<HttpResponse> {
     let event_id = path_id(&id, "event")?;
     let metrics = state
-        .db(move |conn| super::of_event(conn, &caller, &event_id))
+        .read_db(move |conn| super::of_event(conn, &caller, &event_id))
         .await?;
     Ok(HttpResponse::Ok().json(metrics))
 }
@@ -83,7 +83,7 @@ pub async fn compute_rollup(
         member: (!caller.role.reads_everything()).then(|| caller.id.clone()),
     };
     state
-        .db(move |conn| rollup::for_caller(conn, &caller, &grouping, &filter, fill))
+        .read_db(move |conn| rollup::for_caller(conn, &caller, &grouping, &filter, fill))
         .await
 }
 

@@ -688,7 +688,7 @@ pub async fn download(
     lang: Lang,
 ) -> AppResult<HttpResponse> {
     let report = state
-        .db(move |conn| for_caller(conn, &caller, &scope))
+        .read_db(move |conn| for_caller(conn, &caller, &scope))
         .await?;
     let name = file_name(&report);
     let body = web::block(move || workbook(&report, lang)).await??;

@@ -66,7 +66,7 @@ pub async fn download(
     };
     let filter = view.filter(member);
     let loaded = state
-        .db(move |conn| {
+        .read_db(move |conn| {
             check_organization(conn, &caller, &view)?;
             let rollup = crate::db::read_snapshot(conn, |conn| {
                 super::data::grouping(conn, group_by, &filter)

@@ -721,7 +721,7 @@ pub async fn show(
     let organizer_view = member.is_some();
     let query_view = view.clone();
     let loaded = state
-        .db(move |conn| {
+        .read_db(move |conn| {
             check_organization(conn, &caller, &query_view)?;
             Ok(crate::db::read_snapshot(conn, |conn| {
                 data::load(conn, &query_view, member)
