@@ -528,6 +528,27 @@ pub struct Retention {
     pub employed: i64,
 }
 
+impl Retention {
+    /// Both checkpoints from the columns they are kept in (`event_retention`).
+    pub fn kept(
+        checked_90: i32,
+        employed_90: i32,
+        checked_180: i32,
+        employed_180: i32,
+    ) -> [Self; 2] {
+        [
+            Self {
+                checked: checked_90.into(),
+                employed: employed_90.into(),
+            },
+            Self {
+                checked: checked_180.into(),
+                employed: employed_180.into(),
+            },
+        ]
+    }
+}
+
 /// Retention at each of [`CHECKPOINTS`] (90 and 180 days), as separate measures: a follow-up
 /// counts for the checkpoint whose window holds its date ([`crate::follow_ups::counts_for`]: 90
 /// to 179 days after the start date, then 180 days on), so a check at day 200 says nothing about

@@ -563,16 +563,7 @@ impl Scope {
         .load::<(String, i32, i32, i32, i32)>(conn)?;
         for (event_id, c90, e90, c180, e180) in retention {
             if let Some(&i) = index.get(&event_id) {
-                events[i].figures.retention = [
-                    Retention {
-                        checked: c90.into(),
-                        employed: e90.into(),
-                    },
-                    Retention {
-                        checked: c180.into(),
-                        employed: e180.into(),
-                    },
-                ];
+                events[i].figures.retention = Retention::kept(c90, e90, c180, e180);
             }
         }
 

@@ -406,16 +406,7 @@ fn stored_retention(conn: &mut DbConn, event_id: &str) -> QueryResult<[Retention
         .first::<(i32, i32, i32, i32)>(conn)
         .optional()?;
     Ok(row.map_or_else(Default::default, |(c90, e90, c180, e180)| {
-        [
-            Retention {
-                checked: c90.into(),
-                employed: e90.into(),
-            },
-            Retention {
-                checked: c180.into(),
-                employed: e180.into(),
-            },
-        ]
+        Retention::kept(c90, e90, c180, e180)
     }))
 }
 
