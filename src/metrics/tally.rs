@@ -149,12 +149,14 @@ fn attendee(
     event_id: &str,
     job_seeker_id: &str,
 ) -> QueryResult<(NaiveDate, AttendeeFact)> {
-    let local_start = local_start(conn, event_id)?;
-    let fact = job_seekers::table
-        .find(job_seeker_id)
-        .select(attendee_columns())
-        .first::<AttendeeFact>(conn)?;
-    Ok((local_start, fact))
+    // One round trip on the check-in path: the registration joins both.
+    registrations::table
+        .inner_join(events::table)
+        .inner_join(job_seekers::table)
+        .filter(registrations::event_id.eq(event_id))
+        .filter(registrations::job_seeker_id.eq(job_seeker_id))
+        .select((events::local_start_date, attendee_columns()))
+        .first::<(NaiveDate, AttendeeFact)>(conn)
 }
 
 fn local_start(conn: &mut DbConn, event_id: &str) -> QueryResult<NaiveDate> {

@@ -7,7 +7,8 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::query::{Period, RawQuery};
+use super::data;
+use super::query::RawQuery;
 use super::{check_organization, reader, view_of};
 use crate::export::{Dialect, Format, Lang, Options};
 use crate::metrics::rollup::GroupBy;
@@ -40,10 +41,7 @@ pub async fn download(
     };
     let group_by = match raw.table.as_str() {
         "province" => GroupBy::Province,
-        "period" => match view.period {
-            Period::Month => GroupBy::Month,
-            Period::Quarter => GroupBy::Quarter,
-        },
+        "period" => data::period(&view),
         "funding" => GroupBy::FundingSource,
         "organizer" => GroupBy::Organization,
         _ => return error_page(visitor.lang, StatusCode::BAD_REQUEST),
