@@ -36,6 +36,7 @@ pub mod secrets;
 pub mod seed;
 pub mod site;
 pub mod telemetry;
+pub mod upkeep;
 pub mod users;
 pub mod vacancies;
 pub mod validate;

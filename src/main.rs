@@ -152,6 +152,8 @@ fn serve(config: Config) -> Result<(), String> {
     let mail_worker =
         bursa::mail::worker::spawn(state.pool.clone(), mailer, state.config.mail.clone())
             .map_err(|e| format!("cannot start the mail worker: {e}"))?;
+    let upkeep = bursa::upkeep::spawn(state.pool.clone())
+        .map_err(|e| format!("cannot start the upkeep worker: {e}"))?;
     tracing::info!(%addr, %database, "Bursa is listening");
     let served = actix_web::rt::System::new().block_on(async move {
         let mut server = HttpServer::new(move || build_app(state.clone()))
@@ -169,6 +171,7 @@ fn serve(config: Config) -> Result<(), String> {
     });
     // Messages still due stay in the outbox for the next start (or another instance).
     mail_worker.stop();
+    upkeep.stop();
     served
 }
 

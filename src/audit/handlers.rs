@@ -159,6 +159,8 @@ pub fn read(
             .ok_or_else(|| AppError::not_found("event"))?;
         crate::organizations::require_member(conn, caller, &event.organization_id, false)?;
     }
+    // Records committed a moment ago are shown too.
+    super::seal(conn)?;
     let mut q = audit_log::table
         .select(AuditRecord::as_select())
         .into_boxed();

@@ -6,10 +6,17 @@
 //! `bursa audit verify` walks it and names the first broken link. No route updates or deletes
 //! records, and national ID numbers never enter them (callers pass what changed, never a NIK).
 //!
-//! Appends take turns: [`record`] first updates the one row of `audit_head`, which locks it on
-//! PostgreSQL until the transaction ends (SQLite's write transactions take turns anyway). Call it
-//! as the last write of a transaction, so that the lock is held briefly and always taken last
-//! (no deadlock with the rows the transaction changed).
+//! Appends do not take turns. [`record`] only inserts the record into `audit_pending`, in the
+//! transaction of the change; no shared row is locked until commit, so writers across the
+//! country never queue behind one another. The sealer ([`seal`], run by `crate::upkeep` about
+//! once a second, and first by every reader of the log) then chains the committed pending records
+//! onto `audit_log` in the order they became visible, under the one row of `audit_head` — a lock
+//! only sealers take. On SQLite, whose writers take turns anyway, [`record`] seals at once.
+//!
+//! The tamper-evidence window this leaves: a record is covered by the chain once sealed, about a
+//! second after its change commits (longer only while no instance runs the sealer). Until then,
+//! someone with write access to the database could alter or remove it unnoticed; after, any edit
+//! breaks the chain. `seq` is the order of sealing, not of the changes' clocks (`at`).
 
 pub mod handlers;
 
@@ -18,7 +25,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::db::schema::{audit_head, audit_log};
+use crate::db::schema::{audit_head, audit_log, audit_pending};
 use crate::db::{new_id, now, DbConn};
 use crate::error::AppResult;
 
@@ -114,51 +121,119 @@ pub fn chain_hash(
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Appends a record of `change` by `actor` (none for a change made through a token link). Run
-/// it in the transaction of the change, as its last write.
+/// Appends a record of `change` by `actor` (none for a change made through a token link), to
+/// be chained by [`seal`]. Run it in the transaction of the change.
 pub fn record(conn: &mut DbConn, actor: Option<&str>, change: Change<'_>) -> AppResult<()> {
-    // Take the head first: this update is what makes appends take turns.
-    diesel::update(audit_head::table.find(1))
-        .set(audit_head::seq.eq(audit_head::seq + 1))
+    diesel::insert_into(audit_pending::table)
+        .values((
+            audit_pending::id.eq(new_id()),
+            audit_pending::at.eq(now()),
+            audit_pending::actor_user_id.eq(actor),
+            audit_pending::action.eq(change.action),
+            audit_pending::entity.eq(change.entity),
+            audit_pending::entity_id.eq(change.entity_id),
+            audit_pending::event_id.eq(change.event_id),
+            audit_pending::changes.eq(change.changes.to_string()),
+        ))
         .execute(conn)?;
-    let (seq, prev_hash): (i64, String) = audit_head::table
+    if matches!(conn, DbConn::Sqlite(_)) {
+        seal(conn)?;
+    }
+    Ok(())
+}
+
+/// A committed record waiting for [`seal`].
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = audit_pending)]
+struct Pending {
+    pending_seq: i64,
+    id: String,
+    at: NaiveDateTime,
+    actor_user_id: Option<String>,
+    action: String,
+    entity: String,
+    entity_id: String,
+    event_id: Option<String>,
+    changes: String,
+}
+
+/// Records chained per transaction of [`seal`].
+const SEAL_BATCH: i64 = 500;
+
+/// Chains every pending record that is visible (committed) onto the log, under `audit_head`'s
+/// lock, a batch per transaction. Returns how many it sealed. Safe to run from several
+/// instances at once: sealers take turns on the head, and each moves only the rows it read.
+pub fn seal(conn: &mut DbConn) -> QueryResult<u64> {
+    let mut sealed = 0;
+    loop {
+        let batch = conn.transaction(seal_batch)?;
+        sealed += batch as u64;
+        if (batch as i64) < SEAL_BATCH {
+            return Ok(sealed);
+        }
+    }
+}
+
+fn seal_batch(conn: &mut DbConn) -> QueryResult<usize> {
+    // Cheap when there is nothing to do: no lock taken.
+    let any = diesel::select(diesel::dsl::exists(
+        audit_pending::table.select(audit_pending::pending_seq),
+    ))
+    .get_result::<bool>(conn)?;
+    if !any {
+        return Ok(0);
+    }
+    // The head's row lock makes sealers take turns (a no-op update locks it on PostgreSQL).
+    diesel::update(audit_head::table.find(1))
+        .set(audit_head::seq.eq(audit_head::seq))
+        .execute(conn)?;
+    let (mut seq, mut prev_hash): (i64, String) = audit_head::table
         .find(1)
         .select((audit_head::seq, audit_head::hash))
         .first(conn)?;
-    let id = new_id();
-    let at = now();
-    let changes = change.changes.to_string();
-    let hash = chain_hash(
-        &prev_hash,
-        seq,
-        &id,
-        at,
-        actor,
-        change.action,
-        change.entity,
-        change.entity_id,
-        change.event_id,
-        &changes,
-    );
-    diesel::insert_into(audit_log::table)
-        .values((
-            audit_log::seq.eq(seq),
-            audit_log::id.eq(&id),
-            audit_log::at.eq(at),
-            audit_log::actor_user_id.eq(actor),
-            audit_log::action.eq(change.action),
-            audit_log::entity.eq(change.entity),
-            audit_log::entity_id.eq(change.entity_id),
-            audit_log::event_id.eq(change.event_id),
-            audit_log::changes.eq(&changes),
-            audit_log::prev_hash.eq(&prev_hash),
-            audit_log::hash.eq(&hash),
-        ))
+    let pending: Vec<Pending> = audit_pending::table
+        .order(audit_pending::pending_seq.asc())
+        .limit(SEAL_BATCH)
+        .select(Pending::as_select())
+        .load(conn)?;
+    for record in &pending {
+        seq += 1;
+        let hash = chain_hash(
+            &prev_hash,
+            seq,
+            &record.id,
+            record.at,
+            record.actor_user_id.as_deref(),
+            &record.action,
+            &record.entity,
+            &record.entity_id,
+            record.event_id.as_deref(),
+            &record.changes,
+        );
+        diesel::insert_into(audit_log::table)
+            .values((
+                audit_log::seq.eq(seq),
+                audit_log::id.eq(&record.id),
+                audit_log::at.eq(record.at),
+                audit_log::actor_user_id.eq(&record.actor_user_id),
+                audit_log::action.eq(&record.action),
+                audit_log::entity.eq(&record.entity),
+                audit_log::entity_id.eq(&record.entity_id),
+                audit_log::event_id.eq(&record.event_id),
+                audit_log::changes.eq(&record.changes),
+                audit_log::prev_hash.eq(&prev_hash),
+                audit_log::hash.eq(&hash),
+            ))
+            .execute(conn)?;
+        prev_hash = hash;
+    }
+    let moved: Vec<i64> = pending.iter().map(|r| r.pending_seq).collect();
+    diesel::delete(audit_pending::table.filter(audit_pending::pending_seq.eq_any(&moved)))
         .execute(conn)?;
     diesel::update(audit_head::table.find(1))
-        .set(audit_head::hash.eq(&hash))
+        .set((audit_head::seq.eq(seq), audit_head::hash.eq(&prev_hash)))
         .execute(conn)?;
-    Ok(())
+    Ok(pending.len())
 }
 
 /// What changed between two views of a row: `{"field": {"from": .., "to": ..}}` for every field
@@ -240,9 +315,11 @@ const VERIFY_BATCH: i64 = 1000;
 /// its record, and the head names the last record. Returns the number of records, or the first
 /// link that does not hold.
 ///
-/// It reads one snapshot (a read transaction; `REPEATABLE READ` on PostgreSQL), so records
-/// appended meanwhile by a running service are neither half-seen nor taken for a broken head.
+/// It seals what is pending first, so that every committed record is checked, then reads one
+/// snapshot (a read transaction; `REPEATABLE READ` on PostgreSQL), so records appended meanwhile
+/// by a running service are neither half-seen nor taken for a broken head.
 pub fn verify(conn: &mut DbConn) -> Result<u64, VerifyError> {
+    seal(conn)?;
     conn.transaction(|conn| {
         if let DbConn::Postgres(pg) = conn {
             use diesel::connection::SimpleConnection;

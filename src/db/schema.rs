@@ -336,6 +336,27 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_pending (pending_seq) {
+        pending_seq -> BigInt,
+        id -> Text,
+        at -> Timestamp,
+        actor_user_id -> Nullable<Text>,
+        action -> Text,
+        entity -> Text,
+        entity_id -> Text,
+        event_id -> Nullable<Text>,
+        changes -> Text,
+    }
+}
+
+diesel::table! {
+    event_seeker_additions (event_id, number) {
+        event_id -> Text,
+        number -> BigInt,
+    }
+}
+
+diesel::table! {
     audit_head (id) {
         id -> Integer,
         seq -> BigInt,
@@ -431,6 +452,7 @@ diesel::table! {
 }
 
 diesel::joinable!(event_seeker_sets -> events (event_id));
+diesel::joinable!(event_seeker_additions -> events (event_id));
 
 diesel::table! {
     event_breakdown_cells (event_id, dimension, value) {
@@ -509,7 +531,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     audit_log,
     audit_head,
+    audit_pending,
     event_seeker_sets,
+    event_seeker_additions,
     event_breakdown_cells,
     event_retention,
     outbox,

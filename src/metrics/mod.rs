@@ -13,6 +13,7 @@ pub mod employer;
 pub mod handlers;
 pub mod rollup;
 pub mod scorecard;
+pub mod seeker_sets;
 pub mod tally;
 
 use std::collections::{BTreeMap, HashMap, HashSet};

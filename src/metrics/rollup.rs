@@ -21,7 +21,7 @@ use diesel::prelude::*;
 use roaring::RoaringBitmap;
 use serde::{Deserialize, Serialize};
 
-use super::{cost, divide_money, rate, tally, Breakdowns, Dimension, Retention};
+use super::{cost, divide_money, rate, Breakdowns, Dimension, Retention};
 use crate::auth::{guards, AuthUser, Role};
 use crate::db::schema::{event_breakdown_cells, event_retention, events, organizations, vacancies};
 use crate::db::DbConn;
@@ -568,7 +568,7 @@ impl Scope {
         }
 
         let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
-        let seekers = tally::seeker_sets(conn, &ids)?;
+        let seekers = super::seeker_sets::for_events(conn, &ids)?;
         Ok(Self {
             filter: filter.clone(),
             events,

@@ -18,10 +18,7 @@
 //!   cells, since a value or an age band may have moved.
 //! - the retention at 90 and 180 days (`event_retention`): recounted from the event's verified
 //!   placements and their follow-ups by [`placements_changed`] and [`follow_up_recorded`].
-//! - the event's set of registered job seekers ([`seeker_registered`]): a Roaring bitmap of the
-//!   job seekers' numbers, for the distinct job seekers of a rollup, which cannot be added up
-//!   from per-event counts. An event without a stored set has its set read from its
-//!   registrations ([`seeker_sets`]).
+//! - the event's set of registered job seekers: see [`super::seeker_sets`].
 //!
 //! Each writer runs after it has locked the event's row (a registration takes a seat, a check-in
 //! counts an attendee, placement writers update the counters) so that writers of one event take
@@ -29,17 +26,19 @@
 //! with a count of the rows (`bursa metrics verify`, and the tests after every API scenario);
 //! [`rebuild`] recounts them, for rows written around the API (`bursa seed`, restores).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use diesel::dsl::{count_star, exists};
 use diesel::prelude::*;
 use roaring::RoaringBitmap;
 
-use super::{verified_texts, AttendeeFact, Dimension, FollowUpFact, PlacementFact, Retention};
+use super::{
+    seeker_sets, verified_texts, AttendeeFact, Dimension, FollowUpFact, PlacementFact, Retention,
+};
 use crate::db::schema::{
-    applications, event_breakdown_cells, event_retention, event_seeker_sets, events, follow_ups,
-    job_seekers, placements, registrations, vacancies,
+    applications, event_breakdown_cells, event_retention, events, follow_ups, job_seekers,
+    placements, registrations, vacancies,
 };
 use crate::db::DbConn;
 use crate::placements::PlacementStatus;
@@ -444,126 +443,8 @@ pub fn after_migrations(conn: &mut DbConn, applied: &[String]) -> QueryResult<()
     Ok(())
 }
 
-/// Adds a newly registered job seeker to the event's set.
-pub fn seeker_registered(
-    conn: &mut DbConn,
-    event_id: &str,
-    job_seeker_id: &str,
-) -> QueryResult<()> {
-    let number = seeker_number(conn, job_seeker_id)?;
-    let stored = event_seeker_sets::table
-        .find(event_id)
-        .select(event_seeker_sets::seekers)
-        .first::<Vec<u8>>(conn)
-        .optional()?;
-    match stored {
-        Some(bytes) => {
-            let mut set = decode(&bytes)?;
-            if set.insert(number) {
-                diesel::update(event_seeker_sets::table.find(event_id))
-                    .set(event_seeker_sets::seekers.eq(encode(&set)?))
-                    .execute(conn)?;
-            }
-            Ok(())
-        }
-        // No set yet (the first registration, or an event from before sets were kept): the
-        // set of all its registrations, this one included.
-        None => store_set(conn, event_id),
-    }
-}
-
-fn seeker_number(conn: &mut DbConn, job_seeker_id: &str) -> QueryResult<u32> {
-    let number = job_seekers::table
-        .find(job_seeker_id)
-        .select(job_seekers::number)
-        .first::<Option<i64>>(conn)?;
-    number
-        .and_then(|n| u32::try_from(n).ok())
-        .ok_or_else(|| corrupt(format!("job seeker {job_seeker_id} has no valid number")))
-}
-
 fn corrupt(message: String) -> diesel::result::Error {
     diesel::result::Error::DeserializationError(message.into())
-}
-
-fn decode(bytes: &[u8]) -> QueryResult<RoaringBitmap> {
-    RoaringBitmap::deserialize_from(bytes).map_err(|e| corrupt(format!("seeker set: {e}")))
-}
-
-fn encode(set: &RoaringBitmap) -> QueryResult<Vec<u8>> {
-    let mut bytes = Vec::with_capacity(set.serialized_size());
-    set.serialize_into(&mut bytes)
-        .map_err(|e| corrupt(format!("seeker set: {e}")))?;
-    Ok(bytes)
-}
-
-/// The numbers of the job seekers registered for each of `event_ids`, from the registrations.
-fn sets_from_registrations(
-    conn: &mut DbConn,
-    event_ids: &[String],
-) -> QueryResult<HashMap<String, RoaringBitmap>> {
-    let mut sets: HashMap<String, RoaringBitmap> = HashMap::new();
-    for chunk in event_ids.chunks(500) {
-        let rows = registrations::table
-            .inner_join(job_seekers::table)
-            .filter(registrations::event_id.eq_any(chunk))
-            .select((registrations::event_id, job_seekers::number))
-            .load::<(String, Option<i64>)>(conn)?;
-        for (event_id, number) in rows {
-            let number = number
-                .and_then(|n| u32::try_from(n).ok())
-                .ok_or_else(|| corrupt("a job seeker has no valid number".into()))?;
-            sets.entry(event_id).or_default().insert(number);
-        }
-    }
-    Ok(sets)
-}
-
-/// Writes the event's set afresh from its registrations.
-fn store_set(conn: &mut DbConn, event_id: &str) -> QueryResult<()> {
-    let set = sets_from_registrations(conn, &[event_id.to_owned()])?
-        .remove(event_id)
-        .unwrap_or_default();
-    let bytes = encode(&set)?;
-    let updated = diesel::update(event_seeker_sets::table.find(event_id))
-        .set(event_seeker_sets::seekers.eq(&bytes))
-        .execute(conn)?;
-    if updated == 0 {
-        diesel::insert_into(event_seeker_sets::table)
-            .values((
-                event_seeker_sets::event_id.eq(event_id),
-                event_seeker_sets::seekers.eq(&bytes),
-            ))
-            .execute(conn)?;
-    }
-    Ok(())
-}
-
-/// The sets of registered job seekers of `event_ids`: the stored ones, and for events without
-/// one, read from their registrations. Events without registrations may be missing.
-pub fn seeker_sets(
-    conn: &mut DbConn,
-    event_ids: &[String],
-) -> QueryResult<HashMap<String, RoaringBitmap>> {
-    let mut sets = HashMap::with_capacity(event_ids.len());
-    for chunk in event_ids.chunks(500) {
-        let stored = event_seeker_sets::table
-            .filter(event_seeker_sets::event_id.eq_any(chunk))
-            .select((event_seeker_sets::event_id, event_seeker_sets::seekers))
-            .load::<(String, Vec<u8>)>(conn)?;
-        for (event_id, bytes) in stored {
-            sets.insert(event_id, decode(&bytes)?);
-        }
-    }
-    let missing: Vec<String> = event_ids
-        .iter()
-        .filter(|id| !sets.contains_key(*id))
-        .cloned()
-        .collect();
-    if !missing.is_empty() {
-        sets.extend(sets_from_registrations(conn, &missing)?);
-    }
-    Ok(sets)
 }
 
 /// Every figure kept on one event, as stored or as counted from the rows.
@@ -597,13 +478,7 @@ fn stored(conn: &mut DbConn, event_id: &str) -> QueryResult<Kept> {
             events::placed_attendees_count,
         ))
         .first::<(i32, i32, i32, i32, i32)>(conn)?;
-    let seekers = event_seeker_sets::table
-        .find(event_id)
-        .select(event_seeker_sets::seekers)
-        .first::<Vec<u8>>(conn)
-        .optional()?
-        .map(|bytes| decode(&bytes))
-        .transpose()?;
+    let seekers = seeker_sets::stored(conn, event_id)?;
     Ok(Kept {
         registrations,
         attendees,
@@ -637,7 +512,7 @@ fn recount(conn: &mut DbConn, event_id: &str) -> QueryResult<Kept> {
         .filter(vacancies::event_id.eq(event_id))
         .count()
         .get_result::<i64>(conn)?;
-    let seekers = sets_from_registrations(conn, &[event_id.to_owned()])?.remove(event_id);
+    let seekers = seeker_sets::from_registrations(conn, &[event_id.to_owned()])?.remove(event_id);
     Ok(Kept {
         registrations: to_i32(registered),
         attendees: to_i32(attended),
@@ -679,7 +554,7 @@ pub fn rebuild(conn: &mut DbConn, only: Option<&[String]>) -> QueryResult<()> {
             .execute(conn)?;
         store_cells(conn, &id, &kept.cells)?;
         store_retention(conn, &id, &kept.retention)?;
-        store_set(conn, &id)?;
+        seeker_sets::rebuild(conn, &id)?;
     }
     Ok(())
 }

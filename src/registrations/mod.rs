@@ -225,7 +225,7 @@ pub fn register(
             registrations::updated_at.eq(at),
         ))
         .execute(conn)?;
-    crate::metrics::tally::seeker_registered(conn, &event.id, job_seeker_id)?;
+    crate::metrics::seeker_sets::added(conn, &event.id, job_seeker_id)?;
     let registration = find(conn, &id)?.ok_or_else(|| AppError::not_found("registration"))?;
     Ok((registration, true))
 }

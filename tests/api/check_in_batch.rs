@@ -91,6 +91,7 @@ fn checked_in_at(app: &TestApp, code: &str) -> Option<chrono::NaiveDateTime> {
 }
 
 fn check_in_records(app: &TestApp) -> i64 {
+    app.seal_audit();
     app.number("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'registration.check_in'")
 }
 

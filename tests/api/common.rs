@@ -348,6 +348,12 @@ impl TestApp {
         assert!(problems.is_empty(), "kept figures differ: {problems:#?}");
     }
 
+    /// Seals the pending audit records onto the chain, as the running service's upkeep worker
+    /// does within a second (`bursa::upkeep`): call it before reading `audit_log` directly.
+    pub fn seal_audit(&self) {
+        bursa::audit::seal(&mut self.conn()).expect("sealing the audit log");
+    }
+
     pub fn count(&self, table: &str) -> i64 {
         let mut conn = self.conn();
         count_rows(&mut conn, table)

@@ -45,6 +45,7 @@ fn token(pass: &Value) -> String {
 
 /// The audit actions recorded for `entity_id`, oldest first, with their actor.
 fn audit_of(app: &TestApp, entity_id: &str) -> Vec<(String, Option<String>, String)> {
+    app.seal_audit();
     audit_log::table
         .filter(audit_log::entity_id.eq(entity_id))
         .order(audit_log::seq.asc())

@@ -89,6 +89,7 @@ fn body(checked_on: NaiveDate, source: &str) -> Value {
 }
 
 fn audited(app: &TestApp) -> i64 {
+    app.seal_audit();
     app.number("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'follow_up.record'")
 }
 

@@ -57,6 +57,7 @@ mod security_seekers;
 mod seed;
 mod seeker_pages;
 mod smtp;
+mod unlocked_appends;
 mod web;
 mod whatsapp;
 mod whatsapp_fake;

@@ -108,6 +108,7 @@ fn application_status(app: &TestApp, application: &str) -> String {
 /// The audit records of a placement: (action, actor), in chain order.
 fn audit(app: &TestApp, placement: &str) -> Vec<(String, Option<String>)> {
     use bursa::db::schema::audit_log;
+    app.seal_audit();
     audit_log::table
         .filter(audit_log::entity.eq("placement"))
         .filter(audit_log::entity_id.eq(placement))

@@ -72,6 +72,7 @@ async fn siti_signs_up(app: &TestApp) -> (String, String) {
 
 /// The `changes` of the audit records of `action`, oldest first, with their event ids.
 fn audit_changes(app: &TestApp, action: &str) -> Vec<(Option<String>, Value)> {
+    app.seal_audit();
     let rows: Vec<(Option<String>, String)> = audit_log::table
         .filter(audit_log::action.eq(action))
         .order(audit_log::seq.asc())
@@ -85,6 +86,7 @@ fn audit_changes(app: &TestApp, action: &str) -> Vec<(Option<String>, Value)> {
 
 /// Every audit record's text, to look for what must not be there.
 fn audit_text(app: &TestApp) -> String {
+    app.seal_audit();
     let rows: Vec<String> = audit_log::table
         .select(audit_log::changes)
         .load(&mut app.conn())

@@ -312,6 +312,7 @@ async fn the_scanner_works_offline_and_uploads_each_scan_once(mut app: TestApp) 
     let checked = |app: &TestApp| (checked_in_at(app, ayu), checked_in_at(app, budi));
     let before = (checked(&app), attendees(&app, &fair.event));
     let audited = || -> i64 {
+        app.seal_audit();
         audit_log::table
             .filter(audit_log::event_id.eq(&fair.event))
             .count()

@@ -1,0 +1,2 @@
+DROP TABLE event_seeker_additions;
+DROP TABLE audit_pending;

@@ -1,0 +1,147 @@
+//! Writes that never queue behind one row (issue 15): a change appends its audit record to
+//! `audit_pending` and a registration its job seeker to `event_seeker_additions`; the upkeep
+//! worker seals the records onto the chain in commit order and folds the additions into the
+//! events' sets. Readers see both halves at every moment: the log API seals first, and the
+//! rollups count the additions.
+
+use bursa::audit::{AuditRecord, Change};
+use bursa::auth::Role;
+use bursa::db::schema::audit_log;
+use diesel::prelude::*;
+use serde_json::json;
+
+use crate::common::{Engine, TestApp};
+use crate::db_tests;
+use crate::fixtures::{Fair, Seeker};
+
+db_tests!(
+    a_record_is_chained_shortly_after_its_change,
+    records_are_chained_in_the_order_they_commit,
+    registrations_are_counted_before_and_after_they_are_merged,
+);
+
+fn change(entity_id: &str) -> Change<'_> {
+    Change {
+        action: "event.publish",
+        entity: "event",
+        entity_id,
+        event_id: None,
+        changes: json!({}),
+    }
+}
+
+fn chained(app: &TestApp) -> Vec<AuditRecord> {
+    audit_log::table
+        .order(audit_log::seq.asc())
+        .select(AuditRecord::as_select())
+        .load(&mut app.conn())
+        .unwrap()
+}
+
+async fn a_record_is_chained_shortly_after_its_change(app: TestApp) {
+    let (_, organizer) = app.user("organizer@disnaker.id", Role::Organizer).await;
+    let admin = app.admin_token().await;
+    app.seal_audit();
+    let before = app.count("audit_log");
+
+    let office = app.organization(&organizer, "organizer").await;
+
+    // PostgreSQL: the change committed with its record pending, nothing locked for the chain.
+    // SQLite, whose writers take turns anyway, chains it in the change's transaction.
+    let pending = match app.engine {
+        Engine::Postgres => 1,
+        Engine::Sqlite => 0,
+    };
+    assert_eq!(app.count("audit_pending"), pending);
+    assert_eq!(app.count("audit_log"), before + 1 - pending);
+
+    // A reader of the log sees it at once: reading seals first.
+    let listed = app
+        .get(
+            &format!("/api/v1/audit?entity=organization&entity_id={office}"),
+            Some(&admin),
+        )
+        .await;
+    listed.assert(200);
+    let items = listed.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(items[0]["action"], "organization.verify");
+    assert_eq!(app.count("audit_pending"), 0);
+
+    // The upkeep worker's round seals what a later change left pending.
+    app.organization(&organizer, "organizer").await;
+    bursa::upkeep::run_once(&mut app.conn()).unwrap();
+    assert_eq!(app.count("audit_pending"), 0);
+    assert_eq!(app.count("audit_log"), before + 2);
+    let records = bursa::audit::verify(&mut app.conn()).unwrap();
+    assert_eq!(records as i64, before + 2);
+}
+
+/// A transaction that began first but commits last is chained after the ones that committed
+/// before it: the sealer only chains what is visible, and takes the rest on its next round.
+async fn records_are_chained_in_the_order_they_commit(app: TestApp) {
+    if app.engine == Engine::Sqlite {
+        // One writer at a time: there is no other order to commit in.
+        return;
+    }
+    let mut slow = app.conn();
+    slow.transaction::<_, bursa::error::AppError, _>(|slow| {
+        bursa::audit::record(slow, None, change("slow"))?;
+        let mut quick = app.conn();
+        quick.transaction::<_, bursa::error::AppError, _>(|quick| {
+            bursa::audit::record(quick, None, change("quick"))
+        })?;
+        // The slow one's record is not visible yet: one sealed, one left for later.
+        assert_eq!(bursa::audit::seal(&mut app.conn()).unwrap(), 1);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(bursa::audit::seal(&mut app.conn()).unwrap(), 1);
+
+    let ids: Vec<String> = chained(&app).into_iter().map(|r| r.entity_id).collect();
+    assert_eq!(ids, ["quick", "slow"]);
+    assert_eq!(bursa::audit::verify(&mut app.conn()).unwrap(), 2);
+    assert_eq!(app.count("audit_pending"), 0);
+}
+
+async fn unique_job_seekers(app: &TestApp, ministry: &str) -> i64 {
+    let rollup = app
+        .get("/api/v1/metrics?group_by=province", Some(ministry))
+        .await;
+    rollup.assert(200);
+    rollup.body["totals"]["unique_job_seekers"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn registrations_are_counted_before_and_after_they_are_merged(app: TestApp) {
+    let fair = Fair::by(&app, "organizer@disnaker.id")
+        .running()
+        .published()
+        .await;
+    let (_, ministry) = app.user("analyst@kemnaker.go.id", Role::Ministry).await;
+    for n in 1..=3 {
+        let seeker = Seeker::new(&app, &format!("s{n}@mail.id"), "Siti", &format!("000{n}")).await;
+        seeker.register(&app, &fair.event).await;
+    }
+    // Each registration only noted its job seeker; none rewrote the event's set.
+    assert_eq!(app.count("event_seeker_additions"), 3);
+    assert_eq!(unique_job_seekers(&app, &ministry).await, 3);
+    app.assert_kept_figures();
+
+    bursa::upkeep::run_once(&mut app.conn()).unwrap();
+    assert_eq!(app.count("event_seeker_additions"), 0);
+    assert_eq!(app.count("event_seeker_sets"), 1);
+    assert_eq!(unique_job_seekers(&app, &ministry).await, 3);
+
+    // A later registration waits beside the stored set, and is counted with it.
+    let fourth = Seeker::new(&app, "s4@mail.id", "Budi", "0004").await;
+    fourth.register(&app, &fair.event).await;
+    assert_eq!(app.count("event_seeker_additions"), 1);
+    assert_eq!(unique_job_seekers(&app, &ministry).await, 4);
+    app.assert_kept_figures();
+    bursa::upkeep::run_once(&mut app.conn()).unwrap();
+    assert_eq!(app.count("event_seeker_additions"), 0);
+    assert_eq!(unique_job_seekers(&app, &ministry).await, 4);
+    app.assert_kept_figures();
+}
