@@ -137,9 +137,37 @@ pub fn record(conn: &mut DbConn, actor: Option<&str>, change: Change<'_>) -> App
         ))
         .execute(conn)?;
     if matches!(conn, DbConn::Sqlite(_)) {
-        seal(conn)?;
+        // In the change's own transaction (no savepoint): its record is the one pending.
+        seal_batch(conn)?;
     }
     Ok(())
+}
+
+/// When `actor` did `action` since `since`, sealed or still pending (for limits that count
+/// an account's recorded actions). The pending ones are read first and each record counted once
+/// by its id, so a record sealed between the two reads is neither missed nor counted twice.
+pub fn times_of(
+    conn: &mut DbConn,
+    actor: &str,
+    action: &str,
+    since: NaiveDateTime,
+) -> QueryResult<Vec<NaiveDateTime>> {
+    let mut times: std::collections::HashMap<String, NaiveDateTime> = audit_pending::table
+        .filter(audit_pending::actor_user_id.eq(actor))
+        .filter(audit_pending::action.eq(action))
+        .filter(audit_pending::at.gt(since))
+        .select((audit_pending::id, audit_pending::at))
+        .load(conn)?
+        .into_iter()
+        .collect();
+    let sealed: Vec<(String, NaiveDateTime)> = audit_log::table
+        .filter(audit_log::actor_user_id.eq(actor))
+        .filter(audit_log::action.eq(action))
+        .filter(audit_log::at.gt(since))
+        .select((audit_log::id, audit_log::at))
+        .load(conn)?;
+    times.extend(sealed);
+    Ok(times.into_values().collect())
 }
 
 /// A committed record waiting for [`seal`].

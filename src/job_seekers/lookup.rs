@@ -15,12 +15,10 @@
 //!   `job_seeker.create`) and are not counted.
 
 use chrono::{Duration, NaiveDateTime};
-use diesel::prelude::*;
 
 use super::{find_by_nik_hash, names, JobSeeker, NewProfile};
 use crate::audit;
 use crate::auth::AuthUser;
-use crate::db::schema::audit_log;
 use crate::db::{new_id, write_transaction, DbConn};
 use crate::error::{AppError, AppResult};
 
@@ -64,16 +62,11 @@ pub fn identity_mismatch() -> AppError {
 /// window expires.
 pub fn check_rate(conn: &mut DbConn, caller: &AuthUser, now: NaiveDateTime) -> AppResult<()> {
     let since = now - LOOKUP_WINDOW;
-    let (count, oldest): (i64, Option<NaiveDateTime>) = audit_log::table
-        .filter(audit_log::actor_user_id.eq(&caller.id))
-        .filter(audit_log::action.eq(LOOKUP_ACTION))
-        .filter(audit_log::at.gt(since))
-        .select((diesel::dsl::count_star(), diesel::dsl::min(audit_log::at)))
-        .first(conn)?;
-    if count < NIK_LOOKUPS_PER_HOUR {
+    let times = audit::times_of(conn, &caller.id, LOOKUP_ACTION, since)?;
+    if (times.len() as i64) < NIK_LOOKUPS_PER_HOUR {
         return Ok(());
     }
-    let free_at = oldest.unwrap_or(now) + LOOKUP_WINDOW;
+    let free_at = times.iter().min().copied().unwrap_or(now) + LOOKUP_WINDOW;
     let seconds = (free_at - now).num_seconds().max(0) as u64 + 1;
     Err(AppError::too_many_requests(seconds))
 }

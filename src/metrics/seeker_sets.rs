@@ -21,18 +21,25 @@ use crate::db::DbConn;
 /// Notes a newly registered job seeker for the event's set. Run it in the registration's
 /// transaction.
 pub fn added(conn: &mut DbConn, event_id: &str, job_seeker_id: &str) -> QueryResult<()> {
-    let number = job_seekers::table
-        .find(job_seeker_id)
-        .select(job_seekers::number)
-        .first::<Option<i64>>(conn)?
-        .filter(|n| u32::try_from(*n).is_ok())
-        .ok_or_else(|| corrupt(format!("job seeker {job_seeker_id} has no valid number")))?;
-    diesel::insert_into(event_seeker_additions::table)
-        .values((
-            event_seeker_additions::event_id.eq(event_id),
-            event_seeker_additions::number.eq(number),
+    // One statement: the number is read where it is inserted.
+    let inserted = diesel::insert_into(event_seeker_additions::table)
+        .values(
+            job_seekers::table
+                .filter(job_seekers::id.eq(job_seeker_id))
+                .filter(job_seekers::number.is_not_null())
+                .select((
+                    event_id.into_sql::<diesel::sql_types::Text>(),
+                    job_seekers::number.assume_not_null(),
+                )),
+        )
+        .into_columns((
+            event_seeker_additions::event_id,
+            event_seeker_additions::number,
         ))
         .execute(conn)?;
+    if inserted == 0 {
+        return Err(corrupt(format!("job seeker {job_seeker_id} has no number")));
+    }
     Ok(())
 }
 

@@ -3,13 +3,13 @@
 //! sets of job seekers) instead of a million registrations, and is still exact the moment a
 //! change commits.
 //!
-//! - `registrations_count` and `attendees_count`: kept by registration and check-in
-//!   (`crate::registrations`).
+//! - `registrations_count`: kept by registration, which takes a seat (`crate::registrations`);
+//!   `attendees_count`: [`checked_in`].
 //! - `applications_count`: [`application_added`].
 //! - `placements_reported_count`, `placements_verified_count`, `placements_disputed_count`,
 //!   `placements_staff_only_count` (the verified ones the job seeker never confirmed; the rest
-//!   of the verified ones they did) and `placed_attendees_count`: recounted from the event's placements by [`placements_changed`]
-//!   after any placement is reported or changes status, and [`checked_in`] counts a job seeker
+//!   of the verified ones they did) and `placed_attendees_count`: recounted from the event's
+//!   placements by [`placements_changed`] after any placement is reported or changes status, and [`checked_in`] counts a job seeker
 //!   whose verified placement came before their check-in.
 //! - the breakdown cells (`event_breakdown_cells`: per dimension and value, the attendees and
 //!   the placed ones): [`checked_in`] adds an attendee to their four cells; the placed counts
@@ -22,7 +22,8 @@
 //!
 //! Each writer runs after it has locked the event's row (a registration takes a seat, a check-in
 //! counts an attendee, placement writers update the counters) so that writers of one event take
-//! turns and a set is never rewritten from a stale copy. [`verify`] compares the kept figures
+//! turns. That lock is held until commit, so writers take it as late as they can: their reads
+//! come first. [`verify`] compares the kept figures
 //! with a count of the rows (`bursa metrics verify`, and the tests after every API scenario);
 //! [`rebuild`] recounts them, for rows written around the API (`bursa seed`, restores).
 
@@ -41,6 +42,7 @@ use crate::db::schema::{
     placements, registrations, vacancies,
 };
 use crate::db::DbConn;
+use crate::events::EventStatus;
 use crate::placements::PlacementStatus;
 
 fn to_i32(n: i64) -> i32 {
@@ -121,11 +123,22 @@ pub fn placements_changed(conn: &mut DbConn, event_id: &str) -> QueryResult<()> 
     store_retention(conn, event_id, &retention)
 }
 
-/// After a first check-in: the attendee is counted in the event's breakdown cells, and a job
-/// seeker whose hire was verified before they checked in becomes a placed attendee (one indexed
-/// lookup; the recount only in that rare case).
-pub fn checked_in(conn: &mut DbConn, event_id: &str, job_seeker_id: &str) -> QueryResult<()> {
-    attendee_added(conn, event_id, job_seeker_id)?;
+/// A first check-in, after the registration was marked: counts the attendee on the event
+/// (`false` when the event is no longer published: the caller refuses the check-in) and in its
+/// four breakdown cells, and a job seeker whose hire was verified before they checked in becomes
+/// a placed attendee (the recount only in that rare case). The reads come first and the event's
+/// row — which every check-in of this fair waits for until commit — is taken last, so it is held
+/// for two statements.
+pub fn checked_in(
+    conn: &mut DbConn,
+    event_id: &str,
+    local_start: NaiveDate,
+    job_seeker_id: &str,
+) -> QueryResult<bool> {
+    let fact = job_seekers::table
+        .find(job_seeker_id)
+        .select(attendee_columns())
+        .first::<AttendeeFact>(conn)?;
     let placed = diesel::select(exists(
         placements::table
             .filter(placements::job_seeker_id.eq(job_seeker_id))
@@ -133,30 +146,22 @@ pub fn checked_in(conn: &mut DbConn, event_id: &str, job_seeker_id: &str) -> Que
             .filter(placements::status.eq_any(verified_texts())),
     ))
     .get_result::<bool>(conn)?;
+    let counted = diesel::update(events::table.find(event_id))
+        .filter(events::status.eq(EventStatus::Published))
+        .set(events::attendees_count.eq(events::attendees_count + 1))
+        .execute(conn)?;
+    if counted == 0 {
+        return Ok(false);
+    }
+    attendee_added(conn, event_id, fact.values(local_start))?;
     if placed {
         placements_changed(conn, event_id)?;
     }
-    Ok(())
+    Ok(true)
 }
 
 /// The breakdown cells of one event: (dimension, value) → (attendees, placed attendees).
 type Cells = BTreeMap<(Dimension, String), (i32, i32)>;
-
-/// The event's local start date and the attendee facts of `job_seeker_id` there.
-fn attendee(
-    conn: &mut DbConn,
-    event_id: &str,
-    job_seeker_id: &str,
-) -> QueryResult<(NaiveDate, AttendeeFact)> {
-    // One round trip on the check-in path: the registration joins both.
-    registrations::table
-        .inner_join(events::table)
-        .inner_join(job_seekers::table)
-        .filter(registrations::event_id.eq(event_id))
-        .filter(registrations::job_seeker_id.eq(job_seeker_id))
-        .select((events::local_start_date, attendee_columns()))
-        .first::<(NaiveDate, AttendeeFact)>(conn)
-}
 
 fn local_start(conn: &mut DbConn, event_id: &str) -> QueryResult<NaiveDate> {
     events::table
@@ -182,24 +187,42 @@ fn attendee_columns() -> (
     )
 }
 
-/// Counts a new attendee in the four cells of their values (an update, or an insert for a
-/// value new to the event; the caller holds the event's row lock, so no other writer races).
-fn attendee_added(conn: &mut DbConn, event_id: &str, job_seeker_id: &str) -> QueryResult<()> {
-    let (local_start, fact) = attendee(conn, event_id, job_seeker_id)?;
-    for (dimension, value) in fact.values(local_start) {
-        let updated = diesel::update(event_breakdown_cells::table.find((
-            event_id,
-            dimension.as_str(),
-            &value,
-        )))
-        .set(event_breakdown_cells::attendees.eq(event_breakdown_cells::attendees + 1))
-        .execute(conn)?;
-        if updated == 0 {
+/// Counts a new attendee in the four cells of their values: one update of the four, and an
+/// insert for a value new to the event (the caller holds the event's row lock, so no other
+/// writer races for it).
+fn attendee_added(
+    conn: &mut DbConn,
+    event_id: &str,
+    values: [(Dimension, String); 4],
+) -> QueryResult<()> {
+    use event_breakdown_cells::{dimension, value};
+    let cell = |(d, v): &(Dimension, String)| dimension.eq(d.as_str()).and(value.eq(v.clone()));
+    let theirs = cell(&values[0])
+        .or(cell(&values[1]))
+        .or(cell(&values[2]))
+        .or(cell(&values[3]));
+    let updated = diesel::update(
+        event_breakdown_cells::table
+            .filter(event_breakdown_cells::event_id.eq(event_id))
+            .filter(theirs.clone()),
+    )
+    .set(event_breakdown_cells::attendees.eq(event_breakdown_cells::attendees + 1))
+    .execute(conn)?;
+    if updated == values.len() {
+        return Ok(());
+    }
+    let existing: Vec<String> = event_breakdown_cells::table
+        .filter(event_breakdown_cells::event_id.eq(event_id))
+        .filter(theirs)
+        .select(dimension)
+        .load(conn)?;
+    for (d, v) in &values {
+        if !existing.iter().any(|e| e == d.as_str()) {
             diesel::insert_into(event_breakdown_cells::table)
                 .values((
                     event_breakdown_cells::event_id.eq(event_id),
-                    event_breakdown_cells::dimension.eq(dimension.as_str()),
-                    event_breakdown_cells::value.eq(&value),
+                    dimension.eq(d.as_str()),
+                    value.eq(v),
                     event_breakdown_cells::attendees.eq(1),
                 ))
                 .execute(conn)?;

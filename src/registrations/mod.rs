@@ -213,20 +213,28 @@ pub fn register(
             format!("the event is at its capacity of {}", event.capacity),
         ));
     }
-    let id = new_id();
+    let registration = Registration {
+        id: new_id(),
+        event_id: event.id.clone(),
+        job_seeker_id: job_seeker_id.to_owned(),
+        check_in_code: new_check_in_code(),
+        registered_at: at,
+        registered_by: by.to_owned(),
+        checked_in_at: None,
+        checked_in_by: None,
+    };
     diesel::insert_into(registrations::table)
         .values((
-            registrations::id.eq(&id),
-            registrations::event_id.eq(&event.id),
-            registrations::job_seeker_id.eq(job_seeker_id),
-            registrations::check_in_code.eq(new_check_in_code()),
+            registrations::id.eq(&registration.id),
+            registrations::event_id.eq(&registration.event_id),
+            registrations::job_seeker_id.eq(&registration.job_seeker_id),
+            registrations::check_in_code.eq(&registration.check_in_code),
             registrations::registered_at.eq(at),
             registrations::registered_by.eq(by),
             registrations::updated_at.eq(at),
         ))
         .execute(conn)?;
     crate::metrics::seeker_sets::added(conn, &event.id, job_seeker_id)?;
-    let registration = find(conn, &id)?.ok_or_else(|| AppError::not_found("registration"))?;
     Ok((registration, true))
 }
 
@@ -237,40 +245,49 @@ pub fn register(
 /// `since`. Run it in a write transaction.
 pub fn check_in(
     conn: &mut DbConn,
-    registration_id: &str,
-    event_id: &str,
+    registration: &Registration,
+    event: &Event,
     by: &str,
     at: NaiveDateTime,
 ) -> AppResult<CheckIn> {
-    let updated = diesel::update(registrations::table.find(registration_id))
+    let updated_at = crate::db::now();
+    let updated = diesel::update(registrations::table.find(&registration.id))
         .filter(registrations::checked_in_at.is_null())
         .set((
             registrations::checked_in_at.eq(at),
             registrations::checked_in_by.eq(by),
-            registrations::updated_at.eq(crate::db::now()),
+            registrations::updated_at.eq(updated_at),
         ))
         .execute(conn)?;
-    if updated == 1 {
-        let counted = diesel::update(events::table.find(event_id))
-            .filter(events::status.eq(EventStatus::Published))
-            .set(events::attendees_count.eq(events::attendees_count + 1))
-            .execute(conn)?;
-        if counted == 0 {
-            let status: EventStatus = events::table
-                .find(event_id)
-                .select(events::status)
-                .first(conn)?;
-            return Err(event_not_open(status));
-        }
+    if updated == 0 {
+        // Checked in already, perhaps by a simultaneous scan a moment ago: show that check-in.
+        let registration =
+            find(conn, &registration.id)?.ok_or_else(|| AppError::not_found("registration"))?;
+        return Ok(CheckIn {
+            registration,
+            already_checked_in: true,
+        });
     }
-    let registration =
-        find(conn, registration_id)?.ok_or_else(|| AppError::not_found("registration"))?;
-    if updated == 1 {
-        crate::metrics::tally::checked_in(conn, event_id, &registration.job_seeker_id)?;
+    let counted = crate::metrics::tally::checked_in(
+        conn,
+        &event.id,
+        event.local_start_date,
+        &registration.job_seeker_id,
+    )?;
+    if !counted {
+        let status: EventStatus = events::table
+            .find(&event.id)
+            .select(events::status)
+            .first(conn)?;
+        return Err(event_not_open(status));
     }
     Ok(CheckIn {
-        registration,
-        already_checked_in: updated == 0,
+        registration: Registration {
+            checked_in_at: Some(at),
+            checked_in_by: Some(by.to_owned()),
+            ..registration.clone()
+        },
+        already_checked_in: false,
     })
 }
 

@@ -181,7 +181,7 @@ pub fn scan(
         });
     }
     write_transaction(conn, |conn| {
-        let check_in = super::check_in(conn, &registration.id, &event.id, &caller.id, at)?;
+        let check_in = super::check_in(conn, &registration, &event, &caller.id, at)?;
         // A simultaneous scan may have won meanwhile: then nothing changed here.
         if !check_in.already_checked_in {
             audit::record(
@@ -253,7 +253,7 @@ pub fn walk_in(
             };
         let (registration, registration_created) =
             super::register(conn, &event, &job_seeker.id, &caller.id, at)?;
-        let registration = super::check_in(conn, &registration.id, &event.id, &caller.id, at)?;
+        let registration = super::check_in(conn, &registration, &event, &caller.id, at)?;
         // The audit records last, in the order the changes were made.
         if job_seeker_created {
             audit::record(
