@@ -4,6 +4,8 @@ and max in milliseconds. Used by benches/metrics.sh.
 
     latency.py BASE_URL TOKEN WARMUP COUNT PATH [PATH ...]
 
+TOKEN is an API access token, or `cookie:NAME=VALUE` for the pages' session cookie.
+
 The paths are requested in turn (COUNT requests in all, after WARMUP unmeasured ones); any
 answer other than 200 stops the run.
 """
@@ -17,7 +19,10 @@ def main():
     base, token, warmup, count, paths = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5:]
     url = urllib.parse.urlsplit(base)
     conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
-    headers = {"Authorization": f"Bearer {token}"}
+    if token.startswith("cookie:"):
+        headers = {"Cookie": token[len("cookie:"):]}
+    else:
+        headers = {"Authorization": f"Bearer {token}"}
     times = []
     for i in range(warmup + count):
         path = paths[i % len(paths)]
