@@ -10,9 +10,10 @@ use std::collections::HashMap;
 use std::fmt::Write;
 use std::sync::LazyLock;
 
-/// Room left around the outlines, in viewBox units: half the widest stroke (a selected or
-/// focused province, 1.2) and some air, so no edge of the map is cut.
-const MARGIN: f64 = 2.0;
+/// Room left around the outlines, in viewBox units (about 3 CSS pixels on a phone): more than
+/// half the widest stroke (a selected or focused province, 1.2), and enough air that Papua's
+/// straight border at 141°E does not look cut by the map's edge.
+const MARGIN: f64 = 6.0;
 
 /// How many shades the map uses for values (a sixth, grey, is "no data").
 pub const SHADES: u8 = 5;
