@@ -46,6 +46,7 @@ db_tests!(
     organizers_count_their_own_fairs_only,
     who_may_ask_and_bad_parameters,
     the_page_downloads_the_report_with_the_site_session,
+    the_links_to_the_page_are_shown_to_whom_it_opens_for,
 );
 
 const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -556,4 +557,67 @@ async fn the_page_downloads_the_report_with_the_site_session(app: TestApp) {
     let book = Book::read(&response.body().limit(16 << 20).await.unwrap());
     assert_eq!(book.names[0], "Ringkasan");
     assert_eq!(book.row(1, "Jumlah"), [3, 3, 6, 1, 2, 3]);
+}
+
+/// The links to `/reports/ipk3` (under the dashboard's downloads, the desk's reports) are shown
+/// to every role the page opens for and to no other: the one rule of the page.
+async fn the_links_to_the_page_are_shown_to_whom_it_opens_for(app: TestApp) {
+    // Signed out: no link on a public page; the report, the dashboard and the desk send to
+    // sign in.
+    let visitor = Phone::new(&app).await;
+    assert!(!visitor.get("/events").await.body.contains("/reports/ipk3"));
+    for path in ["/reports/ipk3", "/dashboard", "/desk"] {
+        visitor.get(path).await.assert(303);
+    }
+
+    for role in Role::ALL {
+        let email = format!("{}@links.id", role.as_str().replace('_', "-"));
+        app.user(&email, *role).await;
+        let phone = Phone::signed_in(&app, &email).await;
+        let report = phone.get("/reports/ipk3").await;
+        let opens = report.status == 200;
+        assert_eq!(
+            opens,
+            matches!(role, Role::Admin | Role::Ministry | Role::Organizer),
+            "{role}: {}",
+            report.status
+        );
+        if !opens {
+            report.assert(403);
+        }
+        for (path, id) in [
+            ("/dashboard", "id=\"ipk3-link\""),
+            ("/desk", "id=\"reports\""),
+        ] {
+            let page = phone.get(path).await;
+            let links = page.body.matches("href=\"/reports/ipk3\"").count();
+            if opens {
+                page.assert(200).has(id);
+                assert_eq!(links, 1, "{role} on {path}");
+            } else {
+                page.assert(403);
+                assert_eq!(links, 0, "{role} on {path}");
+                assert!(!page.body.contains(id), "{role} on {path}");
+            }
+        }
+        // No other page links to it: not the header of a public page.
+        assert!(
+            !phone.get("/events").await.body.contains("/reports/ipk3"),
+            "{role}"
+        );
+    }
+
+    // The dashboard's link says what the report is, in Indonesian by default.
+    let ministry = Phone::signed_in(&app, "ministry@links.id").await;
+    ministry
+        .get("/dashboard")
+        .await
+        .assert(200)
+        .has("<a href=\"/reports/ipk3\">Laporan IPK III (Disnaker) per provinsi dan semester</a>");
+    ministry
+        .get("/desk")
+        .await
+        .assert(200)
+        .has("<h2 id=\"reports-heading\">Laporan</h2>")
+        .has("<a href=\"/reports/ipk3\">Laporan IPK III</a>");
 }

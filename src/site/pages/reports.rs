@@ -10,7 +10,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::seeker::signed_in;
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, Role};
 use crate::export::Lang;
 use crate::metrics::rollup;
 use crate::reports::ipk3::{self, Ipk3Query, Semester};
@@ -63,11 +63,18 @@ impl Ipk3Page {
     }
 }
 
+/// Whether a role may open the report: the readers of the rollups, as the API's guard says.
+/// The page checks it, and the links to the page (dashboard, desk) are shown by it, so a link
+/// is never shown to someone the page would refuse.
+pub fn may_open(role: Role) -> bool {
+    rollup::READERS.contains(&role)
+}
+
 /// The signed-in caller who may ask for the report, or the page that answers instead: the way
 /// to sign in for a visitor, 403 for an employer or a job seeker.
 fn reader(visitor: &Visitor) -> Result<AuthUser, Box<HttpResponse>> {
     let caller = signed_in(visitor, FORM)?;
-    if !rollup::READERS.contains(&caller.role) {
+    if !may_open(caller.role) {
         return Err(Box::new(error_page(visitor.lang, StatusCode::FORBIDDEN)));
     }
     Ok(caller)

@@ -97,6 +97,74 @@ async fn an_analyst_reads_filters_and_drills_down_the_dashboard(app: TestApp) {
         .await
         .expect("scroll to the map");
     browser.screenshot("dashboard-map").await;
+    // Nothing is wider than the phone: the map is whole (its east edge, Papua, on screen) and
+    // a wide table scrolls inside its own box instead of widening the page.
+    let widths = browser
+        .client
+        .execute(
+            "var map = document.querySelector('svg.map').getBoundingClientRect();
+             var screen = document.documentElement.clientWidth;
+             // What overflows, for the failure's message: a .table-wrap scrolls by design.
+             var wide = [...document.querySelectorAll('main *')].filter(function (e) {
+               return !e.closest('.table-wrap')
+                 && (e.getBoundingClientRect().right > screen + 0.5 || e.scrollWidth > e.clientWidth + 1);
+             }).map(function (e) {
+               return e.tagName + '#' + e.id + '.' + e.getAttribute('class') + ' '
+                 + e.getBoundingClientRect().right + ' ' + e.scrollWidth + '/' + e.clientWidth;
+             });
+             return [document.documentElement.scrollWidth, screen, map.left, map.right, wide];",
+            vec![],
+        )
+        .await
+        .expect("the widths");
+    let [page, screen, left, right] = [0, 1, 2, 3].map(|i| widths[i].as_f64().expect("a width"));
+    assert!(
+        page <= screen,
+        "the page is {page} px wide on a {screen} px screen: {}",
+        widths[4]
+    );
+    assert!(
+        left >= 0.0 && right <= screen && right - left > screen / 2.0,
+        "the map spans {left}..{right} on a {screen} px screen"
+    );
+
+    // The trend by quarter, and who was served.
+    browser
+        .click_and_load("#trend nav a[href*='period=quarter']")
+        .await;
+    wait_for_path(&browser, "period=quarter").await;
+    let here = browser.path().await;
+    browser.goto(&here).await;
+    browser
+        .client
+        .execute(
+            "document.getElementById('trend').scrollIntoView(); return true;",
+            vec![],
+        )
+        .await
+        .expect("scroll to the trend");
+    browser.screenshot("dashboard-trend").await;
+    let quarters = table(&browser, "trend-table").await;
+    let mut expected = api_rows(
+        &app,
+        s.ministry_token.as_str(),
+        "group_by=quarter&fill=true",
+    )
+    .await;
+    expected.sort();
+    let mut shown = quarters;
+    shown.sort();
+    assert_eq!(shown, expected, "the quarters");
+    browser
+        .client
+        .execute(
+            "document.getElementById('served').scrollIntoView(); return true;",
+            vec![],
+        )
+        .await
+        .expect("scroll to who was served");
+    browser.screenshot("dashboard-served").await;
+    browser.goto("/dashboard").await;
 
     // Each chart's table is the API's rollup: provinces (all 38, zeros where no fair), funding
     // sources, organizers, months.

@@ -20,6 +20,7 @@ mod dashboard;
 mod desk;
 mod door;
 mod follow_up;
+mod ipk3;
 mod pages;
 mod phone;
 mod public;

@@ -10,8 +10,10 @@ use std::collections::HashMap;
 use std::fmt::Write;
 use std::sync::LazyLock;
 
-/// The outlines' coordinate space.
-pub const VIEW_BOX: &str = "0 29 793 288";
+/// Room left around the outlines, in viewBox units (about 3 CSS pixels on a phone): more than
+/// half the widest stroke (a selected or focused province, 1.2), and enough air that Papua's
+/// straight border at 141°E does not look cut by the map's edge.
+const MARGIN: f64 = 6.0;
 
 /// How many shades the map uses for values (a sixth, grey, is "no data").
 pub const SHADES: u8 = 5;
@@ -27,6 +29,33 @@ static OUTLINES: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|
             Some((code, fields.next()?))
         })
         .collect()
+});
+
+/// The points of a path made only of absolute `M x,y x,y … Z` rings, as `tools/provinces/`
+/// writes them.
+fn points(path: &str) -> impl Iterator<Item = (f64, f64)> + '_ {
+    path.split(['M', 'Z', ' '])
+        .filter(|pair| !pair.is_empty())
+        .filter_map(|pair| {
+            let (x, y) = pair.split_once(',')?;
+            Some((x.parse().ok()?, y.parse().ok()?))
+        })
+}
+
+/// The map's viewBox, `min-x min-y width height`: the outlines' real extent plus [`MARGIN`],
+/// computed from the data so that a new outline file cannot be clipped.
+static VIEW_BOX: LazyLock<String> = LazyLock::new(|| {
+    let (mut left, mut top) = (f64::INFINITY, f64::INFINITY);
+    let (mut right, mut bottom) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
+    for (x, y) in OUTLINES.values().flat_map(|path| points(path)) {
+        left = left.min(x);
+        right = right.max(x);
+        top = top.min(y);
+        bottom = bottom.max(y);
+    }
+    let (left, top) = ((left - MARGIN).floor(), (top - MARGIN).floor());
+    let (right, bottom) = ((right + MARGIN).ceil(), (bottom + MARGIN).ceil());
+    format!("{left} {top} {} {}", right - left, bottom - top)
 });
 
 /// Whether the map has an outline for the province (the 34 of before 2022).
@@ -80,7 +109,8 @@ pub fn svg(title: &str, areas: &[Area]) -> String {
     let mut out = String::with_capacity(56 * 1024);
     let _ = write!(
         out,
-        r#"<svg class="map" viewBox="{VIEW_BOX}" xmlns="http://www.w3.org/2000/svg" aria-labelledby="map-title"><title id="map-title">{}</title>"#,
+        r#"<svg class="map" viewBox="{}" xmlns="http://www.w3.org/2000/svg" aria-labelledby="map-title"><title id="map-title">{}</title>"#,
+        *VIEW_BOX,
         escape(title)
     );
     // The largest outlines first, so that a small province (Jakarta, Yogyakarta) is drawn over
@@ -121,6 +151,37 @@ mod tests {
         // Small enough for a phone.
         let bytes: usize = OUTLINES.values().map(|p| p.len()).sum();
         assert!(bytes < 60 * 1024, "{bytes}");
+    }
+
+    #[test]
+    fn every_point_of_every_outline_is_inside_the_view_box() {
+        let numbers: Vec<f64> = VIEW_BOX.split(' ').map(|n| n.parse().unwrap()).collect();
+        let [left, top, width, height] = numbers[..] else {
+            panic!("{}", *VIEW_BOX)
+        };
+        let (right, bottom) = (left + width, top + height);
+        let mut count = 0;
+        for (code, path) in OUTLINES.iter() {
+            // Every number of the path is part of a point: none was skipped by `points`.
+            let fields = path.split([' ', ',', 'M', 'Z']).filter(|n| !n.is_empty());
+            assert_eq!(fields.count(), 2 * points(path).count(), "{code}");
+            for (x, y) in points(path) {
+                count += 1;
+                assert!(
+                    x - MARGIN >= left && x + MARGIN <= right,
+                    "{code}: x {x} outside {left}..{right}"
+                );
+                assert!(
+                    y - MARGIN >= top && y + MARGIN <= bottom,
+                    "{code}: y {y} outside {top}..{bottom}"
+                );
+            }
+        }
+        assert!(count > 1000, "{count}");
+        // Papua, the easternmost outline, reaches the box's east edge but for the margin.
+        let east = points(OUTLINES["91"]).map(|(x, _)| x).fold(0.0, f64::max);
+        assert!(right - east <= MARGIN + 1.0, "{east} vs {right}");
+        assert!(svg("Peta", &[]).contains(&format!("viewBox=\"{}\"", *VIEW_BOX)));
     }
 
     #[test]

@@ -177,6 +177,8 @@ struct DashboardPage {
     all_provinces_href: String,
     fairs: Vec<FairLine>,
     downloads: Vec<Download>,
+    /// Whether to link to the IPK III report (shown only to whom its page opens for).
+    ipk3_link: bool,
 }
 
 fn t(lang: Language, key: &str) -> &'static str {
@@ -464,6 +466,7 @@ fn page(
     view: &View,
     data: Data,
     organizer_view: bool,
+    ipk3_link: bool,
 ) -> DashboardPage {
     let lang = visitor.lang;
     let frame = Frame::new(
@@ -695,6 +698,7 @@ fn page(
         all_provinces_href: view.link(&[("province", None)]),
         fairs,
         downloads,
+        ipk3_link,
         frame,
     }
 }
@@ -719,6 +723,7 @@ pub async fn show(
         Err(response) => return *response,
     };
     let organizer_view = member.is_some();
+    let ipk3_link = super::reports::may_open(caller.role);
     let query_view = view.clone();
     let loaded = state
         .read_db(move |conn| {
@@ -732,7 +737,7 @@ pub async fn show(
         Ok(data) => render(
             &visitor,
             StatusCode::OK,
-            &page(&visitor, &req, &view, data, organizer_view),
+            &page(&visitor, &req, &view, data, organizer_view, ipk3_link),
         ),
         Err(error) => error_response(&visitor, &error),
     }

@@ -206,6 +206,8 @@ struct HomePage {
     fairs: Vec<FairRow>,
     /// Organizers and admins create fairs; ministry staff read.
     may_create: bool,
+    /// Whether to link to the IPK III report (shown only to whom its page opens for).
+    ipk3_link: bool,
 }
 
 /// `GET /desk`: the caller's organizer organizations and their fairs (admins and ministry staff:
@@ -217,6 +219,7 @@ pub async fn home(visitor: Visitor, req: HttpRequest, state: web::Data<AppState>
     };
     let lang = visitor.lang;
     let may_create = matches!(caller.role, Role::Admin | Role::Organizer);
+    let ipk3_link = super::reports::may_open(caller.role);
     let found = state
         .db(move |conn| {
             guards::role(&caller, DESK_ROLES)?;
@@ -274,6 +277,7 @@ pub async fn home(visitor: Visitor, req: HttpRequest, state: web::Data<AppState>
         organizations,
         fairs,
         may_create,
+        ipk3_link,
     };
     render(&visitor, StatusCode::OK, &page)
 }
