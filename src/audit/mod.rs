@@ -27,7 +27,7 @@ use sha2::{Digest, Sha256};
 
 use crate::db::schema::{audit_head, audit_log, audit_pending};
 use crate::db::{new_id, now, DbConn};
-use crate::error::AppResult;
+use crate::error::{AppResult, StorageFault};
 
 /// The `prev_hash` of the first record.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -347,7 +347,13 @@ const VERIFY_BATCH: i64 = 1000;
 /// snapshot (a read transaction; `REPEATABLE READ` on PostgreSQL), so records appended meanwhile
 /// by a running service are neither half-seen nor taken for a broken head.
 pub fn verify(conn: &mut DbConn) -> Result<u64, VerifyError> {
-    seal(conn)?;
+    match seal(conn) {
+        Ok(_) => {}
+        // A read-only copy (a standby, a restored file mounted read-only): what is sealed is
+        // verified; the pending records are for the primary to seal.
+        Err(error) if StorageFault::of(&error) == Some(StorageFault::ReadOnly) => {}
+        Err(error) => return Err(error.into()),
+    }
     conn.transaction(|conn| {
         if let DbConn::Postgres(pg) = conn {
             use diesel::connection::SimpleConnection;
