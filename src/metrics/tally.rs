@@ -9,8 +9,8 @@
 //! - `placements_reported_count`, `placements_verified_count`, `placements_disputed_count`,
 //!   `placements_staff_only_count` (the verified ones the job seeker never confirmed; the rest
 //!   of the verified ones they did) and `placed_attendees_count`: recounted from the event's
-//!   placements by [`placements_changed`] after any placement is reported or changes status, and [`checked_in`] counts a job seeker
-//!   whose verified placement came before their check-in.
+//!   placements by [`placements_changed`] after any placement is reported or changes status,
+//!   and [`checked_in`] counts a job seeker whose verified placement came before their check-in.
 //! - the breakdown cells (`event_breakdown_cells`: per dimension and value, the attendees and
 //!   the placed ones): [`checked_in`] adds an attendee to their four cells; the placed counts
 //!   are recounted from the event's placed attendees by [`placements_changed`]; a changed
@@ -23,9 +23,9 @@
 //! Each writer runs after it has locked the event's row (a registration takes a seat, a check-in
 //! counts an attendee, placement writers update the counters) so that writers of one event take
 //! turns. That lock is held until commit, so writers take it as late as they can: their reads
-//! come first. [`verify`] compares the kept figures
-//! with a count of the rows (`bursa metrics verify`, and the tests after every API scenario);
-//! [`rebuild`] recounts them, for rows written around the API (`bursa seed`, restores).
+//! come first. [`verify`] compares the kept figures with a count of the rows (`bursa metrics
+//! verify`, and the tests after every API scenario); [`rebuild`] recounts them, for rows
+//! written around the API (`bursa seed`, restores).
 
 use std::collections::BTreeMap;
 
