@@ -70,7 +70,7 @@ fair() { # a running, published fair: its id
 seekers() {
   sql "INSERT INTO job_seekers (id, full_name, nik_hash, nik_last4, birth_date, gender, education_level,
          province_code, city, disability, consent_at, consent_recorded_by, created_by, created_at, updated_at)
-       SELECT md5('seeker' || g), 'Bench Seeker ' || g, md5('nik' || g), lpad((g % 10000)::text, 4, '0'),
+       SELECT md5('seeker' || g)::uuid::text, 'Bench Seeker ' || g, md5('nik' || g), lpad((g % 10000)::text, 4, '0'),
          date '1980-01-01' + (g % 9000), CASE WHEN g % 2 = 0 THEN 'female' ELSE 'male' END,
          (ARRAY['sd','smp','sma','smk','d3','s1'])[1 + g % 6], '31', 'Jakarta', g % 50 = 0,
          now(), '$user', '$user', now(), now()
@@ -79,7 +79,7 @@ seekers() {
 # Registers job seekers $2.. ($3 of them) for fair $1 by SQL, with codes from their numbers.
 registered() {
   sql "INSERT INTO registrations (id, event_id, job_seeker_id, check_in_code, registered_at, registered_by, updated_at)
-       SELECT md5('reg' || '$1' || g), '$1', md5('seeker' || g),
+       SELECT md5('reg' || '$1' || g)::uuid::text, '$1', md5('seeker' || g)::uuid::text,
          upper(substr(md5('code' || g), 1, 4) || '-' || substr(md5('code' || g), 5, 4) || '-' ||
                substr(md5('code' || g), 9, 4) || '-' || substr(md5('code' || g), 13, 4)),
          now(), '$user', now()
@@ -156,9 +156,9 @@ case $scenario in
     seekers $((total * 2 + 200000)) 1
     empty=$(fair empty) full=$(fair full)
     registered "$full" $((total * 2 + 1)) 200000
-    sql "SELECT '/api/v1/events/$empty/registrations' || chr(9) || '{\"job_seeker_id\":\"' || md5('seeker' || g) || '\"}'
+    sql "SELECT '/api/v1/events/$empty/registrations' || chr(9) || '{\"job_seeker_id\":\"' || md5('seeker' || g)::uuid::text || '\"}'
          FROM generate_series(1, $total) g" >"$work/empty"
-    sql "SELECT '/api/v1/events/$full/registrations' || chr(9) || '{\"job_seeker_id\":\"' || md5('seeker' || g) || '\"}'
+    sql "SELECT '/api/v1/events/$full/registrations' || chr(9) || '{\"job_seeker_id\":\"' || md5('seeker' || g)::uuid::text || '\"}'
          FROM generate_series($total + 1, 2 * $total) g" >"$work/full"
     "$bursa" metrics rebuild >/dev/null
     sql "VACUUM ANALYZE" >/dev/null
