@@ -4,7 +4,8 @@
 On top of `bursa seed`, walks one fair through the API as its people would (so that every kind
 of object has a live instance the fuzzer's stateful phase can start from): organizer 1 runs a
 fair that is on now, employer 1 joins it and posts a vacancy, a new job seeker account signs up,
-fills its profile, registers, is checked in at the door, applies, and is reported hired.
+fills its profile, registers, is checked in at the door, applies, and is reported hired; a
+second account claims that job seeker's NIK.
 
 Then it writes the admin's and the job seeker's access tokens to `tokens.env` in the given
 directory, as BURSA_FUZZ_ADMIN_TOKEN and BURSA_FUZZ_SEEKER_TOKEN, for tests/fuzz/schemathesis.toml.
@@ -152,6 +153,21 @@ def main():
             "contract_type": "contract",
             "occupation_code": "8344",
         },
+    )
+
+    # A second account claims the first one's NIK (as when someone else registered it), so that
+    # admins have an open claim to decide.
+    claimant = f"fuzz.claimant.{suffix}@example.id"
+    api.call(
+        "POST",
+        "/api/v1/auth/register",
+        body={"email": claimant, "password": password, "full_name": "Sari Fuzz", "role": "job_seeker"},
+    )
+    api.call(
+        "POST",
+        "/api/v1/nik-claims",
+        api.login(claimant, password),
+        {"profile": profile, "note": "My ID card can be checked at the Jakarta office."},
     )
 
     with open(f"{out}/tokens.env", "w") as file:
