@@ -8,7 +8,8 @@ fills its profile, registers, is checked in at the door, applies, and is reporte
 second account claims that job seeker's NIK.
 
 Then it writes the admin's and the job seeker's access tokens to `tokens.env` in the given
-directory, as BURSA_FUZZ_ADMIN_TOKEN and BURSA_FUZZ_SEEKER_TOKEN, for tests/fuzz/schemathesis.toml.
+directory, as BURSA_FUZZ_ADMIN_TOKEN and BURSA_FUZZ_SEEKER_TOKEN, for tests/fuzz/schemathesis.toml,
+and the job seeker's account id as BURSA_FUZZ_PROTECTED_USERS, for tests/fuzz/hooks.py.
 
 Usage: prepare.py BASE_URL OUTPUT_DIR. Standard library only.
 """
@@ -119,6 +120,7 @@ def main():
         body={"email": email, "password": password, "full_name": "Sari Fuzz", "role": "job_seeker"},
     )
     seeker = api.login(email, password)
+    seeker_user = api.call("GET", "/api/v1/me", seeker)["id"]
     for _ in range(20):
         nik = f"317401550895{random.randrange(10**4):04}"
         profile = {
@@ -172,6 +174,7 @@ def main():
 
     with open(f"{out}/tokens.env", "w") as file:
         file.write(f"BURSA_FUZZ_ADMIN_TOKEN={admin}\nBURSA_FUZZ_SEEKER_TOKEN={seeker}\n")
+        file.write(f"BURSA_FUZZ_PROTECTED_USERS={seeker_user}\n")
     print(f"prepare: fair {event}, vacancy {vacancy}, job seeker {email}, application {application}")
 
 
