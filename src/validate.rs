@@ -242,6 +242,17 @@ pub fn time_filter(
     }
 }
 
+/// A date query filter (`from`, `to` of the metrics): absent, or a day in [`YEARS`] (else 422
+/// naming the parameter), so that a period filled month by month stays within the years.
+pub fn date_filter(field: &str, value: Option<NaiveDate>) -> Result<Option<NaiveDate>, AppError> {
+    match value {
+        Some(day) if !YEARS.contains(&day.year()) => {
+            Err(AppError::invalid_field(field, DATE_RANGE_MESSAGE))
+        }
+        other => Ok(other),
+    }
+}
+
 /// An email address of plausible shape, lower-cased (emails are unique regardless of case).
 pub fn email(checker: &mut Checker, field: &str, value: Option<String>) -> String {
     let Some(value) = value.map(|v| v.trim().to_lowercase()) else {
@@ -410,6 +421,13 @@ mod tests {
             let error = time_filter("from", Some(at(bad))).unwrap_err();
             assert_eq!(error.status.as_u16(), 422);
             assert_eq!(error.details[0].field, "from");
+        }
+        let day = |s: &str| s.parse::<NaiveDate>().unwrap();
+        assert!(date_filter("to", Some(day("2100-12-31"))).is_ok());
+        for bad in ["0146-10-16", "2125-07-31", "1999-12-31"] {
+            let error = date_filter("to", Some(day(bad))).unwrap_err();
+            assert_eq!(error.status.as_u16(), 422);
+            assert_eq!(error.details[0].field, "to");
         }
         let mut c = Checker::new();
         c.time_in_range("closes_at", at("2101-01-01T00:00:00Z").naive_utc());

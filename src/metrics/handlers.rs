@@ -60,7 +60,9 @@ pub async fn compute_rollup(
             Grouping::parse(text).map_err(|message| AppError::invalid_field("group_by", message))
         })?;
     let fill = query.fill.unwrap_or(false);
-    if let (Some(from), Some(to)) = (query.from, query.to) {
+    let from = crate::validate::date_filter("from", query.from)?;
+    let to = crate::validate::date_filter("to", query.to)?;
+    if let (Some(from), Some(to)) = (from, to) {
         if from > to {
             return Err(AppError::invalid_field("to", "must not be before from"));
         }
@@ -75,8 +77,8 @@ pub async fn compute_rollup(
         None => None,
     };
     let filter = Filter {
-        from: query.from,
-        to: query.to,
+        from,
+        to,
         province_code: crate::validate::province_filter(query.province_code)?,
         organization_id,
         funding_source: query.funding_source,

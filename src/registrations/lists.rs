@@ -71,17 +71,17 @@ pub struct Search {
 pub const MAX_SEARCH: usize = 100;
 
 impl Search {
-    /// `None` for a blank search; 422 `q` for one longer than [`MAX_SEARCH`].
+    /// `None` for a blank search; 422 `q` for one longer than [`MAX_SEARCH`] or holding a
+    /// character no text accepts (a NUL, which PostgreSQL cannot even compare, a line break, a
+    /// bidirectional control: see [`validate::forbidden_char`]).
     pub fn parse(raw: Option<&str>) -> AppResult<Option<Search>> {
         let Some(text) = raw.map(str::trim).filter(|t| !t.is_empty()) else {
             return Ok(None);
         };
-        if text.chars().count() > MAX_SEARCH {
-            return Err(AppError::invalid_field(
-                "q",
-                format!("must be at most {MAX_SEARCH} characters"),
-            ));
-        }
+        let mut checker = validate::Checker::new();
+        let text = checker.text("q", text.to_owned(), 1, MAX_SEARCH);
+        checker.finish()?;
+        let text = text.as_str();
         let escaped: String = text
             .to_lowercase()
             .chars()
@@ -295,6 +295,9 @@ mod tests {
         assert_eq!(code.check_in_key.as_deref(), Some("ABCDEFGHJKMNPQRS"));
         let long = "x".repeat(MAX_SEARCH + 1);
         assert_eq!(Search::parse(Some(&long)).unwrap_err().status, 422);
+        for control in ["\0\u{a4}", "Siti\nRahayu", "\u{202e}Siti"] {
+            assert_eq!(Search::parse(Some(control)).unwrap_err().status, 422);
+        }
     }
 
     #[test]

@@ -83,9 +83,15 @@ pub fn find_by_code(
     event_id: &str,
     code: &str,
 ) -> QueryResult<Option<Registration>> {
+    let key = codes::normalize_code(code);
+    // No code holds a control character, and PostgreSQL cannot even compare a NUL: such a code
+    // names no registration.
+    if key.chars().any(char::is_control) {
+        return Ok(None);
+    }
     let mut found: Vec<Registration> = registrations::table
         .filter(registrations::event_id.eq(event_id))
-        .filter(registrations::check_in_key.eq(codes::normalize_code(code)))
+        .filter(registrations::check_in_key.eq(key))
         .select(Registration::as_select())
         .limit(2)
         .load(conn)?;

@@ -25,6 +25,7 @@ db_tests!(
     lists_show_each_party_only_its_own,
     concurrent_changes_have_one_winner,
     an_application_that_loses_the_race_names_the_winner,
+    a_code_with_a_control_character_names_no_registration,
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -1018,4 +1019,37 @@ async fn an_application_that_loses_the_race_names_the_winner(app: TestApp) {
         stored(&app, &winner),
         ("applied".into(), f.employer_id.clone())
     );
+}
+
+/// The fuzzer recorded a candidate by the code "\u{7f}½\0…" and got a 500: PostgreSQL cannot
+/// compare a NUL. A code holding a control character names no registration: 422 on
+/// `check_in_code`, as any code of no registration, for applications and reported hires alike.
+async fn a_code_with_a_control_character_names_no_registration(app: TestApp) {
+    let f = HiringFair::new(&app, "a").await;
+    for code in ["\u{7f}\u{bd}\0\u{f9}", "7KQ2-M9XD\0", "7KQ2\u{1}M9XD"] {
+        assert_invalid(
+            &app.post(
+                &apply_path(&f.vacancy),
+                Some(&f.employer),
+                json!({"check_in_code": code}),
+            )
+            .await,
+            "check_in_code",
+        );
+        let hire = json!({
+            "vacancy_id": f.vacancy, "check_in_code": code, "start_date": "2026-12-14",
+            "salary_idr": 5_000_000, "contract_type": "contract", "occupation_code": "8344"
+        });
+        let resp = app
+            .post("/api/v1/placements", Some(&f.employer), hire)
+            .await;
+        assert_eq!(resp.status, 422, "{}", resp.body);
+        assert!(
+            resp.fields().contains(&"check_in_code".to_owned()),
+            "{}",
+            resp.body
+        );
+    }
+    assert_eq!(app.count("applications"), 0);
+    assert_eq!(app.count("placements"), 0);
 }

@@ -16,6 +16,7 @@ db_tests!(
     simultaneous_registrations_never_exceed_capacity,
     fifty_simultaneous_scans_record_one_check_in,
     walk_ins_are_found_by_nik_or_recorded_then_checked_in,
+    control_characters_in_a_search_or_a_code_are_refused_not_a_server_error,
 );
 
 /// A published event of a new organizer, running from `start` (relative to now) for `hours`.
@@ -541,4 +542,46 @@ async fn walk_ins_are_found_by_nik_or_recorded_then_checked_in(app: TestApp) {
     assert_eq!(early.code(), "outside_check_in_window");
     assert_eq!(app.count("job_seekers"), 2);
     app.assert_kept_figures();
+}
+
+/// The fuzzer sent `q=%00%C2%A4` and got a 500: PostgreSQL cannot hold a NUL in text. A search
+/// holding a control or bidirectional formatting character is 422 on `q`, as any text field, and
+/// as a scanned code holding one is at the door.
+async fn control_characters_in_a_search_or_a_code_are_refused_not_a_server_error(app: TestApp) {
+    let fair = running_fair(&app, "organizer@disnaker.id").await;
+    let (token, _) = seeker(&app, 7).await;
+    app.post(
+        &format!("/api/v1/events/{}/registrations", fair.event),
+        Some(&token),
+        json!({}),
+    )
+    .await
+    .assert(201);
+    let search = |q: &str| {
+        let q = serde_urlencoded::to_string([("q", q)]).unwrap();
+        format!("/api/v1/events/{}/registrations?{q}", fair.event)
+    };
+    for q in ["\0\u{a4}", "Siti\0", "Siti\nRahayu", "\u{202e}Siti"] {
+        let resp = app.get(&search(q), Some(&fair.organizer)).await;
+        resp.assert(422);
+        assert_eq!(resp.code(), "validation_failed");
+        assert_eq!(resp.fields(), vec!["q".to_owned()], "{q:?}");
+    }
+    let resp = app.get(&search(" Rahayu "), Some(&fair.organizer)).await;
+    resp.assert(200);
+    assert_eq!(resp.body["items"].as_array().unwrap().len(), 1);
+
+    let check_in = format!("/api/v1/events/{}/check-ins", fair.event);
+    for code in ["\u{7f}\u{bd}\0", "7KQ2-M9XD\0"] {
+        let resp = app
+            .post(
+                &check_in,
+                Some(&fair.organizer),
+                json!({"check_in_code": code}),
+            )
+            .await;
+        resp.assert(422);
+        assert_eq!(resp.fields(), vec!["check_in_code".to_owned()]);
+    }
+    assert_eq!(event_counts(&app, &fair.event), (1, 0));
 }
