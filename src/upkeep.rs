@@ -5,9 +5,9 @@
 //! they take turns where they must (see each function).
 
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
+use crate::background::WorkerHandle;
 use crate::db::{DbConn, DbPool};
 
 /// How long a sealed record may wait: the audit chain's tamper-evidence window.
@@ -20,33 +20,8 @@ pub fn run_once(conn: &mut DbConn) -> diesel::QueryResult<()> {
     Ok(())
 }
 
-/// A running worker; dropping it (or [`Handle::stop`]) stops it after its current round.
-pub struct Handle {
-    stop: Option<mpsc::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Handle {
-    pub fn stop(mut self) {
-        self.shutdown();
-    }
-
-    fn shutdown(&mut self) {
-        drop(self.stop.take());
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-impl Drop for Handle {
-    fn drop(&mut self) {
-        self.shutdown();
-    }
-}
-
 /// Starts the worker thread on `pool`.
-pub fn spawn(pool: DbPool) -> std::io::Result<Handle> {
+pub fn spawn(pool: DbPool) -> std::io::Result<WorkerHandle> {
     let (stop, stopped) = mpsc::channel::<()>();
     let thread = std::thread::Builder::new()
         .name("bursa-upkeep".into())
@@ -64,8 +39,5 @@ pub fn spawn(pool: DbPool) -> std::io::Result<Handle> {
                 _ => break,
             }
         })?;
-    Ok(Handle {
-        stop: Some(stop),
-        thread: Some(thread),
-    })
+    Ok(WorkerHandle::new(stop, thread))
 }

@@ -4,7 +4,6 @@
 
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::Arc;
-use std::thread::JoinHandle;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -256,30 +255,7 @@ pub fn run_once(
     Ok(round)
 }
 
-/// A running worker; dropping it (or [`WorkerHandle::stop`]) stops it after its current round.
-pub struct WorkerHandle {
-    stop: Option<mpsc::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl WorkerHandle {
-    pub fn stop(mut self) {
-        self.shutdown();
-    }
-
-    fn shutdown(&mut self) {
-        drop(self.stop.take());
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-impl Drop for WorkerHandle {
-    fn drop(&mut self) {
-        self.shutdown();
-    }
-}
+pub use crate::background::WorkerHandle;
 
 /// How often a worker looks for follow-ups that fell due (see `super::reminders`).
 const REMINDER_INTERVAL: std::time::Duration = std::time::Duration::from_secs(3600);
@@ -330,10 +306,7 @@ pub fn spawn(pool: DbPool, mailer: Mailer, config: MailConfig) -> std::io::Resul
                 _ => break,
             }
         })?;
-    Ok(WorkerHandle {
-        stop: Some(stop),
-        thread: Some(thread),
-    })
+    Ok(WorkerHandle::new(stop, thread))
 }
 
 #[cfg(test)]
