@@ -87,9 +87,10 @@ pub fn visible_event(conn: &mut DbConn, caller: &AuthUser, event_id: &str) -> Ap
 
 /// The event, if the caller is its staff: an admin, or a member acting for the organizer
 /// organization that runs it. An event the caller may not see is 404; one they may see, 403.
+/// One query (the check-in path runs it for every scan).
 pub fn event_staff(conn: &mut DbConn, caller: &AuthUser, event_id: &str) -> AppResult<Event> {
-    let event = visible_event(conn, caller, event_id)?;
-    if caller.is_admin() || membership(conn, caller, &event.organization_id)?.is_some() {
+    let (event, member) = visible_event_as_member(conn, caller, event_id)?;
+    if caller.is_admin() || member {
         return Ok(event);
     }
     Err(AppError::forbidden(
@@ -100,13 +101,22 @@ pub fn event_staff(conn: &mut DbConn, caller: &AuthUser, event_id: &str) -> AppR
 /// The event, if the caller is its staff or ministry staff: who may read its registrations,
 /// placements, figures and audit trail. 404 / 403 as [`event_staff`].
 pub fn event_reader(conn: &mut DbConn, caller: &AuthUser, event_id: &str) -> AppResult<Event> {
-    let event = visible_event(conn, caller, event_id)?;
-    if reads_event(conn, caller, &event)? {
+    let (event, member) = visible_event_as_member(conn, caller, event_id)?;
+    if caller.role.reads_everything() || member {
         return Ok(event);
     }
     Err(AppError::forbidden(
         "only the event's organizer and ministry staff may see this",
     ))
+}
+
+fn visible_event_as_member(
+    conn: &mut DbConn,
+    caller: &AuthUser,
+    event_id: &str,
+) -> AppResult<(Event, bool)> {
+    events::find_visible_as_member(conn, event_id, Some(caller))?
+        .ok_or_else(|| AppError::not_found("event"))
 }
 
 /// Whether the caller passes [`event_reader`] for an event already in hand: for a read that

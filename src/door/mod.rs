@@ -20,7 +20,7 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
 
-use crate::auth::{guards, AuthUser};
+use crate::auth::{guards, AuthUser, CallerToken};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::events::Event;
@@ -93,27 +93,56 @@ impl DoorCaller {
     }
 }
 
+/// The door's token, not yet checked (see [`crate::auth::CallerToken`]): for the scan, the
+/// busiest door route, which checks it in its own database call with [`DoorToken::check`].
+#[derive(Debug)]
+pub enum DoorToken {
+    Pass(String),
+    User(CallerToken),
+}
+
+impl DoorToken {
+    /// Who is at the door: the pass's holder (see [`passes::authenticate`]), or the signed-in
+    /// user (401 when the request has no token).
+    pub fn check(self, conn: &mut DbConn) -> AppResult<DoorCaller> {
+        match self {
+            DoorToken::Pass(token) => passes::authenticate(conn, &token).map(DoorCaller::Pass),
+            DoorToken::User(token) => token
+                .check(conn)?
+                .map(DoorCaller::User)
+                .ok_or_else(|| AppError::unauthorized("sign in: this route needs a bearer token")),
+        }
+    }
+}
+
+impl FromRequest for DoorToken {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let token = match crate::auth::bearer(req) {
+            Ok(Some(token)) if is_door_pass(&token) => Ok(DoorToken::Pass(token)),
+            Ok(_) => CallerToken::from_request(req, payload)
+                .into_inner()
+                .map(DoorToken::User),
+            Err(e) => Err(e),
+        };
+        std::future::ready(token)
+    }
+}
+
 impl FromRequest for DoorCaller {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let token = match crate::auth::bearer(req) {
-            Ok(Some(token)) if is_door_pass(&token) => token,
-            Ok(_) => {
-                let user = AuthUser::from_request(req, payload);
-                return Box::pin(async move { user.await.map(DoorCaller::User) });
-            }
-            Err(e) => return Box::pin(async move { Err(e) }),
-        };
+        let token = DoorToken::from_request(req, payload).into_inner();
         let state = req.app_data::<web::Data<AppState>>().cloned();
         Box::pin(async move {
+            let token = token?;
             let state =
                 state.ok_or_else(|| AppError::internal("application state is not configured"))?;
-            let holder = state
-                .db(move |conn| passes::authenticate(conn, &token))
-                .await?;
-            Ok(DoorCaller::Pass(holder))
+            state.db(move |conn| token.check(conn)).await
         })
     }
 }

@@ -4,7 +4,7 @@
 use actix_web::{web, HttpResponse};
 
 use super::{Closing, EventPatch, ListQuery, NewEvent};
-use crate::auth::{AuthUser, Caller};
+use crate::auth::{AuthUser, Caller, CallerToken};
 use crate::error::AppResult;
 use crate::extract::{path_id, ApiJson, ApiQuery};
 use crate::AppState;
@@ -21,15 +21,18 @@ pub async fn create(
     Ok(HttpResponse::Created().json(event))
 }
 
-/// `GET /events/{id}`: see [`super::get`].
+/// `GET /events/{id}`: see [`super::get`]. A hot read: the caller's account is read in the
+/// same database call.
 pub async fn get(
     state: web::Data<AppState>,
-    Caller(caller): Caller,
+    caller: CallerToken,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let id = path_id(&id, "event")?;
     let event = state
-        .db(move |conn| super::get(conn, caller.as_ref(), &id))
+        .db(move |conn| {
+            let caller = caller.check(conn)?;
+            super::get(conn, caller.as_ref(), &path_id(&id, "event")?)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(event))
 }

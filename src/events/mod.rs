@@ -242,31 +242,47 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<Event>> {
 }
 
 /// The event if `caller` may see it: public, or read-everything staff, or a member acting for
-/// its organization (a member whose role no longer fits sees what the public sees). One query
-/// either way (a read on the hot path of every fair page).
+/// its organization (a member whose role no longer fits sees what the public sees). A public
+/// event — the hot read of every fair page — is one read by key; only a draft or cancelled one
+/// asks who the caller acts for.
 pub fn find_visible(
     conn: &mut DbConn,
     id: &str,
     caller: Option<&AuthUser>,
 ) -> QueryResult<Option<Event>> {
-    let event = match caller {
-        Some(user) if user.role.reads_everything() => find(conn, id)?,
-        Some(user) if user.role == STAFF_ROLE => {
-            let found: Option<(Event, bool)> = events::table
-                .filter(events::id.eq(id))
-                .select((
-                    Event::as_select(),
-                    events::organization_id.eq_any(member_organizations(user.id.clone())),
-                ))
-                .first(conn)
-                .optional()?;
-            found
-                .filter(|(event, member)| event.is_public() || *member)
-                .map(|(event, _)| event)
+    match find(conn, id)? {
+        Some(event) if event.is_public() || caller.is_some_and(|c| c.role.reads_everything()) => {
+            Ok(Some(event))
         }
-        _ => find(conn, id)?.filter(Event::is_public),
+        Some(_) if caller.is_some_and(|c| c.role == STAFF_ROLE) => {
+            Ok(find_visible_as_member(conn, id, caller)?.map(|(event, _)| event))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// [`find_visible`], and whether the caller acts for the event's organization now
+/// ([`member_organizations`]): what the staff guards need, in the same one query.
+pub fn find_visible_as_member(
+    conn: &mut DbConn,
+    id: &str,
+    caller: Option<&AuthUser>,
+) -> QueryResult<Option<(Event, bool)>> {
+    let found = match caller {
+        // Only an organizer can act for the organizer organization that runs an event.
+        Some(user) if user.role == STAFF_ROLE => events::table
+            .filter(events::id.eq(id))
+            .select((
+                Event::as_select(),
+                events::organization_id.eq_any(member_organizations(user.id.clone())),
+            ))
+            .first::<(Event, bool)>(conn)
+            .optional()?
+            .filter(|(event, member)| event.is_public() || *member),
+        Some(user) if user.role.reads_everything() => find(conn, id)?.map(|e| (e, false)),
+        _ => find(conn, id)?.filter(Event::is_public).map(|e| (e, false)),
     };
-    Ok(event)
+    Ok(found)
 }
 
 /// Organizations whose non-public events `caller` may see, as a subquery: those they act for

@@ -135,17 +135,19 @@ pub fn checked_in(
     local_start: NaiveDate,
     job_seeker_id: &str,
 ) -> QueryResult<bool> {
-    let fact = job_seekers::table
+    // The attendee's breakdown values, and whether a hire of theirs here was verified already.
+    let (fact, placed) = job_seekers::table
         .find(job_seeker_id)
-        .select(attendee_columns())
-        .first::<AttendeeFact>(conn)?;
-    let placed = diesel::select(exists(
-        placements::table
-            .filter(placements::job_seeker_id.eq(job_seeker_id))
-            .filter(placements::event_id.eq(event_id))
-            .filter(placements::status.eq_any(verified_texts())),
-    ))
-    .get_result::<bool>(conn)?;
+        .select((
+            attendee_columns(),
+            exists(
+                placements::table
+                    .filter(placements::job_seeker_id.eq(job_seeker_id))
+                    .filter(placements::event_id.eq(event_id))
+                    .filter(placements::status.eq_any(verified_texts())),
+            ),
+        ))
+        .first::<(AttendeeFact, bool)>(conn)?;
     let counted = diesel::update(events::table.find(event_id))
         .filter(events::status.eq(EventStatus::Published))
         .set(events::attendees_count.eq(events::attendees_count + 1))

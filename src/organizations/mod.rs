@@ -6,9 +6,9 @@ pub mod manage;
 pub mod verification;
 
 use chrono::NaiveDateTime;
-use diesel::dsl::{sql, Eq, Filter, Select};
-use diesel::expression::SqlLiteral;
+use diesel::dsl::{Eq, Filter, Select};
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, QueryFragment};
 use diesel::sql_types::Bool;
 use serde::Serialize;
 
@@ -116,7 +116,18 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<Organization>> {
 /// one. Written as a correlated `EXISTS`, so that it fits in any query over `memberships`, also
 /// one that itself joins `organizations` or `users`: a hand-written membership join adds it to
 /// its `ON` or `WHERE` (better: call a guard).
-pub fn acts_now() -> SqlLiteral<Bool> {
+pub fn acts_now() -> ActsNow {
+    ActsNow
+}
+
+/// The SQL of [`acts_now`]. Its own expression type rather than `dsl::sql`: a literal makes
+/// diesel plan its whole query anew on every call, and this one sits in every guard's query.
+#[derive(Debug, Clone, Copy, diesel::query_builder::QueryId)]
+pub struct ActsNow;
+
+const _: () = assert!(<ActsNow as diesel::query_builder::QueryId>::HAS_STATIC_QUERY_ID);
+
+static ACTS_NOW_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     let pairs: Vec<String> = OrganizationKind::ALL
         .iter()
         .map(|kind| {
@@ -127,11 +138,29 @@ pub fn acts_now() -> SqlLiteral<Bool> {
             )
         })
         .collect();
-    sql::<Bool>(&format!(
+    format!(
         "EXISTS (SELECT 1 FROM organizations o JOIN users u ON u.id = memberships.user_id \
          WHERE o.id = memberships.organization_id AND ({}))",
         pairs.join(" OR ")
-    ))
+    )
+});
+
+impl Expression for ActsNow {
+    type SqlType = Bool;
+}
+
+impl<DB: diesel::backend::Backend> QueryFragment<DB> for ActsNow {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        // The same text every time: safe for diesel's prepared statement cache.
+        out.push_sql(&ACTS_NOW_SQL);
+        Ok(())
+    }
+}
+
+impl<QS> SelectableExpression<QS> for ActsNow {}
+impl<QS> AppearsOnTable<QS> for ActsNow {}
+impl<GB> diesel::expression::ValidGrouping<GB> for ActsNow {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
 }
 
 /// The user's role in the organization, if they act for it now: a membership, and the user's
@@ -153,7 +182,7 @@ pub fn member_role(
 
 /// The subquery of [`acting_for`].
 pub type ActingFor = Select<
-    Filter<Filter<memberships::table, Eq<memberships::user_id, String>>, SqlLiteral<Bool>>,
+    Filter<Filter<memberships::table, Eq<memberships::user_id, String>>, ActsNow>,
     memberships::organization_id,
 >;
 
@@ -202,6 +231,21 @@ pub fn memberships_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<Membe
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_guard_queries_are_prepared_once() {
+        use diesel::pg::Pg;
+        use diesel::query_builder::QueryFragment;
+        // A query diesel may not cache is parsed and planned by PostgreSQL on every call, and
+        // this rule is in the query of every guard.
+        let guard = memberships::table
+            .filter(memberships::user_id.eq("u".to_owned()))
+            .filter(acts_now())
+            .select(memberships::role);
+        assert!(QueryFragment::<Pg>::is_safe_to_cache_prepared(&guard, &Pg).unwrap());
+        let subquery = acting_for("u".to_owned());
+        assert!(QueryFragment::<Pg>::is_safe_to_cache_prepared(&subquery, &Pg).unwrap());
+    }
 
     #[test]
     fn the_sql_rule_names_every_kind_with_its_role() {

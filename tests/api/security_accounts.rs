@@ -144,6 +144,17 @@ async fn a_demoted_organizer_loses_every_power_on_the_next_request(app: TestApp)
         assert_eq!(resp.code(), "invalid_token");
         assert!(!resp.body.to_string().contains(&code));
     }
+    // The busiest routes (reading an event, scanning a ticket) read the account in their own
+    // database call: the same refusal, also for an event the organizer ran as a draft.
+    let read = app
+        .get(&format!("/api/v1/events/{draft}"), Some(&organizer))
+        .await;
+    read.assert(401);
+    assert_eq!(read.code(), "invalid_token");
+    assert_eq!(
+        app.number("SELECT count(*) FROM registrations WHERE checked_in_at IS NOT NULL"),
+        0
+    );
     // Signed in again, they act as the job seeker they now are: none of it is theirs.
     let fresh = app.login("dinas@disnaker.id").await["access_token"]
         .as_str()
