@@ -101,6 +101,8 @@ pub enum DoorToken {
     User(CallerToken),
 }
 
+const SIGN_IN: &str = "sign in: this route needs a bearer token";
+
 impl DoorToken {
     /// Who is at the door: the pass's holder (see [`passes::authenticate`]), or the signed-in
     /// user (401 when the request has no token).
@@ -110,7 +112,7 @@ impl DoorToken {
             DoorToken::User(token) => token
                 .check(conn)?
                 .map(DoorCaller::User)
-                .ok_or_else(|| AppError::unauthorized("sign in: this route needs a bearer token")),
+                .ok_or_else(|| AppError::unauthorized(SIGN_IN)),
         }
     }
 }
@@ -122,7 +124,10 @@ impl FromRequest for DoorToken {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let token = match crate::auth::bearer(req) {
             Ok(Some(token)) if is_door_pass(&token) => Ok(DoorToken::Pass(token)),
-            Ok(_) => CallerToken::from_request(req, payload)
+            // No token at all is refused at once, before the body is read, as every signed-in
+            // route does.
+            Ok(None) => Err(AppError::unauthorized(SIGN_IN)),
+            Ok(Some(_)) => CallerToken::from_request(req, payload)
                 .into_inner()
                 .map(DoorToken::User),
             Err(e) => Err(e),
