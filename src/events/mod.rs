@@ -254,10 +254,16 @@ pub fn find_visible(
         Some(event) if event.is_public() || caller.is_some_and(|c| c.role.reads_everything()) => {
             Ok(Some(event))
         }
-        Some(_) if caller.is_some_and(|c| c.role == STAFF_ROLE) => {
-            Ok(find_visible_as_member(conn, id, caller)?.map(|(event, _)| event))
-        }
-        _ => Ok(None),
+        // A draft or cancelled event, already in hand: shown to whoever acts for its organizer.
+        Some(event) => match caller {
+            Some(user) if user.role == STAFF_ROLE => {
+                let member =
+                    crate::organizations::member_role(conn, &event.organization_id, &user.id)?;
+                Ok(member.is_some().then_some(event))
+            }
+            _ => Ok(None),
+        },
+        None => Ok(None),
     }
 }
 
