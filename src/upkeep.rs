@@ -1,6 +1,7 @@
 //! The upkeep worker: about once a second it seals the pending audit records onto the chain
-//! ([`crate::audit::seal`]) and folds registrations into the events' sets of job seekers
-//! ([`crate::metrics::seeker_sets::merge`]). Both are the second half of a write that, to never
+//! ([`crate::audit::seal`]), folds registrations into the events' sets of job seekers
+//! ([`crate::metrics::seeker_sets::merge`]) and first check-ins into the events' kept figures
+//! ([`crate::metrics::attendance::fold`]). Both are the second half of a write that, to never
 //! make writers queue behind one row, only appended in the request. Every instance runs one;
 //! they take turns where they must (see each function).
 
@@ -17,6 +18,7 @@ pub const INTERVAL: Duration = Duration::from_secs(1);
 pub fn run_once(conn: &mut DbConn) -> diesel::QueryResult<()> {
     crate::audit::seal(conn)?;
     crate::metrics::seeker_sets::merge(conn)?;
+    crate::metrics::attendance::fold(conn)?;
     Ok(())
 }
 

@@ -455,6 +455,15 @@ diesel::joinable!(event_seeker_sets -> events (event_id));
 diesel::joinable!(event_seeker_additions -> events (event_id));
 
 diesel::table! {
+    event_attendee_additions (registration_id) {
+        registration_id -> Text,
+        event_id -> Text,
+    }
+}
+
+diesel::joinable!(event_attendee_additions -> registrations (registration_id));
+
+diesel::table! {
     event_breakdown_cells (event_id, dimension, value) {
         event_id -> Text,
         dimension -> Text,
@@ -534,6 +543,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_pending,
     event_seeker_sets,
     event_seeker_additions,
+    event_attendee_additions,
     event_breakdown_cells,
     event_retention,
     outbox,

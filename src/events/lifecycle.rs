@@ -211,7 +211,8 @@ pub fn update(
             ));
         }
         let updated = super::find(conn, id)?.ok_or_else(|| AppError::not_found("event"))?;
-        if updated.local_start_date != event.local_start_date && updated.attendees_count > 0 {
+        if updated.local_start_date != event.local_start_date && updated.attendees_count.count() > 0
+        {
             crate::metrics::tally::event_rescheduled(conn, id)?;
         }
         audit::record(

@@ -113,7 +113,9 @@ pub struct Event {
     pub spent_idr: Option<i64>,
     pub closing_notes: Option<String>,
     pub registrations_count: i32,
-    pub attendees_count: i32,
+    /// Counted the moment a check-in commits (see [`crate::metrics::attendance`]).
+    #[diesel(embed)]
+    pub attendees_count: crate::metrics::attendance::Attendees,
     /// The event local date of `starts_at`, kept for the rollups' periods.
     #[serde(skip)]
     pub local_start_date: NaiveDate,

@@ -9,6 +9,7 @@
 //! The figures of a draft or cancelled event are computed the same way: such events are not
 //! "included events" of the rollups, but staff may still look at one on its own.
 
+pub mod attendance;
 pub mod employer;
 pub mod handlers;
 pub mod rollup;

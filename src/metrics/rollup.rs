@@ -434,8 +434,8 @@ pub fn rollup(
 /// The included events that pass a filter, with every kept figure a rollup adds up, read once:
 /// any number of rollups are then grouped from it in memory (the dashboard shows several).
 /// A fixed number of queries whatever the number of events: the events, their openings (one
-/// grouped scan of their vacancies), breakdown cells, retention and sets of registered job
-/// seekers, and the organizer organizations in scope (for their names and `fill`).
+/// grouped scan of their vacancies), breakdown cells, retention, check-ins not yet folded, sets of
+/// registered job seekers, and the organizer organizations in scope (for their names and `fill`).
 #[derive(Debug, Clone)]
 pub struct Scope {
     filter: Filter,
@@ -568,6 +568,19 @@ impl Scope {
         }
 
         let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
+        // Check-ins not yet folded into the kept figures, read in the same snapshot.
+        for (event_id, pending) in super::attendance::pending(conn, &ids)? {
+            if let Some(&i) = index.get(&event_id) {
+                let figures = &mut events[i].figures;
+                figures.attendees += i64::from(pending.attendees);
+                figures.placed_attendees += i64::from(pending.placed_attendees);
+                for ((dimension, value), (attendees, placed)) in pending.cells {
+                    figures
+                        .cells
+                        .push((dimension, value, i64::from(attendees), i64::from(placed)));
+                }
+            }
+        }
         let seekers = super::seeker_sets::for_events(conn, &ids)?;
         Ok(Self {
             filter: filter.clone(),

@@ -1,48 +1,49 @@
-//! The figures kept on each event for the rollups, written in the same transaction as the change
-//! that moves them, so that a rollup of a thousand events reads a thousand event rows (and their
-//! sets of job seekers) instead of a million registrations, and is still exact the moment a
-//! change commits.
+//! The figures kept on each event for the rollups, so that a rollup of a thousand events reads
+//! a thousand event rows (and their sets of job seekers) instead of a million registrations, and
+//! is still exact the moment a change commits.
 //!
-//! - `registrations_count`: kept by registration, which takes a seat (`crate::registrations`);
-//!   `attendees_count`: [`checked_in`].
+//! - `registrations_count`: kept by registration, which takes a seat (`crate::registrations`).
+//! - `attendees_count`, and the attendees of the breakdown cells: a first check-in only notes
+//!   itself, and [`super::attendance`] folds it in shortly after (readers add what is not
+//!   folded yet). So these figures, and the placed attendees below, count the *folded*
+//!   attendees; the recounts here leave out the pending ones.
 //! - `applications_count`: [`application_added`].
 //! - `placements_reported_count`, `placements_verified_count`, `placements_disputed_count`,
 //!   `placements_staff_only_count` (the verified ones the job seeker never confirmed; the rest
 //!   of the verified ones they did) and `placed_attendees_count`: recounted from the event's
-//!   placements by [`placements_changed`] after any placement is reported or changes status,
-//!   and [`checked_in`] counts a job seeker whose verified placement came before their check-in.
+//!   placements by [`placements_changed`] after any placement is reported or changes status;
+//!   the fold counts a new attendee whose verified placement came before their check-in.
 //! - the breakdown cells (`event_breakdown_cells`: per dimension and value, the attendees and
-//!   the placed ones): [`checked_in`] adds an attendee to their four cells; the placed counts
-//!   are recounted from the event's placed attendees by [`placements_changed`]; a changed
-//!   profile ([`profile_changed`]) or start date ([`event_rescheduled`]) recounts the event's
-//!   cells, since a value or an age band may have moved.
+//!   the placed ones): the fold adds attendees to their four cells; the placed counts are
+//!   recounted from the event's placed attendees by [`placements_changed`]; a changed profile
+//!   ([`profile_changed`]) or start date ([`event_rescheduled`]) recounts the event's cells,
+//!   since a value or an age band may have moved.
 //! - the retention at 90 and 180 days (`event_retention`): recounted from the event's verified
 //!   placements and their follow-ups by [`placements_changed`] and [`follow_up_recorded`].
 //! - the event's set of registered job seekers: see [`super::seeker_sets`].
 //!
-//! Each writer runs after it has locked the event's row (a registration takes a seat, a check-in
-//! counts an attendee, placement writers update the counters) so that writers of one event take
-//! turns. That lock is held until commit, so writers take it as late as they can: their reads
-//! come first. [`verify`] compares the kept figures with a count of the rows (`bursa metrics
-//! verify`, and the tests after every API scenario); [`rebuild`] recounts them, for rows
-//! written around the API (`bursa seed`, restores).
+//! Each writer of these figures (and the fold) first locks the event's row, so that they take
+//! turns and each recount sees the others' work; a registration takes the lock by taking a
+//! seat. [`verify`] compares the kept figures with a count of the rows (`bursa metrics verify`,
+//! and the tests after every API scenario); [`rebuild`] recounts them, for rows written around
+//! the API (`bursa seed`, restores).
 
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use diesel::dsl::{count_star, exists};
+use diesel::dsl::count_star;
 use diesel::prelude::*;
 use roaring::RoaringBitmap;
 
 use super::{
-    seeker_sets, verified_texts, AttendeeFact, Dimension, FollowUpFact, PlacementFact, Retention,
+    attendance, seeker_sets, verified_texts, AttendeeFact, Dimension, FollowUpFact, PlacementFact,
+    Retention,
 };
 use crate::db::schema::{
     applications, event_breakdown_cells, event_retention, events, follow_ups, job_seekers,
     placements, registrations, vacancies,
 };
 use crate::db::DbConn;
-use crate::events::EventStatus;
 use crate::placements::PlacementStatus;
 
 fn to_i32(n: i64) -> i32 {
@@ -108,6 +109,9 @@ fn count_placements(conn: &mut DbConn, event_id: &str) -> QueryResult<PlacementC
 /// Recounts the placement figures of `event_id` from its placements (an indexed handful of
 /// rows): after a placement is reported or changes status.
 pub fn placements_changed(conn: &mut DbConn, event_id: &str) -> QueryResult<()> {
+    // The event's row first: a fold of its check-ins then either came before this recount or
+    // waits for it ([`attendance`]).
+    lock_event(conn, event_id)?;
     let counts = count_placements(conn, event_id)?;
     diesel::update(events::table.find(event_id))
         .set((
@@ -123,45 +127,6 @@ pub fn placements_changed(conn: &mut DbConn, event_id: &str) -> QueryResult<()> 
     store_retention(conn, event_id, &retention)
 }
 
-/// A first check-in, after the registration was marked: counts the attendee on the event
-/// (`false` when the event is no longer published: the caller refuses the check-in) and in its
-/// four breakdown cells, and a job seeker whose hire was verified before they checked in becomes
-/// a placed attendee (the recount only in that rare case). The reads come first and the event's
-/// row — which every check-in of this fair waits for until commit — is taken last, so it is held
-/// for two statements.
-pub fn checked_in(
-    conn: &mut DbConn,
-    event_id: &str,
-    local_start: NaiveDate,
-    job_seeker_id: &str,
-) -> QueryResult<bool> {
-    // The attendee's breakdown values, and whether a hire of theirs here was verified already.
-    let (fact, placed) = job_seekers::table
-        .find(job_seeker_id)
-        .select((
-            attendee_columns(),
-            exists(
-                placements::table
-                    .filter(placements::job_seeker_id.eq(job_seeker_id))
-                    .filter(placements::event_id.eq(event_id))
-                    .filter(placements::status.eq_any(verified_texts())),
-            ),
-        ))
-        .first::<(AttendeeFact, bool)>(conn)?;
-    let counted = diesel::update(events::table.find(event_id))
-        .filter(events::status.eq(EventStatus::Published))
-        .set(events::attendees_count.eq(events::attendees_count + 1))
-        .execute(conn)?;
-    if counted == 0 {
-        return Ok(false);
-    }
-    attendee_added(conn, event_id, fact.values(local_start))?;
-    if placed {
-        placements_changed(conn, event_id)?;
-    }
-    Ok(true)
-}
-
 /// The breakdown cells of one event: (dimension, value) → (attendees, placed attendees).
 type Cells = BTreeMap<(Dimension, String), (i32, i32)>;
 
@@ -173,7 +138,7 @@ fn local_start(conn: &mut DbConn, event_id: &str) -> QueryResult<NaiveDate> {
 }
 
 #[allow(clippy::type_complexity)]
-fn attendee_columns() -> (
+pub(super) fn attendee_columns() -> (
     job_seekers::id,
     job_seekers::birth_date,
     job_seekers::gender,
@@ -189,43 +154,30 @@ fn attendee_columns() -> (
     )
 }
 
-/// Counts a new attendee in the four cells of their values: one update of the four, and an
+/// Adds attendees and placed attendees to the event's cells: an update per cell, and an
 /// insert for a value new to the event (the caller holds the event's row lock, so no other
 /// writer races for it).
-fn attendee_added(
-    conn: &mut DbConn,
-    event_id: &str,
-    values: [(Dimension, String); 4],
-) -> QueryResult<()> {
-    use event_breakdown_cells::{dimension, value};
-    let cell = |(d, v): &(Dimension, String)| dimension.eq(d.as_str()).and(value.eq(v.clone()));
-    let theirs = cell(&values[0])
-        .or(cell(&values[1]))
-        .or(cell(&values[2]))
-        .or(cell(&values[3]));
-    let updated = diesel::update(
-        event_breakdown_cells::table
-            .filter(event_breakdown_cells::event_id.eq(event_id))
-            .filter(theirs.clone()),
-    )
-    .set(event_breakdown_cells::attendees.eq(event_breakdown_cells::attendees + 1))
-    .execute(conn)?;
-    if updated == values.len() {
-        return Ok(());
-    }
-    let existing: Vec<String> = event_breakdown_cells::table
-        .filter(event_breakdown_cells::event_id.eq(event_id))
-        .filter(theirs)
-        .select(dimension)
-        .load(conn)?;
-    for (d, v) in &values {
-        if !existing.iter().any(|e| e == d.as_str()) {
+pub(super) fn add_to_cells(conn: &mut DbConn, event_id: &str, cells: &Cells) -> QueryResult<()> {
+    for ((dimension, value), (attendees, placed)) in cells {
+        let updated = diesel::update(event_breakdown_cells::table.find((
+            event_id,
+            dimension.as_str(),
+            value,
+        )))
+        .set((
+            event_breakdown_cells::attendees.eq(event_breakdown_cells::attendees + attendees),
+            event_breakdown_cells::placed_attendees
+                .eq(event_breakdown_cells::placed_attendees + placed),
+        ))
+        .execute(conn)?;
+        if updated == 0 {
             diesel::insert_into(event_breakdown_cells::table)
                 .values((
                     event_breakdown_cells::event_id.eq(event_id),
-                    dimension.eq(d.as_str()),
-                    value.eq(v),
-                    event_breakdown_cells::attendees.eq(1),
+                    event_breakdown_cells::dimension.eq(dimension.as_str()),
+                    event_breakdown_cells::value.eq(value),
+                    event_breakdown_cells::attendees.eq(attendees),
+                    event_breakdown_cells::placed_attendees.eq(placed),
                 ))
                 .execute(conn)?;
         }
@@ -245,6 +197,7 @@ fn placed_attendees(conn: &mut DbConn, event_id: &str) -> QueryResult<Vec<Attend
         .filter(placements::event_id.eq(event_id))
         .filter(placements::status.eq_any(verified_texts()))
         .filter(registrations::checked_in_at.is_not_null())
+        .filter(attendance::not_pending())
         .select(attendee_columns())
         .distinct()
         .load::<AttendeeFact>(conn)
@@ -282,6 +235,7 @@ fn count_cells(conn: &mut DbConn, event_id: &str) -> QueryResult<Cells> {
         .inner_join(job_seekers::table)
         .filter(registrations::event_id.eq(event_id))
         .filter(registrations::checked_in_at.is_not_null())
+        .filter(attendance::not_pending())
         .select(attendee_columns())
         .load::<AttendeeFact>(conn)?;
     let placed: std::collections::HashSet<String> = placed_attendees(conn, event_id)?
@@ -348,7 +302,7 @@ fn store_cells(conn: &mut DbConn, event_id: &str, cells: &Cells) -> QueryResult<
 
 /// Takes the event's row lock, so that writers of one event's kept figures take turns (the
 /// others take it by updating a counter).
-fn lock_event(conn: &mut DbConn, event_id: &str) -> QueryResult<()> {
+pub(super) fn lock_event(conn: &mut DbConn, event_id: &str) -> QueryResult<()> {
     diesel::update(events::table.find(event_id))
         .set(events::attendees_count.eq(events::attendees_count))
         .execute(conn)
@@ -530,6 +484,7 @@ fn recount(conn: &mut DbConn, event_id: &str) -> QueryResult<Kept> {
     let attended = registrations::table
         .filter(registrations::event_id.eq(event_id))
         .filter(registrations::checked_in_at.is_not_null())
+        .filter(attendance::not_pending())
         .count()
         .get_result::<i64>(conn)?;
     let applications = applications::table

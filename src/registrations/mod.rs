@@ -15,6 +15,7 @@ pub mod lists;
 pub mod operations;
 
 use chrono::{Duration, NaiveDateTime};
+use diesel::dsl::exists;
 use diesel::prelude::*;
 use qrcode::render::svg;
 use qrcode::{EcLevel, QrCode};
@@ -245,10 +246,11 @@ pub fn register(
 }
 
 /// Checks the registration in unless it is already: the update holds only while
-/// `checked_in_at` is null, so of simultaneous scans exactly one counts. Counts the attendee on
-/// the event, which must still be published. `at` is when the person came in (an offline
-/// scanner reports it later); `updated_at` takes the server's clock, for the check-in list's
-/// `since`. Run it in a write transaction.
+/// `checked_in_at` is null and the event is published, so of simultaneous scans exactly one
+/// counts, and none once the event closed or was cancelled. The attendee is counted in the
+/// event's figures by [`crate::metrics::attendance`], without locking any row another scan
+/// writes. `at` is when the person came in (an offline scanner reports it later); `updated_at`
+/// takes the server's clock, for the check-in list's `since`. Run it in a write transaction.
 pub fn check_in(
     conn: &mut DbConn,
     registration: &Registration,
@@ -257,8 +259,12 @@ pub fn check_in(
     at: NaiveDateTime,
 ) -> AppResult<CheckIn> {
     let updated_at = crate::db::now();
+    let open = events::table
+        .find(&event.id)
+        .filter(events::status.eq(EventStatus::Published));
     let updated = diesel::update(registrations::table.find(&registration.id))
         .filter(registrations::checked_in_at.is_null())
+        .filter(exists(open))
         .set((
             registrations::checked_in_at.eq(at),
             registrations::checked_in_by.eq(by),
@@ -266,27 +272,22 @@ pub fn check_in(
         ))
         .execute(conn)?;
     if updated == 0 {
-        // Checked in already, perhaps by a simultaneous scan a moment ago: show that check-in.
-        let registration =
+        let current =
             find(conn, &registration.id)?.ok_or_else(|| AppError::not_found("registration"))?;
+        if current.checked_in_at.is_none() {
+            let status: EventStatus = events::table
+                .find(&event.id)
+                .select(events::status)
+                .first(conn)?;
+            return Err(event_not_open(status));
+        }
+        // Checked in already, perhaps by a simultaneous scan a moment ago: show that check-in.
         return Ok(CheckIn {
-            registration,
+            registration: current,
             already_checked_in: true,
         });
     }
-    let counted = crate::metrics::tally::checked_in(
-        conn,
-        &event.id,
-        event.local_start_date,
-        &registration.job_seeker_id,
-    )?;
-    if !counted {
-        let status: EventStatus = events::table
-            .find(&event.id)
-            .select(events::status)
-            .first(conn)?;
-        return Err(event_not_open(status));
-    }
+    crate::metrics::attendance::checked_in(conn, &registration.id, &event.id)?;
     Ok(CheckIn {
         registration: Registration {
             checked_in_at: Some(at),

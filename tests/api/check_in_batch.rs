@@ -1,7 +1,7 @@
 //! The door scanner's server side: the upload of scans (`check-ins/batch`), idempotent by
 //! `client_id`; the check-in list with `since`; and check-in codes typed by hand.
 
-use bursa::db::schema::{events, registrations};
+use bursa::db::schema::registrations;
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use serde_json::{json, Value};
@@ -66,12 +66,8 @@ fn results(body: &Value) -> Vec<(String, String, Option<String>)> {
         .collect()
 }
 
-fn attendees(app: &TestApp, fair: &Fair) -> i32 {
-    events::table
-        .find(&fair.event)
-        .select(events::attendees_count)
-        .first(&mut *app.conn())
-        .unwrap()
+fn attendees(app: &TestApp, fair: &Fair) -> i64 {
+    app.attendees(&fair.event)
 }
 
 fn registration_id(app: &TestApp, code: &str) -> String {

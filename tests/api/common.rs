@@ -348,6 +348,16 @@ impl TestApp {
         assert!(problems.is_empty(), "kept figures differ: {problems:#?}");
     }
 
+    /// The event's attendees as every reader counts them: those folded into its row and the
+    /// check-ins not yet folded (`bursa::metrics::attendance`).
+    pub fn attendees(&self, event: &str) -> i64 {
+        bursa::events::find(&mut self.conn(), event)
+            .expect("reading the event")
+            .expect("the event exists")
+            .attendees_count
+            .count()
+    }
+
     /// Seals the pending audit records onto the chain, as the running service's upkeep worker
     /// does within a second (`bursa::upkeep`): call it before reading `audit_log` directly.
     pub fn seal_audit(&self) {

@@ -279,12 +279,7 @@ async fn a_pass_works_the_door_of_its_own_fair_and_nothing_else(app: TestApp) {
     assert!(!walk_text.contains("081234567890") && !walk_text.contains("ani@mail.id"));
     assert!(walk_in.body["job_seeker"].get("birth_date").is_none());
 
-    let attendees: i32 = events::table
-        .find(&fair.event)
-        .select(events::attendees_count)
-        .first(&mut *app.conn())
-        .unwrap();
-    assert_eq!(attendees, 3);
+    assert_eq!(app.attendees(&fair.event), 3);
     app.assert_kept_figures();
 
     // Another fair of the same organizer: 403 on every door route.
@@ -338,12 +333,7 @@ async fn a_pass_works_the_door_of_its_own_fair_and_nothing_else(app: TestApp) {
     .await
     .assert(401);
     // Nothing of the other fair moved.
-    let elsewhere: i32 = events::table
-        .find(&other.event)
-        .select(events::attendees_count)
-        .first(&mut *app.conn())
-        .unwrap();
-    assert_eq!(elsewhere, 0);
+    assert_eq!(app.attendees(&other.event), 0);
 }
 
 async fn a_revoked_or_expired_pass_is_refused(app: TestApp) {

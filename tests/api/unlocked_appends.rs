@@ -1,23 +1,26 @@
 //! Writes that never queue behind one row (issue 15): a change appends its audit record to
 //! `audit_pending` and a registration its job seeker to `event_seeker_additions`; the upkeep
 //! worker seals the records onto the chain in commit order and folds the additions into the
-//! events' sets. Readers see both halves at every moment: the log API seals first, and the
-//! rollups count the additions.
+//! events' sets. A first check-in likewise appends to `event_attendee_additions`, folded into
+//! the event's kept figures. Readers see both halves at every moment: the log API seals first,
+//! and the rollups and the event count the additions.
 
 use bursa::audit::{AuditRecord, Change};
 use bursa::auth::Role;
 use bursa::db::schema::audit_log;
 use diesel::prelude::*;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::common::{Engine, TestApp};
 use crate::db_tests;
-use crate::fixtures::{Fair, Seeker};
+use crate::fixtures::rows::apply;
+use crate::fixtures::{check_in, Fair, HiringFair, Seeker};
 
 db_tests!(
     a_record_is_chained_shortly_after_its_change,
     records_are_chained_in_the_order_they_commit,
     registrations_are_counted_before_and_after_they_are_merged,
+    check_ins_are_counted_before_and_after_they_are_folded,
 );
 
 fn change(entity_id: &str) -> Change<'_> {
@@ -143,5 +146,121 @@ async fn registrations_are_counted_before_and_after_they_are_merged(app: TestApp
     bursa::upkeep::run_once(&mut app.conn()).unwrap();
     assert_eq!(app.count("event_seeker_additions"), 0);
     assert_eq!(unique_job_seekers(&app, &ministry).await, 4);
+    app.assert_kept_figures();
+}
+
+/// (stored attendees, stored placed attendees) on the event's row, as folded so far.
+fn folded(app: &TestApp, event: &str) -> (i32, i32) {
+    use bursa::db::schema::events;
+    events::table
+        .find(event)
+        .select((events::attendees_count, events::placed_attendees_count))
+        .first(&mut app.conn())
+        .unwrap()
+}
+
+/// What readers see: the event's attendees, and the rollup's attendees, placed attendees and
+/// gender breakdown.
+async fn attendance_seen(app: &TestApp, event: &str, ministry: &str) -> (i64, i64, i64, Value) {
+    let read = app
+        .get(&format!("/api/v1/events/{event}"), Some(ministry))
+        .await;
+    read.assert(200);
+    let rollup = app
+        .get("/api/v1/metrics?group_by=province", Some(ministry))
+        .await;
+    rollup.assert(200);
+    let totals = &rollup.body["totals"];
+    (
+        read.body["attendees_count"].as_i64().unwrap(),
+        totals["attendees"].as_i64().unwrap(),
+        totals["placed_attendees"].as_i64().unwrap(),
+        totals["breakdowns"]["gender"]["female"].clone(),
+    )
+}
+
+async fn check_ins_are_counted_before_and_after_they_are_folded(app: TestApp) {
+    let fair = HiringFair::new(&app, "door").await;
+    let (_, ministry) = app.user("analyst@kemnaker.go.id", Role::Ministry).await;
+    let ani = Seeker::new(&app, "ani@mail.id", "Ani", "0001").await;
+    let sri = Seeker::new(&app, "sri@mail.id", "Sri", "0002").await;
+    let ani_code = ani.register(&app, &fair.event).await;
+    let sri_code = sri.register(&app, &fair.event).await;
+    // Sri was hired (the employer reported it, staff verified it) before she came to the door.
+    let application = apply(&app, &fair, &fair.vacancy, &sri.id, &["applied", "offered"]);
+    bursa::db::write_transaction(&mut app.conn(), |conn| {
+        bursa::metrics::tally::rebuild(conn, None)
+    })
+    .unwrap();
+    let start_date = (chrono::Utc::now().date_naive() + chrono::Duration::days(7)).to_string();
+    let hire = app
+        .post(
+            "/api/v1/placements",
+            Some(&fair.employer),
+            json!({"application_id": application, "start_date": start_date,
+                   "salary_idr": 5_200_000, "contract_type": "contract", "occupation_code": "8344"}),
+        )
+        .await
+        .assert(201)
+        .id();
+    app.post(
+        &format!("/api/v1/placements/{hire}/verify"),
+        Some(&fair.organizer),
+        json!({"method": "phone"}),
+    )
+    .await
+    .assert(200);
+
+    check_in(&app, &fair.event, &fair.organizer, &ani_code).await;
+    check_in(&app, &fair.event, &fair.organizer, &sri_code).await;
+    // Each scan only noted itself: the event's row was not written.
+    assert_eq!(app.count("event_attendee_additions"), 2);
+    assert_eq!(folded(&app, &fair.event), (0, 0));
+    let expected = (
+        2,
+        2,
+        1,
+        json!({"attendees": 2, "placed_attendees": 1, "placement_rate": 0.5}),
+    );
+    assert_eq!(
+        attendance_seen(&app, &fair.event, &ministry).await,
+        expected
+    );
+    app.assert_kept_figures();
+
+    // A repeated scan adds nothing.
+    check_in(&app, &fair.event, &fair.organizer, &ani_code).await;
+    assert_eq!(app.count("event_attendee_additions"), 2);
+
+    bursa::upkeep::run_once(&mut app.conn()).unwrap();
+    assert_eq!(app.count("event_attendee_additions"), 0);
+    assert_eq!(folded(&app, &fair.event), (2, 1));
+    assert_eq!(
+        attendance_seen(&app, &fair.event, &ministry).await,
+        expected
+    );
+    app.assert_kept_figures();
+
+    // A later check-in waits beside the folded ones, and is counted with them.
+    let tini = Seeker::new(&app, "tini@mail.id", "Tini", "0003").await;
+    let tini_code = tini.register(&app, &fair.event).await;
+    check_in(&app, &fair.event, &fair.organizer, &tini_code).await;
+    let expected = (
+        3,
+        3,
+        1,
+        json!({"attendees": 3, "placed_attendees": 1, "placement_rate": 1.0 / 3.0}),
+    );
+    assert_eq!(
+        attendance_seen(&app, &fair.event, &ministry).await,
+        expected
+    );
+    app.assert_kept_figures();
+    bursa::upkeep::run_once(&mut app.conn()).unwrap();
+    assert_eq!(folded(&app, &fair.event), (3, 1));
+    assert_eq!(
+        attendance_seen(&app, &fair.event, &ministry).await,
+        expected
+    );
     app.assert_kept_figures();
 }

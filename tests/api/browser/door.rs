@@ -8,7 +8,7 @@
 
 use std::time::Duration as Wait;
 
-use bursa::db::schema::{audit_log, door_scans, events, registrations};
+use bursa::db::schema::{audit_log, door_scans, registrations};
 use bursa::registrations::codes::{code_hash, normalize_code};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -126,12 +126,8 @@ fn checked_in_at(app: &TestApp, code: &str) -> Option<NaiveDateTime> {
         .unwrap()
 }
 
-fn attendees(app: &TestApp, event: &str) -> i32 {
-    events::table
-        .find(event)
-        .select(events::attendees_count)
-        .first(&mut *app.conn())
-        .unwrap()
+fn attendees(app: &TestApp, event: &str) -> i64 {
+    app.attendees(event)
 }
 
 #[track_caller]

@@ -81,7 +81,7 @@ async fn hub_page(
         fair: FairHead::of(&event, lang),
         capacity: locale::number(event.capacity.into(), lang),
         registrations: locale::number(event.registrations_count.into(), lang),
-        attendees: locale::number(event.attendees_count.into(), lang),
+        attendees: locale::number(event.attendees_count.count(), lang),
         budget: locale::rupiah(event.budget_idr, lang),
         spent: event.spent_idr.map(|n| locale::rupiah(n, lang)),
         target: locale::number(event.target_placements.into(), lang),
