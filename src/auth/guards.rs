@@ -89,7 +89,14 @@ pub fn visible_event(conn: &mut DbConn, caller: &AuthUser, event_id: &str) -> Ap
 /// organization that runs it. An event the caller may not see is 404; one they may see, 403.
 /// One query (the check-in path runs it for every scan).
 pub fn event_staff(conn: &mut DbConn, caller: &AuthUser, event_id: &str) -> AppResult<Event> {
-    let (event, member) = visible_event_as_member(conn, caller, event_id)?;
+    let found = events::find_visible_as_member(conn, event_id, Some(caller))?;
+    staff_of(caller, found)
+}
+
+/// [`event_staff`] for the event and membership already read
+/// ([`events::find_visible_as_member`] or [`events::find_visible_for_token`]).
+pub fn staff_of(caller: &AuthUser, found: Option<(Event, bool)>) -> AppResult<Event> {
+    let (event, member) = found.ok_or_else(|| AppError::not_found("event"))?;
     if caller.is_admin() || member {
         return Ok(event);
     }

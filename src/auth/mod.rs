@@ -134,10 +134,25 @@ impl CallerToken {
     /// a token of a disabled or deleted account, or one issued before the account's last role,
     /// password or disabled change, is 401 `invalid_token`.
     pub fn check(self, conn: &mut DbConn) -> AppResult<Option<AuthUser>> {
+        let state = match self.user_id() {
+            Some(id) => users::session_state(conn, id)?,
+            None => None,
+        };
+        self.accept(state)
+    }
+
+    /// The account the token names, whose state [`CallerToken::accept`] needs (`None`:
+    /// anonymous): for a query that reads that state beside what the route reads.
+    pub fn user_id(&self) -> Option<&str> {
+        self.0.as_ref().map(|claims| claims.sub.as_str())
+    }
+
+    /// [`CallerToken::check`] with the account's state already read (`None`: no such account).
+    pub fn accept(self, state: Option<users::SessionState>) -> AppResult<Option<AuthUser>> {
         let Some(claims) = self.0 else {
             return Ok(None);
         };
-        match users::session_state(conn, &claims.sub)? {
+        match state {
             Some(user) if user.disabled_at.is_none() && user.token_version == claims.ver => {
                 Ok(Some(AuthUser {
                     id: claims.sub,

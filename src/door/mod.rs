@@ -104,6 +104,29 @@ pub enum DoorToken {
 const SIGN_IN: &str = "sign in: this route needs a bearer token";
 
 impl DoorToken {
+    /// Who is at the door (401 as [`DoorToken::check`]), and the fair if they may work its door
+    /// ([`DoorCaller::event`]; that refusal is returned rather than raised, so that the caller
+    /// may check its input first). For a signed-in user the account and the event are one query.
+    pub fn at(
+        self,
+        conn: &mut DbConn,
+        event_id: &str,
+    ) -> AppResult<(DoorCaller, AppResult<Event>)> {
+        match self {
+            DoorToken::User(token) => {
+                let (user, found) = crate::events::find_visible_for_token(conn, event_id, token)?;
+                let user = user.ok_or_else(|| AppError::unauthorized(SIGN_IN))?;
+                let event = guards::staff_of(&user, found);
+                Ok((DoorCaller::User(user), event))
+            }
+            pass => {
+                let door = pass.check(conn)?;
+                let event = door.event(conn, event_id);
+                Ok((door, event))
+            }
+        }
+    }
+
     /// Who is at the door: the pass's holder (see [`passes::authenticate`]), or the signed-in
     /// user (401 when the request has no token).
     pub fn check(self, conn: &mut DbConn) -> AppResult<DoorCaller> {

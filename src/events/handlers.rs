@@ -29,9 +29,10 @@ pub async fn get(
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let event = state
-        .db(move |conn| {
-            let caller = caller.check(conn)?;
-            super::get(conn, caller.as_ref(), &path_id(&id, "event")?)
+        .db(move |conn| match path_id(&id, "event") {
+            Ok(id) => super::get_for_token(conn, caller, &id),
+            // A token that no longer speaks for its account is 401 first, whatever the path.
+            Err(not_found) => Err(caller.check(conn).err().unwrap_or(not_found)),
         })
         .await?;
     Ok(HttpResponse::Ok().json(event))

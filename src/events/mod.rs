@@ -18,11 +18,12 @@ use serde::{Deserialize, Serialize};
 
 pub use lifecycle::{cancel, close, create, publish, update, Closing, EventPatch, NewEvent};
 
-use crate::auth::{AuthUser, Role};
-use crate::db::schema::events;
+use crate::auth::{AuthUser, CallerToken, Role};
+use crate::db::schema::{events, users};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::pagination::{self, Cursor, Page};
+use crate::users::SessionState;
 use crate::validate::Checker;
 
 crate::text_enum! {
@@ -285,12 +286,54 @@ pub fn find_visible_as_member(
                 events::organization_id.eq_any(member_organizations(user.id.clone())),
             ))
             .first::<(Event, bool)>(conn)
-            .optional()?
-            .filter(|(event, member)| event.is_public() || *member),
-        Some(user) if user.role.reads_everything() => find(conn, id)?.map(|e| (e, false)),
-        _ => find(conn, id)?.filter(Event::is_public).map(|e| (e, false)),
+            .optional()?,
+        _ => find(conn, id)?.map(|e| (e, false)),
     };
-    Ok(found)
+    Ok(found.filter(|(event, member)| visible_to(event, caller, *member)))
+}
+
+/// Who may see an event ([`find_visible`]): anyone a public one; read-everything staff any;
+/// an organizer one of an organization they act for (`member`).
+fn visible_to(event: &Event, caller: Option<&AuthUser>, member: bool) -> bool {
+    event.is_public()
+        || caller.is_some_and(|c| c.role.reads_everything() || (c.role == STAFF_ROLE && member))
+}
+
+/// [`find_visible_as_member`] for a caller whose token is not checked yet: the account's state
+/// is read in the same query (see [`CallerToken::check`]), so that the busiest routes (reading
+/// an event, scanning a ticket) make one statement of the two. Returns the checked caller.
+/// A token that no longer speaks for its account is 401, whether or not the event exists.
+pub fn find_visible_for_token(
+    conn: &mut DbConn,
+    id: &str,
+    token: CallerToken,
+) -> AppResult<(Option<AuthUser>, Option<(Event, bool)>)> {
+    let Some(user_id) = token.user_id().map(str::to_owned) else {
+        return Ok((None, find_visible_as_member(conn, id, None)?));
+    };
+    let row = events::table
+        .left_join(users::table.on(users::id.eq(user_id.clone())))
+        .filter(events::id.eq(id))
+        .select((
+            Event::as_select(),
+            (users::role, users::disabled_at, users::token_version).nullable(),
+            events::organization_id.eq_any(member_organizations(user_id)),
+        ))
+        .first::<(Event, Option<(Role, Option<NaiveDateTime>, i32)>, bool)>(conn)
+        .optional()?;
+    let Some((event, state, member)) = row else {
+        return Ok((token.check(conn)?, None));
+    };
+    let state = state.map(|(role, disabled_at, token_version)| SessionState {
+        role,
+        disabled_at,
+        token_version,
+    });
+    let caller = token.accept(state)?;
+    // As in find_visible_as_member: only an organizer acts for the organizer that runs it.
+    let member = member && caller.as_ref().is_some_and(|c| c.role == STAFF_ROLE);
+    let visible = visible_to(&event, caller.as_ref(), member).then_some((event, member));
+    Ok((caller, visible))
 }
 
 /// Organizations whose non-public events `caller` may see, as a subquery: those they act for
@@ -303,6 +346,14 @@ pub fn member_organizations(user_id: String) -> crate::organizations::ActingFor 
 /// only its organization's members, admins and ministry staff (404 for others).
 pub fn get(conn: &mut DbConn, caller: Option<&AuthUser>, id: &str) -> AppResult<Event> {
     find_visible(conn, id, caller)?.ok_or_else(|| AppError::not_found("event"))
+}
+
+/// [`get`] for the caller of `token`, checked in the same query.
+pub fn get_for_token(conn: &mut DbConn, token: CallerToken, id: &str) -> AppResult<Event> {
+    let (_, found) = find_visible_for_token(conn, id, token)?;
+    found
+        .map(|(event, _)| event)
+        .ok_or_else(|| AppError::not_found("event"))
 }
 
 /// The filters of [`list`].

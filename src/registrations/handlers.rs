@@ -58,13 +58,10 @@ pub async fn check_in(
     id: web::Path<String>,
     ApiJson(body): ApiJson<CheckInBody>,
 ) -> AppResult<HttpResponse> {
-    // The busiest write: who is at the door is checked in the same database call.
+    // The busiest write: who is at the door is checked in the same database call, in the
+    // query that reads the event.
     let check_in = state
-        .db(move |conn| {
-            let door = door.check(conn)?;
-            let event_id = path_id(&id, "event")?;
-            operations::scan(conn, &door, &event_id, body.check_in_code)
-        })
+        .db(move |conn| operations::scan(conn, door, &id, body.check_in_code))
         .await?;
     Ok(HttpResponse::Ok().json(check_in))
 }

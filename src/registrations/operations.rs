@@ -10,9 +10,10 @@ use super::{CheckIn, CheckInWindow, Registration};
 use crate::auth::{guards, AuthUser, Role};
 use crate::db::schema::{events, job_seekers, registrations};
 use crate::db::{new_id, now, write_transaction, DbConn};
-use crate::door::DoorCaller;
+use crate::door::{DoorCaller, DoorToken};
 use crate::error::{AppError, AppResult};
 use crate::events::Event;
+use crate::extract::path_id;
 use crate::job_seekers::{self as seekers, lookup, JobSeekerView, NewJobSeeker};
 use crate::validate::{self, Checker};
 use crate::{audit, mail, whatsapp};
@@ -158,17 +159,25 @@ pub(crate) fn ticket_link(
 /// The scan at the door, by the event's staff or its door pass (404 for an event the caller
 /// cannot see, 403 for one they do not run, 404 for a code not of this event). The code may be
 /// typed: case, hyphens and look-alikes are forgiven ([`super::codes`]). A repeated scan
-/// changes nothing; a first one is one transaction of two conditional updates.
+/// changes nothing; a first one is one transaction: the conditional update of the registration,
+/// the note for the event's figures and the audit record. The caller's account is read in the
+/// query that reads the event.
 pub fn scan(
     conn: &mut DbConn,
-    door: &DoorCaller,
+    door: DoorToken,
     event_id: &str,
     check_in_code: Option<String>,
 ) -> AppResult<CheckIn> {
+    // Who is at the door first (401), then the input (422), then the event (404, 403).
+    let event_id = match path_id(event_id, "event") {
+        Ok(id) => id,
+        Err(not_found) => return Err(door.check(conn).err().unwrap_or(not_found)),
+    };
+    let (door, event) = door.at(conn, &event_id)?;
     let mut c = Checker::new();
     let code = c.required_text("check_in_code", check_in_code, 1, 64);
     c.finish()?;
-    let event = door.event(conn, event_id)?;
+    let event = event?;
     let caller = door.acting_user();
     let registration = super::find_by_code(conn, &event.id, &code)?
         .ok_or_else(|| AppError::not_found("registration with this check-in code"))?;

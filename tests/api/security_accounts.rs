@@ -146,11 +146,29 @@ async fn a_demoted_organizer_loses_every_power_on_the_next_request(app: TestApp)
     }
     // The busiest routes (reading an event, scanning a ticket) read the account in their own
     // database call: the same refusal, also for an event the organizer ran as a draft.
-    let read = app
-        .get(&format!("/api/v1/events/{draft}"), Some(&organizer))
-        .await;
-    read.assert(401);
-    assert_eq!(read.code(), "invalid_token");
+    // They read the account in the query that reads the event: the same 401 whether the event
+    // is public, missing or not an id at all.
+    let missing = uuid::Uuid::new_v4();
+    for path in [
+        format!("/api/v1/events/{draft}"),
+        format!("/api/v1/events/{event}"),
+        format!("/api/v1/events/{missing}"),
+        "/api/v1/events/not-an-id".to_owned(),
+    ] {
+        let read = app.get(&path, Some(&organizer)).await;
+        read.assert(401);
+        assert_eq!(read.code(), "invalid_token", "{path}");
+    }
+    for path in [
+        format!("/api/v1/events/{missing}/check-ins"),
+        "/api/v1/events/not-an-id/check-ins".to_owned(),
+    ] {
+        let scan = app
+            .post(&path, Some(&organizer), json!({"check_in_code": code}))
+            .await;
+        scan.assert(401);
+        assert_eq!(scan.code(), "invalid_token", "{path}");
+    }
     assert_eq!(
         app.number("SELECT count(*) AS n FROM registrations WHERE checked_in_at IS NOT NULL"),
         0
