@@ -5,11 +5,13 @@ On top of `bursa seed`, walks one fair through the API as its people would (so t
 of object has a live instance the fuzzer's stateful phase can start from): organizer 1 runs a
 fair that is on now, employer 1 joins it and posts a vacancy, a new job seeker account signs up,
 fills its profile, registers, is checked in at the door, applies, and is reported hired; a
-second account claims that job seeker's NIK.
+second account claims that job seeker's NIK; and the account of openapi.yaml's sign-in example
+exists.
 
 Then it writes the admin's and the job seeker's access tokens to `tokens.env` in the given
 directory, as BURSA_FUZZ_ADMIN_TOKEN and BURSA_FUZZ_SEEKER_TOKEN, for tests/fuzz/schemathesis.toml,
-and the job seeker's account id as BURSA_FUZZ_PROTECTED_USERS, for tests/fuzz/hooks.py.
+and the ids of the job seeker's and the example's accounts as BURSA_FUZZ_PROTECTED_USERS, for
+tests/fuzz/hooks.py.
 
 Usage: prepare.py BASE_URL OUTPUT_DIR. Standard library only.
 """
@@ -157,6 +159,20 @@ def main():
         },
     )
 
+    # The account openapi.yaml's example of a sign-in names, so that the example signs in (and
+    # the stateful phase follows its links to refreshing and signing out).
+    api.call(
+        "POST",
+        "/api/v1/auth/register",
+        body={
+            "email": "siti@example.co.id",
+            "password": "correct horse battery",
+            "full_name": "Siti Contoh",
+            "role": "job_seeker",
+        },
+    )
+    example_user = api.call("GET", "/api/v1/me", api.login("siti@example.co.id", "correct horse battery"))["id"]
+
     # A second account claims the first one's NIK (as when someone else registered it), so that
     # admins have an open claim to decide.
     claimant = f"fuzz.claimant.{suffix}@example.id"
@@ -174,7 +190,7 @@ def main():
 
     with open(f"{out}/tokens.env", "w") as file:
         file.write(f"BURSA_FUZZ_ADMIN_TOKEN={admin}\nBURSA_FUZZ_SEEKER_TOKEN={seeker}\n")
-        file.write(f"BURSA_FUZZ_PROTECTED_USERS={seeker_user}\n")
+        file.write(f"BURSA_FUZZ_PROTECTED_USERS={seeker_user},{example_user}\n")
     print(f"prepare: fair {event}, vacancy {vacancy}, job seeker {email}, application {application}")
 
 
