@@ -10,8 +10,8 @@ exists.
 
 Then it writes the admin's and the job seeker's access tokens to `tokens.env` in the given
 directory, as BURSA_FUZZ_ADMIN_TOKEN and BURSA_FUZZ_SEEKER_TOKEN, for tests/fuzz/schemathesis.toml,
-and the ids of the job seeker's and the example's accounts as BURSA_FUZZ_PROTECTED_USERS, for
-tests/fuzz/hooks.py.
+the ids of the job seeker's and the example's accounts as BURSA_FUZZ_PROTECTED_USERS and the
+fair's as BURSA_FUZZ_PROTECTED_EVENTS, for tests/fuzz/hooks.py.
 
 Usage: prepare.py BASE_URL OUTPUT_DIR. Standard library only.
 """
@@ -191,6 +191,7 @@ def main():
     with open(f"{out}/tokens.env", "w") as file:
         file.write(f"BURSA_FUZZ_ADMIN_TOKEN={admin}\nBURSA_FUZZ_SEEKER_TOKEN={seeker}\n")
         file.write(f"BURSA_FUZZ_PROTECTED_USERS={seeker_user},{example_user}\n")
+        file.write(f"BURSA_FUZZ_PROTECTED_EVENTS={event}\n")
     print(f"prepare: fair {event}, vacancy {vacancy}, job seeker {email}, application {application}")
 
 
