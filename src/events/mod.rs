@@ -270,13 +270,17 @@ pub fn find_visible(
     }
 }
 
+/// An event the caller may see, and whether they act for its organization now: what the staff
+/// guards decide on.
+pub type VisibleAsMember = Option<(Event, bool)>;
+
 /// [`find_visible`], and whether the caller acts for the event's organization now
 /// ([`member_organizations`]): what the staff guards need, in the same one query.
 pub fn find_visible_as_member(
     conn: &mut DbConn,
     id: &str,
     caller: Option<&AuthUser>,
-) -> QueryResult<Option<(Event, bool)>> {
+) -> QueryResult<VisibleAsMember> {
     let found = match caller {
         // Only an organizer can act for the organizer organization that runs an event.
         Some(user) if user.role == STAFF_ROLE => events::table
@@ -307,7 +311,7 @@ pub fn find_visible_for_token(
     conn: &mut DbConn,
     id: &str,
     token: CallerToken,
-) -> AppResult<(Option<AuthUser>, Option<(Event, bool)>)> {
+) -> AppResult<(Option<AuthUser>, VisibleAsMember)> {
     let Some(user_id) = token.user_id().map(str::to_owned) else {
         return Ok((None, find_visible_as_member(conn, id, None)?));
     };

@@ -28,23 +28,20 @@
 //! and the tests after every API scenario); [`rebuild`] recounts them, for rows written around
 //! the API (`bursa seed`, restores).
 
-use std::collections::BTreeMap;
+mod cells;
+mod retention;
 
-use chrono::NaiveDate;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 use roaring::RoaringBitmap;
 
-use super::{
-    attendance, seeker_sets, verified_texts, AttendeeFact, Dimension, FollowUpFact, PlacementFact,
-    Retention,
-};
-use crate::db::schema::{
-    applications, event_breakdown_cells, event_retention, events, follow_ups, job_seekers,
-    placements, registrations, vacancies,
-};
+use super::{attendance, seeker_sets, Retention};
+use crate::db::schema::{applications, events, placements, registrations, vacancies};
 use crate::db::DbConn;
 use crate::placements::PlacementStatus;
+pub(super) use cells::{add_to_cells, attendee_columns};
+use cells::{count_cells, placed_attendees, store_cells, store_placed_cells, stored_cells, Cells};
+use retention::{count_retention, store_retention, stored_retention};
 
 fn to_i32(n: i64) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
@@ -127,179 +124,6 @@ pub fn placements_changed(conn: &mut DbConn, event_id: &str) -> QueryResult<()> 
     store_retention(conn, event_id, &retention)
 }
 
-/// The breakdown cells of one event: (dimension, value) → (attendees, placed attendees).
-type Cells = BTreeMap<(Dimension, String), (i32, i32)>;
-
-fn local_start(conn: &mut DbConn, event_id: &str) -> QueryResult<NaiveDate> {
-    events::table
-        .find(event_id)
-        .select(events::local_start_date)
-        .first(conn)
-}
-
-#[allow(clippy::type_complexity)]
-pub(super) fn attendee_columns() -> (
-    job_seekers::id,
-    job_seekers::birth_date,
-    job_seekers::gender,
-    job_seekers::education_level,
-    job_seekers::disability,
-) {
-    (
-        job_seekers::id,
-        job_seekers::birth_date,
-        job_seekers::gender,
-        job_seekers::education_level,
-        job_seekers::disability,
-    )
-}
-
-/// Adds attendees and placed attendees to the event's cells: an update per cell, and an
-/// insert for a value new to the event (the caller holds the event's row lock, so no other
-/// writer races for it).
-pub(super) fn add_to_cells(conn: &mut DbConn, event_id: &str, cells: &Cells) -> QueryResult<()> {
-    for ((dimension, value), (attendees, placed)) in cells {
-        let updated = diesel::update(event_breakdown_cells::table.find((
-            event_id,
-            dimension.as_str(),
-            value,
-        )))
-        .set((
-            event_breakdown_cells::attendees.eq(event_breakdown_cells::attendees + attendees),
-            event_breakdown_cells::placed_attendees
-                .eq(event_breakdown_cells::placed_attendees + placed),
-        ))
-        .execute(conn)?;
-        if updated == 0 {
-            diesel::insert_into(event_breakdown_cells::table)
-                .values((
-                    event_breakdown_cells::event_id.eq(event_id),
-                    event_breakdown_cells::dimension.eq(dimension.as_str()),
-                    event_breakdown_cells::value.eq(value),
-                    event_breakdown_cells::attendees.eq(attendees),
-                    event_breakdown_cells::placed_attendees.eq(placed),
-                ))
-                .execute(conn)?;
-        }
-    }
-    Ok(())
-}
-
-/// The distinct attendees of the event with at least one verified placement there.
-fn placed_attendees(conn: &mut DbConn, event_id: &str) -> QueryResult<Vec<AttendeeFact>> {
-    placements::table
-        .inner_join(
-            registrations::table.on(registrations::event_id
-                .eq(placements::event_id)
-                .and(registrations::job_seeker_id.eq(placements::job_seeker_id))),
-        )
-        .inner_join(job_seekers::table.on(job_seekers::id.eq(placements::job_seeker_id)))
-        .filter(placements::event_id.eq(event_id))
-        .filter(placements::status.eq_any(verified_texts()))
-        .filter(registrations::checked_in_at.is_not_null())
-        .filter(attendance::not_pending())
-        .select(attendee_columns())
-        .distinct()
-        .load::<AttendeeFact>(conn)
-}
-
-/// Recounts the placed attendees of each of the event's cells from its placed attendees (as
-/// many as its verified placements at most, not its attendees).
-fn store_placed_cells(conn: &mut DbConn, event_id: &str) -> QueryResult<()> {
-    let local_start = local_start(conn, event_id)?;
-    let mut placed: BTreeMap<(Dimension, String), i32> = BTreeMap::new();
-    for fact in placed_attendees(conn, event_id)? {
-        for cell in fact.values(local_start) {
-            *placed.entry(cell).or_default() += 1;
-        }
-    }
-    diesel::update(
-        event_breakdown_cells::table
-            .filter(event_breakdown_cells::event_id.eq(event_id))
-            .filter(event_breakdown_cells::placed_attendees.ne(0)),
-    )
-    .set(event_breakdown_cells::placed_attendees.eq(0))
-    .execute(conn)?;
-    for ((dimension, value), n) in placed {
-        diesel::update(event_breakdown_cells::table.find((event_id, dimension.as_str(), value)))
-            .set(event_breakdown_cells::placed_attendees.eq(n))
-            .execute(conn)?;
-    }
-    Ok(())
-}
-
-/// The event's breakdown cells, counted from its attendees and placements.
-fn count_cells(conn: &mut DbConn, event_id: &str) -> QueryResult<Cells> {
-    let local_start = local_start(conn, event_id)?;
-    let attendees = registrations::table
-        .inner_join(job_seekers::table)
-        .filter(registrations::event_id.eq(event_id))
-        .filter(registrations::checked_in_at.is_not_null())
-        .filter(attendance::not_pending())
-        .select(attendee_columns())
-        .load::<AttendeeFact>(conn)?;
-    let placed: std::collections::HashSet<String> = placed_attendees(conn, event_id)?
-        .into_iter()
-        .map(|fact| fact.job_seeker_id)
-        .collect();
-    let mut cells = Cells::new();
-    for fact in attendees {
-        let is_placed = placed.contains(&fact.job_seeker_id);
-        for cell in fact.values(local_start) {
-            let counts = cells.entry(cell).or_default();
-            counts.0 += 1;
-            counts.1 += i32::from(is_placed);
-        }
-    }
-    Ok(cells)
-}
-
-fn stored_cells(conn: &mut DbConn, event_id: &str) -> QueryResult<Cells> {
-    let rows = event_breakdown_cells::table
-        .filter(event_breakdown_cells::event_id.eq(event_id))
-        .filter(event_breakdown_cells::attendees.gt(0))
-        .select((
-            event_breakdown_cells::dimension,
-            event_breakdown_cells::value,
-            event_breakdown_cells::attendees,
-            event_breakdown_cells::placed_attendees,
-        ))
-        .load::<(String, String, i32, i32)>(conn)?;
-    rows.into_iter()
-        .map(|(dimension, value, attendees, placed)| {
-            let dimension = Dimension::parse(&dimension)
-                .ok_or_else(|| corrupt(format!("unknown breakdown dimension {dimension}")))?;
-            Ok(((dimension, value), (attendees, placed)))
-        })
-        .collect()
-}
-
-/// Replaces the event's cells.
-fn store_cells(conn: &mut DbConn, event_id: &str, cells: &Cells) -> QueryResult<()> {
-    diesel::delete(
-        event_breakdown_cells::table.filter(event_breakdown_cells::event_id.eq(event_id)),
-    )
-    .execute(conn)?;
-    let rows: Vec<_> = cells
-        .iter()
-        .map(|((dimension, value), (attendees, placed))| {
-            (
-                event_breakdown_cells::event_id.eq(event_id),
-                event_breakdown_cells::dimension.eq(dimension.as_str()),
-                event_breakdown_cells::value.eq(value),
-                event_breakdown_cells::attendees.eq(*attendees),
-                event_breakdown_cells::placed_attendees.eq(*placed),
-            )
-        })
-        .collect();
-    for row in rows {
-        diesel::insert_into(event_breakdown_cells::table)
-            .values(row)
-            .execute(conn)?;
-    }
-    Ok(())
-}
-
 /// Takes the event's row lock, so that writers of one event's kept figures take turns (the
 /// others take it by updating a counter).
 pub(super) fn lock_event(conn: &mut DbConn, event_id: &str) -> QueryResult<()> {
@@ -337,76 +161,6 @@ pub fn follow_up_recorded(conn: &mut DbConn, event_id: &str) -> QueryResult<()> 
     lock_event(conn, event_id)?;
     let retention = count_retention(conn, event_id)?;
     store_retention(conn, event_id, &retention)
-}
-
-/// The event's retention at each checkpoint, from its verified placements and their follow-ups
-/// (by the same rule as the event's own figures, [`super::retention`]).
-fn count_retention(conn: &mut DbConn, event_id: &str) -> QueryResult<[Retention; 2]> {
-    let verified = placements::table
-        .filter(placements::event_id.eq(event_id))
-        .filter(placements::status.eq_any(verified_texts()))
-        .select((
-            placements::id,
-            placements::job_seeker_id,
-            placements::employer_id,
-            placements::status,
-            placements::start_date,
-            placements::flags,
-            placements::confirmed_at,
-        ))
-        .load::<PlacementFact>(conn)?;
-    if verified.is_empty() {
-        return Ok(Default::default());
-    }
-    let follow_ups = follow_ups::table
-        .inner_join(placements::table)
-        .filter(placements::event_id.eq(event_id))
-        .filter(placements::status.eq_any(verified_texts()))
-        .select((
-            follow_ups::id,
-            follow_ups::placement_id,
-            follow_ups::checked_on,
-            follow_ups::recorded_at,
-            follow_ups::employed,
-        ))
-        .load::<FollowUpFact>(conn)?;
-    let verified: Vec<&PlacementFact> = verified.iter().collect();
-    Ok(super::retention(&verified, &follow_ups))
-}
-
-fn stored_retention(conn: &mut DbConn, event_id: &str) -> QueryResult<[Retention; 2]> {
-    let row = event_retention::table
-        .find(event_id)
-        .select((
-            event_retention::retention_90d_checked,
-            event_retention::retention_90d_employed,
-            event_retention::retention_180d_checked,
-            event_retention::retention_180d_employed,
-        ))
-        .first::<(i32, i32, i32, i32)>(conn)
-        .optional()?;
-    Ok(row.map_or_else(Default::default, |(c90, e90, c180, e180)| {
-        Retention::kept(c90, e90, c180, e180)
-    }))
-}
-
-fn store_retention(conn: &mut DbConn, event_id: &str, kept: &[Retention; 2]) -> QueryResult<()> {
-    let [day90, day180] = kept.map(|r| (to_i32(r.checked), to_i32(r.employed)));
-    let values = (
-        event_retention::retention_90d_checked.eq(day90.0),
-        event_retention::retention_90d_employed.eq(day90.1),
-        event_retention::retention_180d_checked.eq(day180.0),
-        event_retention::retention_180d_employed.eq(day180.1),
-    );
-    let updated = diesel::update(event_retention::table.find(event_id))
-        .set(values)
-        .execute(conn)?;
-    if updated == 0 {
-        diesel::insert_into(event_retention::table)
-            .values((event_retention::event_id.eq(event_id), values))
-            .execute(conn)?;
-    }
-    Ok(())
 }
 
 /// After migrations: a migration that adds a kept figure leaves it empty, so the figures are
