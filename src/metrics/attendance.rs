@@ -105,7 +105,7 @@ pub fn pending(conn: &mut DbConn, event_ids: &[String]) -> QueryResult<HashMap<S
                 event_attendee_additions::registration_id,
                 events::id,
                 events::local_start_date,
-                super::tally::attendee_columns(),
+                AttendeeFact::as_select(),
                 exists(
                     placements::table
                         .filter(placements::job_seeker_id.eq(registrations::job_seeker_id))

@@ -51,8 +51,10 @@ pub fn staff_only(status: PlacementStatus, confirmed_at: Option<NaiveDateTime>) 
 }
 
 /// An attendee (a registration with a check-in) and the job seeker's profile.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = job_seekers)]
 pub struct AttendeeFact {
+    #[diesel(column_name = id)]
     pub job_seeker_id: String,
     pub birth_date: Option<NaiveDate>,
     pub gender: String,
@@ -123,7 +125,8 @@ impl AttendeeFact {
 }
 
 /// A placement of one of the event's vacancies.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = placements)]
 pub struct PlacementFact {
     pub id: String,
     pub job_seeker_id: String,
@@ -148,7 +151,8 @@ impl PlacementFact {
 }
 
 /// A follow-up of a verified placement of the event.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = follow_ups)]
 pub struct FollowUpFact {
     pub id: String,
     pub placement_id: String,
@@ -662,39 +666,19 @@ pub fn load(conn: &mut DbConn, event: &Event) -> QueryResult<Facts> {
         .inner_join(job_seekers::table)
         .filter(registrations::event_id.eq(id))
         .filter(registrations::checked_in_at.is_not_null())
-        .select((
-            job_seekers::id,
-            job_seekers::birth_date,
-            job_seekers::gender,
-            job_seekers::education_level,
-            job_seekers::disability,
-        ))
-        .load::<AttendeeFact>(conn)?;
+        .select(AttendeeFact::as_select())
+        .load(conn)?;
     let placements = placements::table
         .inner_join(vacancies::table)
         .filter(vacancies::event_id.eq(id))
-        .select((
-            placements::id,
-            placements::job_seeker_id,
-            placements::employer_id,
-            placements::status,
-            placements::start_date,
-            placements::flags,
-            placements::confirmed_at,
-        ))
-        .load::<PlacementFact>(conn)?;
+        .select(PlacementFact::as_select())
+        .load(conn)?;
     let follow_ups = follow_ups::table
         .inner_join(placements::table.inner_join(vacancies::table))
         .filter(vacancies::event_id.eq(id))
         .filter(placements::status.eq_any(verified_texts()))
-        .select((
-            follow_ups::id,
-            follow_ups::placement_id,
-            follow_ups::checked_on,
-            follow_ups::recorded_at,
-            follow_ups::employed,
-        ))
-        .load::<FollowUpFact>(conn)?;
+        .select(FollowUpFact::as_select())
+        .load(conn)?;
     Ok(Facts {
         event_id: event.id.clone(),
         province_code: event.province_code.clone(),

@@ -21,23 +21,6 @@ pub(super) fn local_start(conn: &mut DbConn, event_id: &str) -> QueryResult<Naiv
         .first(conn)
 }
 
-#[allow(clippy::type_complexity)]
-pub(in crate::metrics) fn attendee_columns() -> (
-    job_seekers::id,
-    job_seekers::birth_date,
-    job_seekers::gender,
-    job_seekers::education_level,
-    job_seekers::disability,
-) {
-    (
-        job_seekers::id,
-        job_seekers::birth_date,
-        job_seekers::gender,
-        job_seekers::education_level,
-        job_seekers::disability,
-    )
-}
-
 /// Adds attendees and placed attendees to the event's cells: an update per cell, and an
 /// insert for a value new to the event (the caller holds the event's row lock, so no other
 /// writer races for it).
@@ -89,7 +72,7 @@ pub(super) fn placed_attendees(
         .filter(placements::status.eq_any(verified_texts()))
         .filter(registrations::checked_in_at.is_not_null())
         .filter(attendance::not_pending())
-        .select(attendee_columns())
+        .select(AttendeeFact::as_select())
         .distinct()
         .load::<AttendeeFact>(conn)
 }
@@ -127,7 +110,7 @@ pub(super) fn count_cells(conn: &mut DbConn, event_id: &str) -> QueryResult<Cell
         .filter(registrations::event_id.eq(event_id))
         .filter(registrations::checked_in_at.is_not_null())
         .filter(attendance::not_pending())
-        .select(attendee_columns())
+        .select(AttendeeFact::as_select())
         .load::<AttendeeFact>(conn)?;
     let placed: std::collections::HashSet<String> = placed_attendees(conn, event_id)?
         .into_iter()

@@ -39,7 +39,7 @@ use super::{attendance, seeker_sets, Retention};
 use crate::db::schema::{applications, events, placements, registrations, vacancies};
 use crate::db::DbConn;
 use crate::placements::PlacementStatus;
-pub(super) use cells::{add_to_cells, attendee_columns};
+pub(super) use cells::add_to_cells;
 use cells::{count_cells, placed_attendees, store_cells, store_placed_cells, stored_cells, Cells};
 use retention::{count_retention, store_retention, stored_retention};
 

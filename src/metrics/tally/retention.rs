@@ -14,16 +14,8 @@ pub(super) fn count_retention(conn: &mut DbConn, event_id: &str) -> QueryResult<
     let verified = placements::table
         .filter(placements::event_id.eq(event_id))
         .filter(placements::status.eq_any(verified_texts()))
-        .select((
-            placements::id,
-            placements::job_seeker_id,
-            placements::employer_id,
-            placements::status,
-            placements::start_date,
-            placements::flags,
-            placements::confirmed_at,
-        ))
-        .load::<PlacementFact>(conn)?;
+        .select(PlacementFact::as_select())
+        .load(conn)?;
     if verified.is_empty() {
         return Ok(Default::default());
     }
@@ -31,14 +23,8 @@ pub(super) fn count_retention(conn: &mut DbConn, event_id: &str) -> QueryResult<
         .inner_join(placements::table)
         .filter(placements::event_id.eq(event_id))
         .filter(placements::status.eq_any(verified_texts()))
-        .select((
-            follow_ups::id,
-            follow_ups::placement_id,
-            follow_ups::checked_on,
-            follow_ups::recorded_at,
-            follow_ups::employed,
-        ))
-        .load::<FollowUpFact>(conn)?;
+        .select(FollowUpFact::as_select())
+        .load(conn)?;
     let verified: Vec<&PlacementFact> = verified.iter().collect();
     Ok(super::super::retention(&verified, &follow_ups))
 }
