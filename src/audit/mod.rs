@@ -21,7 +21,9 @@
 pub mod handlers;
 
 use chrono::NaiveDateTime;
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::AstPass;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -124,16 +126,17 @@ pub fn chain_hash(
 /// Appends a record of `change` by `actor` (none for a change made through a token link), to
 /// be chained by [`seal`]. Run it in the transaction of the change.
 pub fn record(conn: &mut DbConn, actor: Option<&str>, change: Change<'_>) -> AppResult<()> {
+    let record = NewRecord::new(actor, change);
     diesel::insert_into(audit_pending::table)
         .values((
-            audit_pending::id.eq(new_id()),
-            audit_pending::at.eq(now()),
-            audit_pending::actor_user_id.eq(actor),
-            audit_pending::action.eq(change.action),
-            audit_pending::entity.eq(change.entity),
-            audit_pending::entity_id.eq(change.entity_id),
-            audit_pending::event_id.eq(change.event_id),
-            audit_pending::changes.eq(change.changes.to_string()),
+            audit_pending::id.eq(&record.id),
+            audit_pending::at.eq(record.at),
+            audit_pending::actor_user_id.eq(record.actor),
+            audit_pending::action.eq(record.action),
+            audit_pending::entity.eq(record.entity),
+            audit_pending::entity_id.eq(record.entity_id),
+            audit_pending::event_id.eq(record.event_id),
+            audit_pending::changes.eq(&record.changes),
         ))
         .execute(conn)?;
     if matches!(conn, DbConn::Sqlite(_)) {
@@ -141,6 +144,65 @@ pub fn record(conn: &mut DbConn, actor: Option<&str>, change: Change<'_>) -> App
         seal_batch(conn)?;
     }
     Ok(())
+}
+
+/// A record as [`record`] appends it to `audit_pending`.
+#[derive(Debug)]
+pub struct NewRecord<'a> {
+    id: String,
+    at: NaiveDateTime,
+    actor: Option<&'a str>,
+    action: &'a str,
+    entity: &'a str,
+    entity_id: &'a str,
+    event_id: Option<&'a str>,
+    changes: String,
+}
+
+impl<'a> NewRecord<'a> {
+    pub fn new(actor: Option<&'a str>, change: Change<'a>) -> Self {
+        Self {
+            id: new_id(),
+            at: now(),
+            actor,
+            action: change.action,
+            entity: change.entity,
+            entity_id: change.entity_id,
+            event_id: change.event_id,
+            changes: change.changes.to_string(),
+        }
+    }
+
+    /// `INSERT INTO audit_pending ... SELECT <this record> FROM <rows>`: the record, appended
+    /// only if `rows` (a common table expression of the statement) holds a row, for a
+    /// statement that records its change only if the change happened. PostgreSQL only.
+    pub fn push_insert_if_any<'b>(
+        &'b self,
+        out: &mut AstPass<'_, 'b, Pg>,
+        rows: &'static str,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{Nullable, Text, Timestamp};
+        out.push_sql(
+            "INSERT INTO audit_pending \
+             (id, at, actor_user_id, action, entity, entity_id, event_id, changes) SELECT ",
+        );
+        out.push_bind_param::<Text, String>(&self.id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Timestamp, NaiveDateTime>(&self.at)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Text>, Option<&str>>(&self.actor)?;
+        for text in [self.action, self.entity, self.entity_id] {
+            out.push_sql(", ");
+            out.push_bind_param::<Text, str>(text)?;
+        }
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Text>, Option<&str>>(&self.event_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, String>(&self.changes)?;
+        out.push_sql(" FROM ");
+        out.push_sql(rows);
+        Ok(())
+    }
 }
 
 /// When `actor` did `action` since `since`, sealed or still pending (for limits that count
@@ -185,6 +247,23 @@ struct Pending {
     changes: String,
 }
 
+/// A pending record chained: a row of `audit_log`.
+#[derive(Insertable)]
+#[diesel(table_name = audit_log, treat_none_as_default_value = false)]
+struct Sealed<'a> {
+    seq: i64,
+    id: &'a str,
+    at: NaiveDateTime,
+    actor_user_id: Option<&'a str>,
+    action: &'a str,
+    entity: &'a str,
+    entity_id: &'a str,
+    event_id: Option<&'a str>,
+    changes: &'a str,
+    prev_hash: String,
+    hash: String,
+}
+
 /// Records chained per transaction of [`seal`].
 const SEAL_BATCH: i64 = 500;
 
@@ -224,6 +303,11 @@ fn seal_batch(conn: &mut DbConn) -> QueryResult<usize> {
         .limit(SEAL_BATCH)
         .select(Pending::as_select())
         .load(conn)?;
+    if pending.is_empty() {
+        // Another sealer moved them while this one waited for the head.
+        return Ok(0);
+    }
+    let mut sealed = Vec::with_capacity(pending.len());
     for record in &pending {
         seq += 1;
         let hash = chain_hash(
@@ -238,23 +322,27 @@ fn seal_batch(conn: &mut DbConn) -> QueryResult<usize> {
             record.event_id.as_deref(),
             &record.changes,
         );
-        diesel::insert_into(audit_log::table)
-            .values((
-                audit_log::seq.eq(seq),
-                audit_log::id.eq(&record.id),
-                audit_log::at.eq(record.at),
-                audit_log::actor_user_id.eq(&record.actor_user_id),
-                audit_log::action.eq(&record.action),
-                audit_log::entity.eq(&record.entity),
-                audit_log::entity_id.eq(&record.entity_id),
-                audit_log::event_id.eq(&record.event_id),
-                audit_log::changes.eq(&record.changes),
-                audit_log::prev_hash.eq(&prev_hash),
-                audit_log::hash.eq(&hash),
-            ))
-            .execute(conn)?;
-        prev_hash = hash;
+        sealed.push(Sealed {
+            seq,
+            id: &record.id,
+            at: record.at,
+            actor_user_id: record.actor_user_id.as_deref(),
+            action: &record.action,
+            entity: &record.entity,
+            entity_id: &record.entity_id,
+            event_id: record.event_id.as_deref(),
+            changes: &record.changes,
+            prev_hash: std::mem::replace(&mut prev_hash, hash.clone()),
+            hash,
+        });
     }
+    // The batch is one insert: a statement per record would cost the sealer more than the
+    // writers it serves.
+    let insert = diesel::insert_into(audit_log::table).values(&sealed);
+    match conn {
+        DbConn::Postgres(pg) => insert.execute(pg)?,
+        DbConn::Sqlite(lite) => insert.execute(lite)?,
+    };
     let moved: Vec<i64> = pending.iter().map(|r| r.pending_seq).collect();
     diesel::delete(audit_pending::table.filter(audit_pending::pending_seq.eq_any(&moved)))
         .execute(conn)?;

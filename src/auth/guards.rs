@@ -95,7 +95,7 @@ pub fn event_staff(conn: &mut DbConn, caller: &AuthUser, event_id: &str) -> AppR
 
 /// [`event_staff`] for the event and membership already read
 /// ([`events::find_visible_as_member`] or [`events::find_visible_for_token`]).
-pub fn staff_of(caller: &AuthUser, found: events::VisibleAsMember) -> AppResult<Event> {
+pub fn staff_of<E>(caller: &AuthUser, found: Option<(E, bool)>) -> AppResult<E> {
     let (event, member) = found.ok_or_else(|| AppError::not_found("event"))?;
     if caller.is_admin() || member {
         return Ok(event);

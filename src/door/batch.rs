@@ -198,8 +198,7 @@ fn record(
             None => ((ScanStatus::NotFound, None), None),
             Some(registration) => {
                 let checked_in_at = window.clamp(scan.scanned_at, at);
-                let check_in =
-                    registrations::check_in(conn, &registration, event, actor, checked_in_at)?;
+                let check_in = registrations::check_in(conn, &registration, actor, checked_in_at)?;
                 let status = if check_in.already_checked_in {
                     ScanStatus::AlreadyCheckedIn
                 } else {

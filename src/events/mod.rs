@@ -293,14 +293,56 @@ pub fn find_visible_as_member(
             .optional()?,
         _ => find(conn, id)?.map(|e| (e, false)),
     };
-    Ok(found.filter(|(event, member)| visible_to(event, caller, *member)))
+    Ok(found.filter(|(event, member)| visible_to(event.status, caller, *member)))
 }
 
 /// Who may see an event ([`find_visible`]): anyone a public one; read-everything staff any;
 /// an organizer one of an organization they act for (`member`).
-fn visible_to(event: &Event, caller: Option<&AuthUser>, member: bool) -> bool {
-    event.is_public()
+fn visible_to(status: EventStatus, caller: Option<&AuthUser>, member: bool) -> bool {
+    status.takes_outcomes()
         || caller.is_some_and(|c| c.role.reads_everything() || (c.role == STAFF_ROLE && member))
+}
+
+/// An event's row, or part of it, read beside the state of a token's account and whether the
+/// account acts for the event's organization: what [`for_token`] decides on.
+pub type RowForToken<E> = Option<(E, (Option<(Role, Option<NaiveDateTime>, i32)>, bool))>;
+
+/// Beside an event's columns, with `users` joined on the token's account (`user_id`): the
+/// account's state and whether it acts for the event's organization, as [`for_token`] reads
+/// them.
+#[diesel::dsl::auto_type]
+pub fn token_columns(user_id: String) -> _ {
+    let state: AccountState = (users::role, users::disabled_at, users::token_version);
+    let organizations: crate::organizations::ActingFor = member_organizations(user_id);
+    (
+        state.nullable(),
+        events::organization_id.eq_any(organizations),
+    )
+}
+type AccountState = (users::role, users::disabled_at, users::token_version);
+
+/// The caller of `token` and the event if they may see it ([`visible_to`]), from the `row`
+/// read with the account's state (see [`find_visible_for_token`]); `status` is the event's.
+/// A token that no longer speaks for its account is 401, whether or not the event exists.
+pub fn for_token<E>(
+    conn: &mut DbConn,
+    token: CallerToken,
+    row: RowForToken<E>,
+    status: impl Fn(&E) -> EventStatus,
+) -> AppResult<(Option<AuthUser>, Option<(E, bool)>)> {
+    let Some((event, (state, member))) = row else {
+        return Ok((token.check(conn)?, None));
+    };
+    let state = state.map(|(role, disabled_at, token_version)| SessionState {
+        role,
+        disabled_at,
+        token_version,
+    });
+    let caller = token.accept(state)?;
+    // As in find_visible_as_member: only an organizer acts for the organizer that runs it.
+    let member = member && caller.as_ref().is_some_and(|c| c.role == STAFF_ROLE);
+    let visible = visible_to(status(&event), caller.as_ref(), member).then_some((event, member));
+    Ok((caller, visible))
 }
 
 /// [`find_visible_as_member`] for a caller whose token is not checked yet: the account's state
@@ -318,26 +360,10 @@ pub fn find_visible_for_token(
     let row = events::table
         .left_join(users::table.on(users::id.eq(user_id.clone())))
         .filter(events::id.eq(id))
-        .select((
-            Event::as_select(),
-            (users::role, users::disabled_at, users::token_version).nullable(),
-            events::organization_id.eq_any(member_organizations(user_id)),
-        ))
-        .first::<(Event, Option<(Role, Option<NaiveDateTime>, i32)>, bool)>(conn)
+        .select((Event::as_select(), token_columns(user_id)))
+        .first(conn)
         .optional()?;
-    let Some((event, state, member)) = row else {
-        return Ok((token.check(conn)?, None));
-    };
-    let state = state.map(|(role, disabled_at, token_version)| SessionState {
-        role,
-        disabled_at,
-        token_version,
-    });
-    let caller = token.accept(state)?;
-    // As in find_visible_as_member: only an organizer acts for the organizer that runs it.
-    let member = member && caller.as_ref().is_some_and(|c| c.role == STAFF_ROLE);
-    let visible = visible_to(&event, caller.as_ref(), member).then_some((event, member));
-    Ok((caller, visible))
+    for_token(conn, token, row, |event: &Event| event.status)
 }
 
 /// Organizations whose non-public events `caller` may see, as a subquery: those they act for

@@ -10,6 +10,7 @@
 //! file holds the model and the writes they share.
 
 pub mod codes;
+mod first_check_in;
 pub mod handlers;
 pub mod lists;
 pub mod operations;
@@ -22,6 +23,7 @@ use qrcode::{EcLevel, QrCode};
 use serde::Serialize;
 
 pub use codes::new_check_in_code;
+pub use first_check_in::check_in_recorded;
 
 use crate::db::schema::{events, registrations};
 use crate::db::{new_id, DbConn};
@@ -138,7 +140,8 @@ pub fn check_registration_open(event: &Event, at: NaiveDateTime) -> AppResult<()
 }
 
 /// The event's status and times: what decides whether a scan is accepted now.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = events)]
 pub struct CheckInWindow {
     pub status: EventStatus,
     pub starts_at: NaiveDateTime,
@@ -254,13 +257,12 @@ pub fn register(
 pub fn check_in(
     conn: &mut DbConn,
     registration: &Registration,
-    event: &Event,
     by: &str,
     at: NaiveDateTime,
 ) -> AppResult<CheckIn> {
     let updated_at = crate::db::now();
     let open = events::table
-        .find(&event.id)
+        .find(&registration.event_id)
         .filter(events::status.eq(EventStatus::Published));
     let updated = diesel::update(registrations::table.find(&registration.id))
         .filter(registrations::checked_in_at.is_null())
@@ -272,22 +274,9 @@ pub fn check_in(
         ))
         .execute(conn)?;
     if updated == 0 {
-        let current =
-            find(conn, &registration.id)?.ok_or_else(|| AppError::not_found("registration"))?;
-        if current.checked_in_at.is_none() {
-            let status: EventStatus = events::table
-                .find(&event.id)
-                .select(events::status)
-                .first(conn)?;
-            return Err(event_not_open(status));
-        }
-        // Checked in already, perhaps by a simultaneous scan a moment ago: show that check-in.
-        return Ok(CheckIn {
-            registration: current,
-            already_checked_in: true,
-        });
+        return not_checked_in_now(conn, registration);
     }
-    crate::metrics::attendance::checked_in(conn, &registration.id, &event.id)?;
+    crate::metrics::attendance::checked_in(conn, &registration.id, &registration.event_id)?;
     Ok(CheckIn {
         registration: Registration {
             checked_in_at: Some(at),
@@ -295,6 +284,25 @@ pub fn check_in(
             ..registration.clone()
         },
         already_checked_in: false,
+    })
+}
+
+/// Why a first check-in's update changed nothing: the registration was checked in meanwhile,
+/// perhaps by a simultaneous scan a moment ago (that check-in is shown), or the event is no
+/// longer open (refused).
+fn not_checked_in_now(conn: &mut DbConn, registration: &Registration) -> AppResult<CheckIn> {
+    let current =
+        find(conn, &registration.id)?.ok_or_else(|| AppError::not_found("registration"))?;
+    if current.checked_in_at.is_none() {
+        let status: EventStatus = events::table
+            .find(&registration.event_id)
+            .select(events::status)
+            .first(conn)?;
+        return Err(event_not_open(status));
+    }
+    Ok(CheckIn {
+        registration: current,
+        already_checked_in: true,
     })
 }
 

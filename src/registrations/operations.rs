@@ -159,9 +159,10 @@ pub(crate) fn ticket_link(
 /// The scan at the door, by the event's staff or its door pass (404 for an event the caller
 /// cannot see, 403 for one they do not run, 404 for a code not of this event). The code may be
 /// typed: case, hyphens and look-alikes are forgiven ([`super::codes`]). A repeated scan
-/// changes nothing; a first one is one transaction: the conditional update of the registration,
-/// the note for the event's figures and the audit record. The caller's account is read in the
-/// query that reads the event.
+/// changes nothing; a first one is one transaction (on PostgreSQL one statement, see
+/// [`super::check_in_recorded`]): the conditional update of the registration, the note for the
+/// event's figures and the audit record. The caller's account is read in the query that reads
+/// the event.
 pub fn scan(
     conn: &mut DbConn,
     door: DoorToken,
@@ -173,34 +174,23 @@ pub fn scan(
         Ok(id) => id,
         Err(not_found) => return Err(door.check(conn).err().unwrap_or(not_found)),
     };
-    let (door, event) = door.at(conn, &event_id)?;
+    let (door, window) = door.window_at(conn, &event_id)?;
     let mut c = Checker::new();
     let code = c.required_text("check_in_code", check_in_code, 1, 64);
     c.finish()?;
-    let event = event?;
+    let window = window?;
     let caller = door.acting_user();
-    let registration = super::find_by_code(conn, &event.id, &code)?
+    let registration = super::find_by_code(conn, &event_id, &code)?
         .ok_or_else(|| AppError::not_found("registration with this check-in code"))?;
     let at = now();
-    CheckInWindow::of(&event).check(at)?;
+    window.check(at)?;
     if registration.checked_in_at.is_some() {
         return Ok(CheckIn {
             registration,
             already_checked_in: true,
         });
     }
-    write_transaction(conn, |conn| {
-        let check_in = super::check_in(conn, &registration, &event, &caller.id, at)?;
-        // A simultaneous scan may have won meanwhile: then nothing changed here.
-        if !check_in.already_checked_in {
-            audit::record(
-                conn,
-                Some(&caller.id),
-                super::checked_in_change(&check_in.registration, door.door_pass_id()),
-            )?;
-        }
-        Ok(check_in)
-    })
+    super::check_in_recorded(conn, &registration, &caller.id, door.door_pass_id(), at)
 }
 
 /// What a walk-in produced.
@@ -262,7 +252,7 @@ pub fn walk_in(
             };
         let (registration, registration_created) =
             super::register(conn, &event, &job_seeker.id, &caller.id, at)?;
-        let registration = super::check_in(conn, &registration, &event, &caller.id, at)?;
+        let registration = super::check_in(conn, &registration, &caller.id, at)?;
         // The audit records last, in the order the changes were made.
         if job_seeker_created {
             audit::record(

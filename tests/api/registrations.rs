@@ -460,6 +460,16 @@ async fn fifty_simultaneous_scans_record_one_check_in(app: TestApp) {
     let at = &first[0].body["checked_in_at"];
     assert!(responses.iter().all(|r| &r.body["checked_in_at"] == at));
     assert_eq!(event_counts(&app, &fair.event), (1, 1));
+    // One audit record, of the scan that counted, sealed or still pending.
+    let records = |filter: &str| {
+        app.number(&format!(
+            "SELECT (SELECT COUNT(*) FROM audit_log WHERE action = 'registration.check_in'{filter}) \
+             + (SELECT COUNT(*) FROM audit_pending WHERE action = 'registration.check_in'{filter}) AS n"
+        ))
+    };
+    let id = first[0].body["id"].as_str().unwrap();
+    assert_eq!(records(""), 1);
+    assert_eq!(records(&format!(" AND entity_id = '{id}'")), 1);
     app.assert_kept_figures();
 }
 
