@@ -272,7 +272,7 @@ pub fn find_visible(
 
 /// An event the caller may see, and whether they act for its organization now: what the staff
 /// guards decide on.
-pub type VisibleAsMember = Option<(Event, bool)>;
+pub type VisibleAsMember<E = Event> = Option<(E, bool)>;
 
 /// [`find_visible`], and whether the caller acts for the event's organization now
 /// ([`member_organizations`]): what the staff guards need, in the same one query.
@@ -329,7 +329,7 @@ pub fn for_token<E>(
     token: CallerToken,
     row: RowForToken<E>,
     status: impl Fn(&E) -> EventStatus,
-) -> AppResult<(Option<AuthUser>, Option<(E, bool)>)> {
+) -> AppResult<(Option<AuthUser>, VisibleAsMember<E>)> {
     let Some((event, (state, member))) = row else {
         return Ok((token.check(conn)?, None));
     };
