@@ -93,8 +93,8 @@ pub fn event_staff(conn: &mut DbConn, caller: &AuthUser, event_id: &str) -> AppR
     staff_of(caller, found)
 }
 
-/// [`event_staff`] for the event and membership already read
-/// ([`events::find_visible_as_member`] or [`events::find_visible_for_token`]).
+/// [`event_staff`] for the event (or the part of it read) and the membership already read:
+/// [`events::find_visible_as_member`], or the door's [`crate::door::DoorToken::window_at`].
 pub fn staff_of<E>(caller: &AuthUser, found: Option<(E, bool)>) -> AppResult<E> {
     let (event, member) = found.ok_or_else(|| AppError::not_found("event"))?;
     if caller.is_admin() || member {

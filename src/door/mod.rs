@@ -134,7 +134,10 @@ impl DoorToken {
             .filter(events::id.eq(event_id))
             .select((
                 CheckInWindow::as_select(),
-                crate::events::token_columns(user_id),
+                (
+                    crate::events::account_state(),
+                    events::organization_id.eq_any(crate::events::member_organizations(user_id)),
+                ),
             ))
             .first(conn)
             .optional()?;

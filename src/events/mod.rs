@@ -307,22 +307,17 @@ fn visible_to(status: EventStatus, caller: Option<&AuthUser>, member: bool) -> b
 /// account acts for the event's organization: what [`for_token`] decides on.
 pub type RowForToken<E> = Option<(E, (Option<(Role, Option<NaiveDateTime>, i32)>, bool))>;
 
-/// Beside an event's columns, with `users` joined on the token's account (`user_id`): the
-/// account's state and whether it acts for the event's organization, as [`for_token`] reads
-/// them.
+/// The state of the token's account, beside an event's columns with `users` joined on the
+/// token's account: what [`for_token`] reads with the membership.
 #[diesel::dsl::auto_type]
-pub fn token_columns(user_id: String) -> _ {
+pub fn account_state() -> _ {
     let state: AccountState = (users::role, users::disabled_at, users::token_version);
-    let organizations: crate::organizations::ActingFor = member_organizations(user_id);
-    (
-        state.nullable(),
-        events::organization_id.eq_any(organizations),
-    )
+    state.nullable()
 }
 type AccountState = (users::role, users::disabled_at, users::token_version);
 
 /// The caller of `token` and the event if they may see it ([`visible_to`]), from the `row`
-/// read with the account's state (see [`find_visible_for_token`]); `status` is the event's.
+/// read with the account's state (see [`get_for_token`]); `status` is the event's.
 /// A token that no longer speaks for its account is 401, whether or not the event exists.
 pub fn for_token<E>(
     conn: &mut DbConn,
@@ -345,27 +340,6 @@ pub fn for_token<E>(
     Ok((caller, visible))
 }
 
-/// [`find_visible_as_member`] for a caller whose token is not checked yet: the account's state
-/// is read in the same query (see [`CallerToken::check`]), so that the busiest routes (reading
-/// an event, scanning a ticket) make one statement of the two. Returns the checked caller.
-/// A token that no longer speaks for its account is 401, whether or not the event exists.
-pub fn find_visible_for_token(
-    conn: &mut DbConn,
-    id: &str,
-    token: CallerToken,
-) -> AppResult<(Option<AuthUser>, VisibleAsMember)> {
-    let Some(user_id) = token.user_id().map(str::to_owned) else {
-        return Ok((None, find_visible_as_member(conn, id, None)?));
-    };
-    let row = events::table
-        .left_join(users::table.on(users::id.eq(user_id.clone())))
-        .filter(events::id.eq(id))
-        .select((Event::as_select(), token_columns(user_id)))
-        .first(conn)
-        .optional()?;
-    for_token(conn, token, row, |event: &Event| event.status)
-}
-
 /// Organizations whose non-public events `caller` may see, as a subquery: those they act for
 /// now ([`organizations::acting_for`]: a membership and the role of that kind of organization).
 pub fn member_organizations(user_id: String) -> crate::organizations::ActingFor {
@@ -378,12 +352,54 @@ pub fn get(conn: &mut DbConn, caller: Option<&AuthUser>, id: &str) -> AppResult<
     find_visible(conn, id, caller)?.ok_or_else(|| AppError::not_found("event"))
 }
 
-/// [`get`] for the caller of `token`, checked in the same query.
+/// [`get`] for a caller whose token is not checked yet: the account's state is read in the
+/// query that reads the event (see [`CallerToken::check`]), so that the busiest read is one
+/// statement. The membership is asked only of an event that is not public, the one case where
+/// it decides. A token that no longer speaks for its account is 401, whether or not the event
+/// exists.
 pub fn get_for_token(conn: &mut DbConn, token: CallerToken, id: &str) -> AppResult<Event> {
-    let (_, found) = find_visible_for_token(conn, id, token)?;
+    let Some(user_id) = token.user_id().map(str::to_owned) else {
+        return get(conn, None, id);
+    };
+    let row = events::table
+        .left_join(users::table.on(users::id.eq(user_id.clone())))
+        .filter(events::id.eq(id))
+        .select((
+            Event::as_select(),
+            (account_state(), member_unless_public(user_id)),
+        ))
+        .first(conn)
+        .optional()?;
+    let (_, found) = for_token(conn, token, row, |event: &Event| event.status)?;
     found
         .map(|(event, _)| event)
         .ok_or_else(|| AppError::not_found("event"))
+}
+
+// Both kept prepared: a part without a static query id would have PostgreSQL parse and plan
+// the busiest read on every request.
+const _: () =
+    assert!(<member_unless_public as diesel::query_builder::QueryId>::HAS_STATIC_QUERY_ID);
+const _: () = assert!(<account_state as diesel::query_builder::QueryId>::HAS_STATIC_QUERY_ID);
+const _: () = assert!(matches!(
+    PUBLIC_STATUSES,
+    [EventStatus::Published, EventStatus::Closed]
+));
+
+/// Whether the account acts for the event's organization, for an event that is not public;
+/// false for a public one, which anyone may read (so the subquery runs only when it decides).
+#[diesel::dsl::auto_type]
+fn member_unless_public(user_id: String) -> _ {
+    // (The public statuses compared one by one: diesel never keeps an `IN` list prepared.)
+    let published: EventStatus = EventStatus::Published;
+    let closed: EventStatus = EventStatus::Closed;
+    let no: bool = false;
+    let organizations: crate::organizations::ActingFor = member_organizations(user_id);
+    diesel::dsl::case_when(
+        events::status.eq(published).or(events::status.eq(closed)),
+        no.into_sql::<diesel::sql_types::Bool>(),
+    )
+    .otherwise(events::organization_id.eq_any(organizations))
 }
 
 /// The filters of [`list`].
