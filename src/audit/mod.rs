@@ -126,18 +126,8 @@ pub fn chain_hash(
 /// Appends a record of `change` by `actor` (none for a change made through a token link), to
 /// be chained by [`seal`]. Run it in the transaction of the change.
 pub fn record(conn: &mut DbConn, actor: Option<&str>, change: Change<'_>) -> AppResult<()> {
-    let record = NewRecord::new(actor, change);
     diesel::insert_into(audit_pending::table)
-        .values((
-            audit_pending::id.eq(&record.id),
-            audit_pending::at.eq(record.at),
-            audit_pending::actor_user_id.eq(record.actor),
-            audit_pending::action.eq(record.action),
-            audit_pending::entity.eq(record.entity),
-            audit_pending::entity_id.eq(record.entity_id),
-            audit_pending::event_id.eq(record.event_id),
-            audit_pending::changes.eq(&record.changes),
-        ))
+        .values(&NewRecord::new(actor, change))
         .execute(conn)?;
     if matches!(conn, DbConn::Sqlite(_)) {
         // In the change's own transaction (no savepoint): its record is the one pending.
@@ -147,11 +137,12 @@ pub fn record(conn: &mut DbConn, actor: Option<&str>, change: Change<'_>) -> App
 }
 
 /// A record as [`record`] appends it to `audit_pending`.
-#[derive(Debug)]
+#[derive(Debug, Insertable)]
+#[diesel(table_name = audit_pending, treat_none_as_default_value = false)]
 pub struct NewRecord<'a> {
     id: String,
     at: NaiveDateTime,
-    actor: Option<&'a str>,
+    actor_user_id: Option<&'a str>,
     action: &'a str,
     entity: &'a str,
     entity_id: &'a str,
@@ -164,7 +155,7 @@ impl<'a> NewRecord<'a> {
         Self {
             id: new_id(),
             at: now(),
-            actor,
+            actor_user_id: actor,
             action: change.action,
             entity: change.entity,
             entity_id: change.entity_id,
@@ -190,7 +181,7 @@ impl<'a> NewRecord<'a> {
         out.push_sql(", ");
         out.push_bind_param::<Timestamp, NaiveDateTime>(&self.at)?;
         out.push_sql(", ");
-        out.push_bind_param::<Nullable<Text>, Option<&str>>(&self.actor)?;
+        out.push_bind_param::<Nullable<Text>, Option<&str>>(&self.actor_user_id)?;
         for text in [self.action, self.entity, self.entity_id] {
             out.push_sql(", ");
             out.push_bind_param::<Text, str>(text)?;
