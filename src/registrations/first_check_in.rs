@@ -46,11 +46,7 @@ pub fn check_in_recorded(
             Ok(check_in)
         });
     };
-    let checked_in = Registration {
-        checked_in_at: Some(at),
-        checked_in_by: Some(by.to_owned()),
-        ..registration.clone()
-    };
+    let checked_in = registration.checked_in(by, at);
     let record = NewRecord::new(Some(by), checked_in_change(&checked_in, door_pass_id));
     let updated = FirstCheckIn {
         registration_id: &registration.id,

@@ -139,6 +139,17 @@ pub fn check_registration_open(event: &Event, at: NaiveDateTime) -> AppResult<()
     Ok(())
 }
 
+impl Registration {
+    /// This registration as a first check-in by `by` at `at` leaves it.
+    pub fn checked_in(&self, by: &str, at: NaiveDateTime) -> Self {
+        Self {
+            checked_in_at: Some(at),
+            checked_in_by: Some(by.to_owned()),
+            ..self.clone()
+        }
+    }
+}
+
 /// The event's status and times: what decides whether a scan is accepted now.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = events)]
@@ -278,11 +289,7 @@ pub fn check_in(
     }
     crate::metrics::attendance::checked_in(conn, &registration.id, &registration.event_id)?;
     Ok(CheckIn {
-        registration: Registration {
-            checked_in_at: Some(at),
-            checked_in_by: Some(by.to_owned()),
-            ..registration.clone()
-        },
+        registration: registration.checked_in(by, at),
         already_checked_in: false,
     })
 }
