@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 pub use lifecycle::{cancel, close, create, publish, update, Closing, EventPatch, NewEvent};
 
 use crate::auth::{AuthUser, CallerToken, Role};
-use crate::db::schema::{events, users};
+use crate::db::schema::{events, memberships, users};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::pagination::{self, Cursor, Page};
@@ -353,53 +353,43 @@ pub fn get(conn: &mut DbConn, caller: Option<&AuthUser>, id: &str) -> AppResult<
 }
 
 /// [`get`] for a caller whose token is not checked yet: the account's state is read in the
-/// query that reads the event (see [`CallerToken::check`]), so that the busiest read is one
-/// statement. The membership is asked only of an event that is not public, the one case where
-/// it decides. A token that no longer speaks for its account is 401, whether or not the event
-/// exists.
+/// statement that reads the event (see [`CallerToken::check`]), so that the busiest read, that
+/// of a public event, is one statement. Whether the account acts for the event's organization
+/// decides only for an event that is not public, and is asked then, in a second. A token that
+/// no longer speaks for its account is 401, whether or not the event exists.
 pub fn get_for_token(conn: &mut DbConn, token: CallerToken, id: &str) -> AppResult<Event> {
     let Some(user_id) = token.user_id().map(str::to_owned) else {
         return get(conn, None, id);
     };
-    let row = events::table
-        .left_join(users::table.on(users::id.eq(user_id.clone())))
+    let row: Option<(Event, _)> = crate::on_engine!(&mut *conn, |c| events::table
+        .left_join(users::table.on(users::id.eq(&user_id)))
         .filter(events::id.eq(id))
-        .select((
-            Event::as_select(),
-            (account_state(), member_unless_public(user_id)),
-        ))
-        .first(conn)
-        .optional()?;
+        .select((Event::as_select(), account_state()))
+        .first(c)
+        .optional())?;
+    let row = match row {
+        Some((event, state)) => {
+            let member = !event.is_public() && acts_for(conn, user_id, &event.organization_id)?;
+            Some((event, (state, member)))
+        }
+        None => None,
+    };
     let (_, found) = for_token(conn, token, row, |event: &Event| event.status)?;
     found
         .map(|(event, _)| event)
         .ok_or_else(|| AppError::not_found("event"))
 }
 
-// Both kept prepared: a part without a static query id would have PostgreSQL parse and plan
-// the busiest read on every request.
-const _: () =
-    assert!(<member_unless_public as diesel::query_builder::QueryId>::HAS_STATIC_QUERY_ID);
+// Kept prepared: a part without a static query id would have PostgreSQL parse and plan the
+// busiest read on every request.
 const _: () = assert!(<account_state as diesel::query_builder::QueryId>::HAS_STATIC_QUERY_ID);
-const _: () = assert!(matches!(
-    PUBLIC_STATUSES,
-    [EventStatus::Published, EventStatus::Closed]
-));
 
-/// Whether the account acts for the event's organization, for an event that is not public;
-/// false for a public one, which anyone may read (so the subquery runs only when it decides).
-#[diesel::dsl::auto_type]
-fn member_unless_public(user_id: String) -> _ {
-    // (The public statuses compared one by one: diesel never keeps an `IN` list prepared.)
-    let published: EventStatus = EventStatus::Published;
-    let closed: EventStatus = EventStatus::Closed;
-    let no: bool = false;
-    let organizations: crate::organizations::ActingFor = member_organizations(user_id);
-    diesel::dsl::case_when(
-        events::status.eq(published).or(events::status.eq(closed)),
-        no.into_sql::<diesel::sql_types::Bool>(),
-    )
-    .otherwise(events::organization_id.eq_any(organizations))
+/// Whether `user_id` acts for `organization_id` now ([`member_organizations`]).
+fn acts_for(conn: &mut DbConn, user_id: String, organization_id: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        member_organizations(user_id).filter(memberships::organization_id.eq(organization_id)),
+    ))
+    .get_result(conn)
 }
 
 /// The filters of [`list`].

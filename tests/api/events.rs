@@ -156,6 +156,8 @@ async fn drafts_are_private_to_their_organization_and_staff(app: TestApp) {
     let admin = app.admin_token().await;
 
     app.get(&path, None).await.assert(404);
+    // The organization's own member (asked in a second statement, the event not being public).
+    app.get(&path, Some(&token)).await.assert(200);
     app.get(&path, Some(&other)).await.assert(404);
     app.get(&path, Some(&seeker)).await.assert(404);
     app.get(&path, Some(&ministry)).await.assert(200);

@@ -11,7 +11,8 @@ exists.
 Then it writes the admin's and the job seeker's access tokens to `tokens.env` in the given
 directory, as BURSA_FUZZ_ADMIN_TOKEN and BURSA_FUZZ_SEEKER_TOKEN, for tests/fuzz/schemathesis.toml,
 the ids of the job seeker's and the example's accounts as BURSA_FUZZ_PROTECTED_USERS and the
-fair's as BURSA_FUZZ_PROTECTED_EVENTS, for tests/fuzz/hooks.py.
+fair's as BURSA_FUZZ_PROTECTED_EVENTS, and the fair, employer, application and profile the hooks
+steer some requests to as BURSA_FUZZ_TARGETS (JSON), for tests/fuzz/hooks.py.
 
 Usage: prepare.py BASE_URL OUTPUT_DIR. Standard library only.
 """
@@ -19,6 +20,7 @@ Usage: prepare.py BASE_URL OUTPUT_DIR. Standard library only.
 import datetime
 import json
 import random
+import shlex
 import sys
 import urllib.error
 import urllib.request
@@ -188,10 +190,13 @@ def main():
         {"profile": profile, "note": "My ID card can be checked at the Jakarta office."},
     )
 
+    # What tests/fuzz/hooks.py puts into a share of the requests it steers.
+    targets = {"event": event, "employer": company, "application": application, "profile": profile}
     with open(f"{out}/tokens.env", "w") as file:
         file.write(f"BURSA_FUZZ_ADMIN_TOKEN={admin}\nBURSA_FUZZ_SEEKER_TOKEN={seeker}\n")
         file.write(f"BURSA_FUZZ_PROTECTED_USERS={seeker_user},{example_user}\n")
         file.write(f"BURSA_FUZZ_PROTECTED_EVENTS={event}\n")
+        file.write(f"BURSA_FUZZ_TARGETS={shlex.quote(json.dumps(targets))}\n")
     print(f"prepare: fair {event}, vacancy {vacancy}, job seeker {email}, application {application}")
 
 
