@@ -386,10 +386,10 @@ const _: () = assert!(<account_state as diesel::query_builder::QueryId>::HAS_STA
 
 /// Whether `user_id` acts for `organization_id` now ([`member_organizations`]).
 fn acts_for(conn: &mut DbConn, user_id: String, organization_id: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
+    crate::on_engine!(conn, |c| diesel::select(diesel::dsl::exists(
         member_organizations(user_id).filter(memberships::organization_id.eq(organization_id)),
     ))
-    .get_result(conn)
+    .get_result(c))
 }
 
 /// The filters of [`list`].
