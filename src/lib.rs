@@ -89,7 +89,7 @@ impl AppState {
         F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        Self::run(self.pool.clone(), f).await
+        self.run(self.pool.clone(), f).await
     }
 
     /// [`Self::db`] on the read replica when one is configured: for the heavy reads that may
@@ -100,16 +100,19 @@ impl AppState {
         F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        Self::run(self.read_pool.clone(), f).await
+        self.run(self.read_pool.clone(), f).await
     }
 
-    async fn run<T, F>(pool: DbPool, f: F) -> AppResult<T>
+    async fn run<T, F>(&self, pool: DbPool, f: F) -> AppResult<T>
     where
         F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
+        // Queued for a blocking thread (see `serve`) and then for a connection, a request waits
+        // no longer in all than the pool's timeout: in an outage the queue drains at once.
+        let deadline = std::time::Instant::now() + self.config.db_timeout;
         web::block(move || {
-            let mut conn = pool.get()?;
+            let mut conn = pool.get_timeout(deadline.saturating_duration_since(std::time::Instant::now()))?;
             let result = f(&mut conn);
             if let Err(error) = &result {
                 if error.code == error::StorageFault::Lost.code() {
