@@ -112,7 +112,8 @@ impl AppState {
         // no longer in all than the pool's timeout: in an outage the queue drains at once.
         let deadline = std::time::Instant::now() + self.config.db_timeout;
         web::block(move || {
-            let mut conn = pool.get_timeout(deadline.saturating_duration_since(std::time::Instant::now()))?;
+            let mut conn =
+                pool.get_timeout(deadline.saturating_duration_since(std::time::Instant::now()))?;
             let result = f(&mut conn);
             if let Err(error) = &result {
                 if error.code == error::StorageFault::Lost.code() {

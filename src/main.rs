@@ -155,7 +155,11 @@ fn serve(config: Config) -> Result<(), String> {
     // without going to sleep, instead of as a thread asleep in the pool, woken by each
     // connection handed back: a context switch a request, a fifth of the busiest read's
     // throughput. (`AppState::db` keeps the whole wait within the pool's timeout.)
-    let pools = if config.database_read_url.is_some() { 2 } else { 1 };
+    let pools = if config.database_read_url.is_some() {
+        2
+    } else {
+        1
+    };
     let connections = config.pool_size as usize * pools;
     let per_worker = connections.div_ceil(workers.unwrap_or_else(|| {
         std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
