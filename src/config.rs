@@ -32,7 +32,7 @@ pub struct Config {
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
     pub log_format: LogFormat,
-    /// HTTP worker threads; actix's default (one per core) when absent.
+    /// HTTP worker threads; one per core (as the system counts them) when absent.
     pub workers: Option<usize>,
     pub max_body_bytes: usize,
     /// `BURSA_AUTH_ATTEMPTS_PER_MINUTE`: logins, registrations and password resets one source

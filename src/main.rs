@@ -149,7 +149,9 @@ fn fail(message: &str) -> ExitCode {
 
 fn serve(config: Config) -> Result<(), String> {
     let addr = config.addr;
-    let workers = config.workers;
+    let workers = config.workers.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
     // As many threads for database calls as there are connections to make them on. A request
     // beyond waits in the blocking threads' queue, where the next thread to finish takes it
     // without going to sleep, instead of as a thread asleep in the pool, woken by each
@@ -161,9 +163,7 @@ fn serve(config: Config) -> Result<(), String> {
         1
     };
     let connections = config.pool_size as usize * pools;
-    let per_worker = connections.div_ceil(workers.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-    }));
+    let per_worker = connections.div_ceil(workers);
     let database = config.database_url.display();
     let state = startup(config)?;
     let mailer = bursa::mail::transport::Mailer::from_config(&state.config.mail)?;
@@ -175,14 +175,11 @@ fn serve(config: Config) -> Result<(), String> {
         .map_err(|e| format!("cannot start the upkeep worker: {e}"))?;
     tracing::info!(%addr, %database, "Bursa is listening");
     let served = actix_web::rt::System::new().block_on(async move {
-        let mut server = HttpServer::new(move || build_app(state.clone()))
+        HttpServer::new(move || build_app(state.clone()))
             // SIGTERM and SIGINT stop accepting, let requests in flight finish, then exit.
             .shutdown_timeout(30)
-            .worker_max_blocking_threads(per_worker);
-        if let Some(workers) = workers {
-            server = server.workers(workers);
-        }
-        server
+            .workers(workers)
+            .worker_max_blocking_threads(per_worker)
             .bind(addr)
             .map_err(|e| format!("cannot listen on {addr}: {e}"))?
             .run()
