@@ -89,7 +89,7 @@ impl AppState {
         F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        self.run(self.pool.clone(), f).await
+        Self::run(self.pool.clone(), f).await
     }
 
     /// [`Self::db`] on the read replica when one is configured: for the heavy reads that may
@@ -100,17 +100,17 @@ impl AppState {
         F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        self.run(self.read_pool.clone(), f).await
+        Self::run(self.read_pool.clone(), f).await
     }
 
-    async fn run<T, F>(&self, pool: DbPool, f: F) -> AppResult<T>
+    async fn run<T, F>(pool: DbPool, f: F) -> AppResult<T>
     where
         F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
         // Queued for a blocking thread (see `serve`) and then for a connection, a request waits
         // no longer in all than the pool's timeout: in an outage the queue drains at once.
-        let deadline = std::time::Instant::now() + self.config.db_timeout;
+        let deadline = std::time::Instant::now() + pool.connection_timeout();
         web::block(move || {
             let mut conn =
                 pool.get_timeout(deadline.saturating_duration_since(std::time::Instant::now()))?;
