@@ -23,11 +23,11 @@ use actix_web::{web, FromRequest, HttpRequest};
 use diesel::prelude::*;
 
 use crate::auth::{guards, AuthUser, CallerToken};
-use crate::db::schema::{events, users};
+use crate::db::schema::{events, registrations, users};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::events::Event;
-use crate::registrations::CheckInWindow;
+use crate::registrations::{CheckInWindow, Registration};
 use crate::AppState;
 
 /// The prefix of every door pass token, so that it is recognised (and refused) by routes that
@@ -111,41 +111,65 @@ impl DoorToken {
     /// Who is at the door (401 as [`DoorToken::check`]), and the fair's check-in window if they
     /// may work its door ([`DoorCaller::event`]; that refusal is returned rather than raised, so
     /// that the caller may check its input first). For a signed-in user the account, the
-    /// membership and the window are one query, which reads nothing else of the event: the
-    /// scan, the busiest route there is, needs no more.
+    /// membership, the window and the registrations with the scanned code's `check_in_key`
+    /// ([`registrations::with_key`]) are one query, which reads nothing else of the event: the
+    /// scan, the busiest route there is, needs no more. Through a door pass the registrations
+    /// are not read (`None`): that is for after the pass is accepted.
     pub fn window_at(
         self,
         conn: &mut DbConn,
         event_id: &str,
-    ) -> AppResult<(DoorCaller, AppResult<CheckInWindow>)> {
+        check_in_key: Option<&str>,
+    ) -> AppResult<(
+        DoorCaller,
+        AppResult<CheckInWindow>,
+        Option<Vec<Registration>>,
+    )> {
         let token = match self {
             DoorToken::User(token) => token,
             pass => {
                 let door = pass.check(conn)?;
                 let window = door.event(conn, event_id).map(|e| CheckInWindow::of(&e));
-                return Ok((door, window));
+                return Ok((door, window, None));
             }
         };
         let Some(user_id) = token.user_id().map(str::to_owned) else {
             return Err(AppError::unauthorized(SIGN_IN));
         };
-        let row = events::table
-            .left_join(users::table.on(users::id.eq(user_id.clone())))
-            .filter(events::id.eq(event_id))
-            .select((
-                CheckInWindow::as_select(),
-                (
-                    crate::events::account_state(),
-                    events::organization_id.eq_any(crate::events::member_organizations(user_id)),
-                ),
-            ))
-            .first(conn)
-            .optional()?;
-        let (user, found) =
+        // Without a key no registration is read (none has an empty one).
+        let key = check_in_key.unwrap_or_default();
+        let rows: Vec<(_, _, Option<Registration>)> = crate::on_engine!(&mut *conn, |c| {
+            events::table
+                .left_join(users::table.on(users::id.eq(user_id.clone())))
+                .left_join(
+                    registrations::table.on(registrations::event_id
+                        .eq(events::id)
+                        .and(registrations::check_in_key.eq(key))),
+                )
+                .filter(events::id.eq(event_id))
+                .select((
+                    CheckInWindow::as_select(),
+                    (
+                        crate::events::account_state(),
+                        events::organization_id
+                            .eq_any(crate::events::member_organizations(user_id.clone())),
+                    ),
+                    Option::<Registration>::as_select(),
+                ))
+                .limit(2)
+                .load(c)
+        })?;
+        let mut found = Vec::with_capacity(rows.len());
+        let mut row = None;
+        for (window, state, registration) in rows {
+            found.extend(registration);
+            row = Some((window, state));
+        }
+        let (user, visible) =
             crate::events::for_token(conn, token, row, |w: &CheckInWindow| w.status)?;
         let user = user.ok_or_else(|| AppError::unauthorized(SIGN_IN))?;
-        let window = guards::staff_of(&user, found);
-        Ok((DoorCaller::User(user), window))
+        let window = guards::staff_of(&user, visible);
+        Ok((DoorCaller::User(user), window, check_in_key.map(|_| found)))
     }
 
     /// Who is at the door: the pass's holder (see [`passes::authenticate`]), or the signed-in

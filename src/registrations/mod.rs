@@ -79,29 +79,43 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<Registration>> {
 }
 
 /// The event's registration whose check-in code is `code` as typed or scanned: compared by its
-/// normalized form ([`codes::normalize_code`]), one indexed read. Should two old codes share a
-/// normalized form (a chance of about 2^-100), the one spelled exactly as given wins.
+/// normalized form ([`lookup_key`]), one indexed read ([`with_key`], then [`pick`]).
 pub fn find_by_code(
     conn: &mut DbConn,
     event_id: &str,
     code: &str,
 ) -> QueryResult<Option<Registration>> {
-    let key = codes::normalize_code(code);
-    // No code holds a control character, and PostgreSQL cannot even compare a NUL: such a code
-    // names no registration.
-    if key.chars().any(char::is_control) {
+    let Some(key) = lookup_key(code) else {
         return Ok(None);
-    }
-    let mut found: Vec<Registration> = registrations::table
+    };
+    Ok(pick(with_key(conn, event_id, &key)?, code))
+}
+
+/// The key a registration is looked up by for `code` ([`codes::normalize_code`]), or `None`
+/// when no code could have it: none holds a control character, and PostgreSQL cannot even
+/// compare a NUL.
+pub fn lookup_key(code: &str) -> Option<String> {
+    let key = codes::normalize_code(code);
+    (!key.chars().any(char::is_control)).then_some(key)
+}
+
+/// The event's registrations whose check-in key is `key`: two at most ([`pick`]).
+pub fn with_key(conn: &mut DbConn, event_id: &str, key: &str) -> QueryResult<Vec<Registration>> {
+    registrations::table
         .filter(registrations::event_id.eq(event_id))
         .filter(registrations::check_in_key.eq(key))
         .select(Registration::as_select())
         .limit(2)
-        .load(conn)?;
+        .load(conn)
+}
+
+/// The registration `code` names among those found by its key: should two old codes share a
+/// normalized form (a chance of about 2^-100), the one spelled exactly as given wins.
+pub fn pick(mut found: Vec<Registration>, code: &str) -> Option<Registration> {
     if found.len() > 1 {
         found.retain(|r| r.check_in_code == code);
     }
-    Ok(found.into_iter().next())
+    found.into_iter().next()
 }
 
 /// The job seeker's registration for the event, if any.

@@ -161,8 +161,8 @@ pub(crate) fn ticket_link(
 /// typed: case, hyphens and look-alikes are forgiven ([`super::codes`]). A repeated scan
 /// changes nothing; a first one is one transaction (on PostgreSQL one statement, see
 /// [`super::check_in_recorded`]): the conditional update of the registration, the note for the
-/// event's figures and the audit record. The caller's account is read in the query that reads
-/// the event.
+/// event's figures and the audit record. The caller's account and the registration are read in
+/// the query that reads the event's check-in window ([`DoorToken::window_at`]).
 pub fn scan(
     conn: &mut DbConn,
     door: DoorToken,
@@ -174,13 +174,20 @@ pub fn scan(
         Ok(id) => id,
         Err(not_found) => return Err(door.check(conn).err().unwrap_or(not_found)),
     };
-    let (door, window) = door.window_at(conn, &event_id)?;
     let mut c = Checker::new();
     let code = c.required_text("check_in_code", check_in_code, 1, 64);
-    c.finish()?;
+    let input = c.finish();
+    let key = input.is_ok().then(|| super::lookup_key(&code)).flatten();
+    let (door, window, found) = door.window_at(conn, &event_id, key.as_deref())?;
+    input?;
     let window = window?;
     let caller = door.acting_user();
-    let registration = super::find_by_code(conn, &event_id, &code)?
+    let found = match (found, &key) {
+        (Some(found), _) => found,
+        (None, Some(key)) => super::with_key(conn, &event_id, key)?,
+        (None, None) => Vec::new(),
+    };
+    let registration = super::pick(found, &code)
         .ok_or_else(|| AppError::not_found("registration with this check-in code"))?;
     let at = now();
     window.check(at)?;

@@ -21,6 +21,7 @@ db_tests!(
     records_are_chained_in_the_order_they_commit,
     registrations_are_counted_before_and_after_they_are_merged,
     check_ins_are_counted_before_and_after_they_are_folded,
+    a_drained_queue_is_vacuumed,
 );
 
 fn change(entity_id: &str) -> Change<'_> {
@@ -263,4 +264,43 @@ async fn check_ins_are_counted_before_and_after_they_are_folded(app: TestApp) {
         expected
     );
     app.assert_kept_figures();
+}
+
+/// The upkeep worker vacuums the queues it drains: on PostgreSQL the space of the rows it
+/// deleted is used again, so a queue at a busy door does not grow with every write it held.
+async fn a_drained_queue_is_vacuumed(app: TestApp) {
+    let fill = |conn: &mut bursa::db::DbConn| {
+        diesel::sql_query(
+            "INSERT INTO audit_pending (id, at, actor_user_id, action, entity, entity_id, event_id, changes) \
+             SELECT 'vacuum-' || g || '-' || (SELECT count(*) FROM audit_log), CURRENT_TIMESTAMP, NULL, \
+             'event.publish', 'event', 'e', NULL, '{}' FROM generate_series(1, 2000) g",
+        )
+        .execute(conn)
+        .unwrap();
+    };
+    let size = |conn: &mut bursa::db::DbConn| -> i64 {
+        #[derive(QueryableByName)]
+        struct Size {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            bytes: i64,
+        }
+        diesel::sql_query("SELECT pg_relation_size('audit_pending') AS bytes")
+            .get_result::<Size>(conn)
+            .unwrap()
+            .bytes
+    };
+    let mut conn = app.conn();
+    if app.engine == Engine::Sqlite {
+        // Nothing to do: SQLite reuses the space of deleted rows by itself.
+        bursa::upkeep::vacuum_queues(&mut conn).unwrap();
+        return;
+    }
+    fill(&mut conn);
+    let full = size(&mut conn);
+    bursa::audit::seal(&mut conn).unwrap();
+    assert_eq!(app.count("audit_pending"), 0);
+
+    bursa::upkeep::vacuum_queues(&mut conn).unwrap();
+    fill(&mut conn);
+    assert!(size(&mut conn) <= full, "{} > {full}", size(&mut conn));
 }

@@ -21,38 +21,40 @@ pub(super) fn local_start(conn: &mut DbConn, event_id: &str) -> QueryResult<Naiv
         .first(conn)
 }
 
-/// Adds attendees and placed attendees to the event's cells: an update per cell, and an
-/// insert for a value new to the event (the caller holds the event's row lock, so no other
-/// writer races for it).
+/// Adds attendees and placed attendees to the event's cells, in one statement: each cell's
+/// counts grow, and a value new to the event gets its cell.
 pub(in crate::metrics) fn add_to_cells(
     conn: &mut DbConn,
     event_id: &str,
     cells: &Cells,
 ) -> QueryResult<()> {
-    for ((dimension, value), (attendees, placed)) in cells {
-        let updated = diesel::update(event_breakdown_cells::table.find((
-            event_id,
-            dimension.as_str(),
-            value,
-        )))
-        .set((
-            event_breakdown_cells::attendees.eq(event_breakdown_cells::attendees + attendees),
-            event_breakdown_cells::placed_attendees
-                .eq(event_breakdown_cells::placed_attendees + placed),
-        ))
-        .execute(conn)?;
-        if updated == 0 {
-            diesel::insert_into(event_breakdown_cells::table)
-                .values((
-                    event_breakdown_cells::event_id.eq(event_id),
-                    event_breakdown_cells::dimension.eq(dimension.as_str()),
-                    event_breakdown_cells::value.eq(value),
-                    event_breakdown_cells::attendees.eq(attendees),
-                    event_breakdown_cells::placed_attendees.eq(placed),
-                ))
-                .execute(conn)?;
-        }
+    use diesel::upsert::excluded;
+    use event_breakdown_cells::{attendees, dimension, placed_attendees, value};
+    if cells.is_empty() {
+        return Ok(());
     }
+    let rows: Vec<_> = cells
+        .iter()
+        .map(|((cell_dimension, cell_value), (added, placed))| {
+            (
+                event_breakdown_cells::event_id.eq(event_id),
+                dimension.eq(cell_dimension.as_str()),
+                value.eq(cell_value.as_str()),
+                attendees.eq(*added),
+                placed_attendees.eq(*placed),
+            )
+        })
+        .collect();
+    // Upserts are beyond diesel's two-engine connection: each engine builds its own.
+    crate::on_engine!(conn, |c| diesel::insert_into(event_breakdown_cells::table)
+        .values(&rows)
+        .on_conflict((event_breakdown_cells::event_id, dimension, value))
+        .do_update()
+        .set((
+            attendees.eq(attendees + excluded(attendees)),
+            placed_attendees.eq(placed_attendees + excluded(placed_attendees)),
+        ))
+        .execute(c))?;
     Ok(())
 }
 
