@@ -59,21 +59,42 @@ pub struct SmtpServer {
 impl SmtpServer {
     /// A running server on a free port.
     pub fn start() -> SmtpServer {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let mut server = SmtpServer {
-            port,
-            dir: tempfile::tempdir().expect("temp dir"),
-            child: None,
-        };
-        server.resume();
-        server
+        // A port free when asked may be taken before the server binds it (by another test's
+        // outgoing connection, say): then another port.
+        for _ in 0..5 {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .expect("a free port")
+                .port();
+            let mut server = SmtpServer {
+                port,
+                dir: tempfile::tempdir().expect("temp dir"),
+                child: None,
+            };
+            if server.try_resume() {
+                return server;
+            }
+        }
+        panic!("the SMTP server did not start on any of five free ports");
     }
 
-    /// Starts the server (again) on its port; the messages it received before are kept.
+    /// Starts the server (again) on its port; the messages it received before are kept. The
+    /// port, free since [`stop`](Self::stop), may be held a moment by another test's outgoing
+    /// connection: it is tried for up to 10 s.
     pub fn resume(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !self.try_resume() {
+            assert!(
+                Instant::now() < deadline,
+                "the SMTP server did not start on port {}",
+                self.port
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Starts the server on its port: whether it is listening (false when it could not bind).
+    fn try_resume(&mut self) -> bool {
         assert!(self.child.is_none(), "the SMTP server is running already");
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/smtp_server.py");
         let mut child = Command::new(python())
@@ -90,8 +111,14 @@ impl SmtpServer {
         BufReader::new(child.stdout.take().expect("stdout"))
             .read_line(&mut line)
             .expect("read from the SMTP server");
-        assert_eq!(line.trim(), "ready", "the SMTP server did not start");
+        if line.trim() != "ready" {
+            // It exited (the port was taken), or is about to.
+            let _ = child.kill();
+            let _ = child.wait();
+            return false;
+        }
         self.child = Some((child, stdin));
+        true
     }
 
     /// Stops the server: connections to its port are refused until [`resume`](Self::resume).
