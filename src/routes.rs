@@ -27,7 +27,7 @@ macro_rules! routes {
 /// of the CPU of a check-in. Behind a scope's one expression its routes are mostly fixed
 /// paths, compared as strings.
 #[derive(Default)]
-struct Scopes(Vec<(&'static str, actix_web::Scope)>);
+struct Scopes(Vec<(&'static str, Vec<actix_web::Resource>)>);
 
 impl Scopes {
     /// Registers the route of `path` (its resource made by `resource` from the path relative
@@ -42,20 +42,21 @@ impl Scopes {
             cfg.service(resource(path));
             return;
         };
-        let index = match self.0.iter().position(|(p, _)| *p == prefix) {
-            Some(index) => index,
-            None => {
-                self.0.push((prefix, web::scope(prefix)));
-                self.0.len() - 1
-            }
-        };
-        let (_, scope) = &mut self.0[index];
-        *scope = std::mem::replace(scope, web::scope(prefix)).service(resource(rest));
+        match self.0.iter_mut().find(|(p, _)| *p == prefix) {
+            Some((_, resources)) => resources.push(resource(rest)),
+            None => self.0.push((prefix, vec![resource(rest)])),
+        }
     }
 
     fn register(self, cfg: &mut web::ServiceConfig) {
-        for (_, scope) in self.0 {
-            cfg.service(scope);
+        for (prefix, resources) in self.0 {
+            cfg.service(
+                resources
+                    .into_iter()
+                    .fold(web::scope(prefix), |scope, resource| {
+                        scope.service(resource)
+                    }),
+            );
         }
     }
 }

@@ -112,31 +112,32 @@ impl DoorToken {
     /// may work its door ([`DoorCaller::event`]; that refusal is returned rather than raised, so
     /// that the caller may check its input first). For a signed-in user the account, the
     /// membership, the window and the registrations with the scanned code's `check_in_key`
-    /// ([`registrations::with_key`]) are one query, which reads nothing else of the event: the
-    /// scan, the busiest route there is, needs no more. Through a door pass the registrations
-    /// are not read (`None`): that is for after the pass is accepted.
+    /// ([`crate::registrations::with_key`]) are one query, which reads nothing else of the event: the
+    /// scan, the busiest route there is, needs no more. Through a door pass they are read after
+    /// the pass and its fair are accepted. Without a key (the scanned code was refused) no
+    /// registration is read.
     pub fn window_at(
         self,
         conn: &mut DbConn,
         event_id: &str,
         check_in_key: Option<&str>,
-    ) -> AppResult<(
-        DoorCaller,
-        AppResult<CheckInWindow>,
-        Option<Vec<Registration>>,
-    )> {
+    ) -> AppResult<(DoorCaller, AppResult<CheckInWindow>, Vec<Registration>)> {
         let token = match self {
             DoorToken::User(token) => token,
             pass => {
                 let door = pass.check(conn)?;
                 let window = door.event(conn, event_id).map(|e| CheckInWindow::of(&e));
-                return Ok((door, window, None));
+                let found = match (&window, check_in_key) {
+                    (Ok(_), Some(key)) => crate::registrations::with_key(conn, event_id, key)?,
+                    _ => Vec::new(),
+                };
+                return Ok((door, window, found));
             }
         };
         let Some(user_id) = token.user_id().map(str::to_owned) else {
             return Err(AppError::unauthorized(SIGN_IN));
         };
-        // Without a key no registration is read (none has an empty one).
+        // No registration has an empty key: without one, the join finds none.
         let key = check_in_key.unwrap_or_default();
         let rows: Vec<(_, _, Option<Registration>)> = crate::on_engine!(&mut *conn, |c| {
             events::table
@@ -169,7 +170,7 @@ impl DoorToken {
             crate::events::for_token(conn, token, row, |w: &CheckInWindow| w.status)?;
         let user = user.ok_or_else(|| AppError::unauthorized(SIGN_IN))?;
         let window = guards::staff_of(&user, visible);
-        Ok((DoorCaller::User(user), window, check_in_key.map(|_| found)))
+        Ok((DoorCaller::User(user), window, found))
     }
 
     /// Who is at the door: the pass's holder (see [`passes::authenticate`]), or the signed-in

@@ -182,11 +182,6 @@ pub fn scan(
     input?;
     let window = window?;
     let caller = door.acting_user();
-    let found = match (found, &key) {
-        (Some(found), _) => found,
-        (None, Some(key)) => super::with_key(conn, &event_id, key)?,
-        (None, None) => Vec::new(),
-    };
     let registration = super::pick(found, &code)
         .ok_or_else(|| AppError::not_found("registration with this check-in code"))?;
     let at = now();
